@@ -184,7 +184,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
     private void InitializeWeights()
     {
         using var noGrad = torch.no_grad();
-        init.trunc_normal_(pos_embed, std: 0.02);
+        TruncatedNormal.Fill(pos_embed, std: 0.02);
         if (cls_token is not null)
         {
             init.normal_(cls_token, std: 1e-6);
@@ -194,7 +194,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
         {
             if (module is Linear linear)
             {
-                init.trunc_normal_(linear.weight!, std: 0.02);
+                TruncatedNormal.Fill(linear.weight!, std: 0.02);
                 if (linear.bias is not null)
                 {
                     init.zeros_(linear.bias);
