@@ -30,11 +30,7 @@ public sealed partial class VisionTransformerTests
     public void Forward_TimmWeights_MatchesTimmOutputs(string name, Pooling pooling)
     {
         using var scope = NewDisposeScope();
-        using var model = new VisionTransformer(FixtureOptions(pooling));
-        var weights = SafeTensors.Load(TestFiles.Fixture($"timm_vit_p4_32_rgb_{name}.weights.safetensors"));
-        var (missing, unexpected) = model.load_state_dict(weights);
-        missing.Should().BeEmpty();
-        unexpected.Should().BeEmpty();
+        using var model = VisionTransformer.LoadTimm(TestFiles.Fixture($"timm_vit_p4_32_rgb_{name}.weights.safetensors"), FixtureOptions(pooling));
         model.eval();
         var io = SafeTensors.Load(TestFiles.Fixture($"timm_vit_p4_32_rgb_{name}.io.safetensors"));
 
@@ -56,9 +52,9 @@ public sealed partial class VisionTransformerTests
     public void ForwardAttentionMaps_TimmWeights_FirstBlockEqualsHandDerivedSoftmax()
     {
         using var scope = NewDisposeScope();
-        using var model = new VisionTransformer(FixtureOptions(Pooling.ClassToken));
         var w = SafeTensors.Load(TestFiles.Fixture("timm_vit_p4_32_rgb_cls.weights.safetensors"));
-        model.load_state_dict(w);
+        using var model = new VisionTransformer(FixtureOptions(Pooling.ClassToken));
+        model.LoadTimmStateDict(w);
         model.eval();
         var images = SafeTensors.Load(TestFiles.Fixture("timm_vit_p4_32_rgb_cls.io.safetensors"))["input"];
 
