@@ -123,16 +123,13 @@ public sealed partial class VisionTransformerTests(ITestOutputHelper output)
         using var model = new VisionTransformer(options);
         model.train();
 
-        for (int step = 0; step < 2; step++)
+        var loss = nn.functional.cross_entropy(model.forward(torch.randn(8, 3, 16, 16)), torch.randint(0, 7, [8]));
+        loss.backward();
+
+        foreach (var (name, parameter) in model.named_parameters())
         {
-            model.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(torch.randn(8, 3, 16, 16)), torch.randint(0, 7, [8]));
-            loss.backward();
-            foreach (var (name, parameter) in model.named_parameters())
-            {
-                parameter.grad.Should().NotBeNull(name);
-                parameter.grad!.isfinite().all().item<bool>().Should().BeTrue(name);
-            }
+            parameter.grad.Should().NotBeNull(name);
+            parameter.grad!.isfinite().all().item<bool>().Should().BeTrue(name);
         }
     }
 
@@ -261,5 +258,33 @@ public sealed partial class VisionTransformerTests(ITestOutputHelper output)
         modules["blocks.0.drop_path1"].Should().BeOfType<TorchSharp.Modules.Identity>();
         ((DropPath)modules["blocks.1.drop_path2"]).Rate.Should().BeApproximately(0.1, 1e-12);
         ((DropPath)modules["blocks.2.drop_path1"]).Rate.Should().BeApproximately(0.2, 1e-12);
+    }
+
+    [Fact]
+    public void ForwardHead_FeaturesOfTheWrongWidth_Throws()
+    {
+        using var model = new VisionTransformer(Tiny());
+        using var features = torch.zeros(2, 17, 25);
+
+        var act = () => model.ForwardHead(features);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Expected features shaped [batch, tokens, 24] (the output of ForwardFeatures), got [2, 17, 25].*");
+    }
+
+    [Fact]
+    public void To_Float64_MovesEveryParameterIncludingTokensAndStillRuns()
+    {
+        using var scope = NewDisposeScope();
+        var options = Tiny();
+        options.LayerScaleInit = 0.5;
+        using var model = new VisionTransformer(options);
+        model.eval();
+        var images = torch.randn(2, 3, 16, 16);
+        var expected = model.forward(images).to(ScalarType.Float64);
+
+        model.to(ScalarType.Float64);
+
+        model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float64);
+        model.forward(images.to(ScalarType.Float64)).allclose(expected, rtol: 0, atol: 1e-5).Should().BeTrue();
     }
 }
