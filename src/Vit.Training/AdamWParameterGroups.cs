@@ -53,7 +53,7 @@ public static class AdamWParameterGroups
     /// <param name="epsilon">Denominator term.</param>
     /// <param name="weightDecay">Decoupled weight decay of the decayed group.</param>
     /// <returns>An optimizer whose <c>ParamGroups</c> are, in order, the non-decayed and the decayed group (timm's order).</returns>
-    public static optim.Optimizer Create(
+    public static AdamW Create(
         IEnumerable<(string name, Parameter parameter)> namedParameters,
         double learningRate,
         double beta1,
@@ -75,7 +75,7 @@ public static class AdamWParameterGroups
     /// <param name="model">The model, already on its device.</param>
     /// <param name="options">Supplies <c>LearningRate</c>, <c>Beta1</c>, <c>Beta2</c>, <c>Epsilon</c> and <c>WeightDecay</c>.</param>
     /// <returns>The optimizer (see <see cref="Create(IEnumerable{ValueTuple{string, Parameter}}, double, double, double, double, double)"/>).</returns>
-    public static optim.Optimizer Create(nn.Module model, TrainerOptions options)
+    public static AdamW Create(nn.Module model, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);

@@ -13,7 +13,7 @@ public sealed class TrainerOptionsValidatorTests
         { "Beta1", o => o.Beta1 = 1.0, "TrainerOptions.Beta1 (1) must be in [0, 1)." },
         { "Beta2", o => o.Beta2 = -0.5, "TrainerOptions.Beta2 (-0.5) must be in [0, 1)." },
         { "WeightDecay", o => o.WeightDecay = -0.3, "TrainerOptions.WeightDecay (-0.3) must be a finite number >= 0." },
-        { "WarmupInitialLearningRate", o => o.WarmupInitialLearningRate = double.PositiveInfinity, "TrainerOptions.WarmupInitialLearningRate (∞) must be a finite number >= 0." },
+        { "WarmupInitialLearningRate", o => o.WarmupInitialLearningRate = double.PositiveInfinity, "TrainerOptions.WarmupInitialLearningRate (Infinity) must be a finite number >= 0." },
         { "GradientClipNorm", o => o.GradientClipNorm = 0, "TrainerOptions.GradientClipNorm (0) must be a finite number greater than 0." },
         { "LabelSmoothing", o => o.LabelSmoothing = 1.5, "TrainerOptions.LabelSmoothing (1.5) must be in [0, 1)." },
         { "AccumulationSteps", o => o.AccumulationSteps = 0, "TrainerOptions.AccumulationSteps (0) must be at least 1." },
