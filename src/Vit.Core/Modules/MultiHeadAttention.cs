@@ -1,0 +1,119 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Vit.Core;
+
+/// <summary>
+/// Multi-head self-attention with one fused query/key/value projection (timm's <c>Attention</c>; keys
+/// <c>qkv.*</c>, <c>proj.*</c>). Input and output <c>[B, T, D]</c>.
+/// </summary>
+public sealed class MultiHeadAttention : Module<Tensor, Tensor>
+{
+    private readonly Linear qkv;
+    private readonly Module<Tensor, Tensor> attn_drop;
+    private readonly Linear proj;
+    private readonly Module<Tensor, Tensor> proj_drop;
+    private readonly double _attentionDropout;
+
+    /// <summary>Creates the attention layer. Linear weights start as PyTorch's defaults; <see cref="VisionTransformer"/> re-initialises them as timm does.</summary>
+    /// <param name="dim">Token width; must be divisible by <paramref name="numHeads"/>.</param>
+    /// <param name="numHeads">Number of heads.</param>
+    /// <param name="qkvBias">Whether the qkv projection has a bias.</param>
+    /// <param name="attentionDropout">Dropout rate on the attention probabilities, in [0, 1).</param>
+    /// <param name="projectionDropout">Dropout rate after the output projection, in [0, 1).</param>
+    public MultiHeadAttention(int dim, int numHeads, bool qkvBias = true, double attentionDropout = 0, double projectionDropout = 0)
+        : base(nameof(MultiHeadAttention))
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numHeads);
+        if (dim % numHeads != 0)
+        {
+            throw new ArgumentException($"dim {dim} is not divisible by numHeads {numHeads}.", nameof(numHeads));
+        }
+
+        Rates.Check(attentionDropout, nameof(attentionDropout));
+        Rates.Check(projectionDropout, nameof(projectionDropout));
+        NumHeads = numHeads;
+        HeadDim = dim / numHeads;
+        _attentionDropout = attentionDropout;
+        qkv = Linear(dim, dim * 3, hasBias: qkvBias);
+        attn_drop = Rates.DropoutOrIdentity(attentionDropout);
+        proj = Linear(dim, dim);
+        proj_drop = Rates.DropoutOrIdentity(projectionDropout);
+        RegisterComponents();
+    }
+
+    /// <summary>Gets the number of heads.</summary>
+    public int NumHeads { get; }
+
+    /// <summary>Gets the width of one head.</summary>
+    public int HeadDim { get; }
+
+    /// <summary>Attends with <c>scaled_dot_product_attention</c> (fused kernels; dropout on the probabilities in training).</summary>
+    /// <param name="x">Tokens shaped <c>[B, T, D]</c>.</param>
+    /// <returns>Tokens shaped <c>[B, T, D]</c>.</returns>
+    public override Tensor forward(Tensor x)
+    {
+        var (q, k, v, batch, tokens) = Project(x);
+        using (q)
+        using (k)
+        using (v)
+        {
+            double p = training ? _attentionDropout : 0.0;
+
+            // Positional arguments only: the flag after p is spelled is_casual in 0.107 and is about to be renamed.
+            using var heads = functional.scaled_dot_product_attention(q, k, v, null, p);
+            return Output(heads, batch, tokens);
+        }
+    }
+
+    /// <summary>
+    /// Attends like <see cref="forward"/> but spells the attention out, to also return the probabilities
+    /// (for visualisation; slower and heavier than the fused path).
+    /// </summary>
+    /// <param name="x">Tokens shaped <c>[B, T, D]</c>.</param>
+    /// <returns>The output tokens <c>[B, T, D]</c> and the attention probabilities <c>[B, heads, T, T]</c> (before dropout).</returns>
+    public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor x)
+    {
+        var (q, k, v, batch, tokens) = Project(x);
+        using (q)
+        using (k)
+        using (v)
+        {
+            using var scaled = q * (1.0 / Math.Sqrt(HeadDim));
+            using var keysT = k.transpose(-2, -1);
+            using var scores = scaled.matmul(keysT);
+            var probabilities = scores.softmax(-1);
+            using var dropped = attn_drop.call(probabilities);
+            using var heads = dropped.matmul(v);
+            return (Output(heads, batch, tokens), probabilities);
+        }
+    }
+
+    private (Tensor Q, Tensor K, Tensor V, long Batch, long Tokens) Project(Tensor x)
+    {
+        if (x.dim() != 3)
+        {
+            throw new ArgumentException($"Expected tokens shaped [batch, tokens, {NumHeads * HeadDim}], got shape [{string.Join(", ", x.shape)}].", nameof(x));
+        }
+
+        long batch = x.shape[0], tokens = x.shape[1];
+
+        // [B, T, 3D] -> [B, T, 3, H, Dh] -> [3, B, H, T, Dh]: views only, no copy.
+        using var fused = qkv.call(x);
+        using var split = fused.reshape(batch, tokens, 3, NumHeads, HeadDim).permute(2, 0, 3, 1, 4);
+        var qkvHeads = split.unbind(0);
+        return (qkvHeads[0], qkvHeads[1], qkvHeads[2], batch, tokens);
+    }
+
+    private Tensor Output(Tensor heads, long batch, long tokens)
+    {
+        // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D] (reshape copies once here, as in timm).
+        using var tokensFirst = heads.transpose(1, 2);
+        using var merged = tokensFirst.reshape(batch, tokens, NumHeads * HeadDim);
+        using var projected = proj.call(merged);
+        return proj_drop.call(projected);
+    }
+}
