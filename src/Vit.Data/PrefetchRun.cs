@@ -31,7 +31,8 @@ internal sealed class PrefetchRun : IDisposable
             _slots[i] = new TaskCompletionSource<Batch>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        _window = new SemaphoreSlim(loader.PrefetchCount);
+        // One permit per batch alive: the one the consumer holds plus PrefetchCount prepared ahead of it.
+        _window = new SemaphoreSlim(loader.PrefetchCount + 1);
         _cancellation = cancellationToken;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _workers = new Task[Math.Min(loader.WorkerCount, _slots.Length)];
