@@ -1,0 +1,184 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Vit.Data;
+
+/// <summary>
+/// Reads an <see cref="IImageDataset"/> in shuffled batches, converts images to float32 in [0, 1], applies batched
+/// transforms, optionally moves batches to a device, and prepares the next batches on background threads.
+/// </summary>
+/// <remarks>
+/// <para>Epoch k's sample order and its random augmentations depend only on (<see cref="Seed"/>, k): enumerating
+/// <see cref="Epoch"/> twice with the same k gives the same batches, so training can resume at any epoch exactly.</para>
+/// <para>Each <see cref="Batch"/> is disposed when the consumer asks for the next one or leaves the loop; keep one
+/// with <see cref="Batch.Clone"/>. At most <see cref="DataLoaderOptions.PrefetchCount"/> batches are prepared ahead,
+/// so memory stays flat. Cancelling the token, breaking out of the loop or disposing the loader stops the workers
+/// and frees every batch prepared but not handed out; cancellation then throws
+/// <see cref="OperationCanceledException"/>.</para>
+/// </remarks>
+public sealed class DataLoader : IDisposable
+{
+    private readonly torchvision.ITransform[] _transforms;
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly Device _device;
+
+    /// <summary>Creates a loader.</summary>
+    /// <param name="dataset">The dataset; the loader reads it but does not own it.</param>
+    /// <param name="options">Loader options; <see langword="null"/> for the defaults.</param>
+    /// <param name="transforms">
+    /// Transforms applied in order to each float32 [B, C, H, W] batch on the target device. Every transform must
+    /// handle batches and be safe to call from a background thread. <see cref="IRandomTransform"/>s get a generator
+    /// seeded per batch; others are called as they are.
+    /// </param>
+    /// <exception cref="ArgumentException">An option is out of range or the dataset yields no batch.</exception>
+    public DataLoader(IImageDataset dataset, DataLoaderOptions? options = null, IEnumerable<torchvision.ITransform>? transforms = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        options ??= new DataLoaderOptions();
+        Validate(dataset, options);
+        Dataset = dataset;
+        BatchSize = options.BatchSize;
+        Shuffle = options.Shuffle;
+        DropLast = options.DropLast;
+        PrefetchCount = options.PrefetchCount;
+        WorkerCount = options.WorkerCount;
+        _device = options.Device ?? CPU;
+        Seed = options.Seed ?? Random.Shared.Next();
+        _transforms = transforms?.ToArray() ?? [];
+        if (Array.IndexOf(_transforms, null) >= 0)
+        {
+            throw new ArgumentException("The transforms must not contain null.", nameof(transforms));
+        }
+
+        BatchesPerEpoch = DropLast ? dataset.Count / BatchSize : (dataset.Count + BatchSize - 1) / BatchSize;
+    }
+
+    /// <summary>Gets the dataset.</summary>
+    public IImageDataset Dataset { get; }
+
+    /// <summary>Gets the seed in use (the option's, or the one drawn when it was <see langword="null"/>).</summary>
+    public int Seed { get; }
+
+    /// <summary>Gets the number of samples per batch (the last batch may be smaller unless DropLast).</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Gets a value indicating whether epochs are shuffled.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>Gets a value indicating whether a last, smaller batch is dropped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>Gets how many batches are prepared ahead of the consumer.</summary>
+    public int PrefetchCount { get; }
+
+    /// <summary>Gets the number of background threads.</summary>
+    public int WorkerCount { get; }
+
+    /// <summary>Gets the number of batches each epoch yields.</summary>
+    public int BatchesPerEpoch { get; }
+
+    /// <summary>Gets the order in which epoch <paramref name="epoch"/> visits the samples.</summary>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <returns>A permutation of [0, Count) (the identity when not shuffling).</returns>
+    public int[] GetEpochOrder(int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        int[] order = new int[Dataset.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        if (Shuffle)
+        {
+            new SeedSequence(SeedSequence.Mix(Seed, epoch, -1)).Shuffle(order);
+        }
+
+        return order;
+    }
+
+    /// <summary>Enumerates the batches of one epoch.</summary>
+    /// <param name="epoch">The epoch, from 0; it selects the order and the augmentations.</param>
+    /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The batches, each valid until the consumer moves to the next.</returns>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    public IEnumerable<Batch> Epoch(int epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        return EpochIterator(epoch, cancellationToken);
+    }
+
+    /// <summary>Stops every running epoch and frees the batches they prepared. The dataset is not disposed.</summary>
+    public void Dispose()
+    {
+        if (!_disposed.IsCancellationRequested)
+        {
+            _disposed.Cancel();
+        }
+    }
+
+    private IEnumerable<Batch> EpochIterator(int epoch, CancellationToken cancellationToken)
+    {
+        int[] order = GetEpochOrder(epoch);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        using var run = new PrefetchRun(this, epoch, order, linked.Token);
+        for (int k = 0; k < BatchesPerEpoch; k++)
+        {
+            Batch batch = run.Take(k);
+            try
+            {
+                yield return batch;
+            }
+            finally
+            {
+                batch.Dispose();
+                run.Release();
+            }
+        }
+    }
+
+    /// <summary>Builds batch <paramref name="index"/> of an epoch; runs on a worker thread.</summary>
+    internal Batch BuildBatch(int epoch, int index, int[] order)
+    {
+        int start = index * BatchSize;
+        int count = Math.Min(BatchSize, order.Length - start);
+        using var scope = NewDisposeScope();
+        var (bytes, labels) = Dataset.GetBatch(order.AsSpan(start, count));
+        Tensor images = bytes.to(_device).to_type(ScalarType.Float32).div_(255f);
+        labels = labels.to(_device);
+        using var generator = new Generator(SeedSequence.Mix(Seed, epoch, index), CPU);
+        foreach (var transform in _transforms)
+        {
+            images = transform is IRandomTransform random ? random.Apply(images, generator) : transform.call(images);
+        }
+
+        return new Batch(images, labels, epoch, index);
+    }
+
+    private static void Validate(IImageDataset dataset, DataLoaderOptions options)
+    {
+        if (options.BatchSize < 1)
+        {
+            throw new ArgumentException($"BatchSize must be at least 1; got {options.BatchSize}.", nameof(options));
+        }
+
+        if (options.PrefetchCount < 1)
+        {
+            throw new ArgumentException($"PrefetchCount must be at least 1; got {options.PrefetchCount}.", nameof(options));
+        }
+
+        if (options.WorkerCount < 1)
+        {
+            throw new ArgumentException($"WorkerCount must be at least 1; got {options.WorkerCount}.", nameof(options));
+        }
+
+        if (dataset.Count < 1 || (options.DropLast && dataset.Count < options.BatchSize))
+        {
+            throw new ArgumentException(
+                $"The dataset has {dataset.Count} samples, which gives no batch of BatchSize {options.BatchSize}" +
+                (options.DropLast ? " with DropLast." : "."),
+                nameof(dataset));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace Vit.Data;
+
+/// <summary>Options for a <see cref="DataLoader"/>.</summary>
+public sealed class DataLoaderOptions
+{
+    /// <summary>Gets or sets the number of samples per batch.</summary>
+    /// <value>The default is 128.</value>
+    public int BatchSize { get; set; } = 128;
+
+    /// <summary>Gets or sets a value indicating whether each epoch visits the samples in a new random order.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool Shuffle { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the seed of the epoch orders and of the random transforms. Epoch k's order and augmentations
+    /// depend only on (Seed, k), so a run resumed at epoch k sees exactly what it would have seen.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: a seed is drawn at construction (see <see cref="DataLoader.Seed"/>).</value>
+    public int? Seed { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a last, smaller batch is dropped.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool DropLast { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many batches may be prepared ahead of the one the consumer holds. Memory use is bounded by
+    /// (PrefetchCount + 1) batches.
+    /// </summary>
+    /// <value>The default is 2.</value>
+    public int PrefetchCount { get; set; } = 2;
+
+    /// <summary>Gets or sets the number of background threads that prepare batches.</summary>
+    /// <value>The default is 1 (libtorch already spreads each tensor operation over the cores).</value>
+    public int WorkerCount { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets the device batches are moved to. Images travel as uint8 (a quarter of float32) and are converted
+    /// and transformed on this device.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: batches stay on the CPU.</value>
+    public Device? Device { get; set; }
+}

@@ -1,0 +1,171 @@
+using static TorchSharp.torch;
+
+namespace Vit.Data;
+
+/// <summary>
+/// A dataset read from a folder with one sub-folder per class (sorted by name, ordinal), each holding PNG/JPEG/…
+/// images (searched recursively), decoded with SkiaSharp and held in memory as uint8.
+/// </summary>
+/// <remarks>
+/// SkiaSharp needs its native library. TorchVision (which Vit.Data references) brings
+/// <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c> 2.88.6 for Linux, and SkiaSharp itself brings the Windows and
+/// macOS ones, so an application referencing Vit.Data needs nothing more.
+/// </remarks>
+public sealed class ImageFolderDataset : IImageDataset, IDisposable
+{
+    private readonly InMemoryImageDataset _data;
+
+    private ImageFolderDataset(InMemoryImageDataset data, IReadOnlyList<string> files, IReadOnlyList<SkippedImage> skipped)
+    {
+        _data = data;
+        Files = files;
+        Skipped = skipped;
+    }
+
+    /// <summary>Gets the file of each sample, in sample order.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Gets the files skipped because they failed to decode (only with <see cref="ImageFolderOptions.SkipUndecodable"/>).</summary>
+    public IReadOnlyList<SkippedImage> Skipped { get; }
+
+    /// <inheritdoc/>
+    public int Count => _data.Count;
+
+    /// <inheritdoc/>
+    public int Channels => _data.Channels;
+
+    /// <inheritdoc/>
+    public int Height => _data.Height;
+
+    /// <inheritdoc/>
+    public int Width => _data.Width;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames => _data.ClassNames;
+
+    /// <summary>Gets every image, uint8 [N, C, H, W], owned by the dataset.</summary>
+    public Tensor Images => _data.Images;
+
+    /// <summary>Gets every label, int64 [N], owned by the dataset.</summary>
+    public Tensor Labels => _data.Labels;
+
+    /// <summary>Loads every image under <paramref name="root"/>.</summary>
+    /// <param name="root">The folder whose sub-folders are the classes.</param>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <returns>The dataset.</returns>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// There is no class folder, a class folder holds no image, an image fails to decode (unless skipped), or an
+    /// image's size differs from the first one when no size is set; the message names the folder or file.
+    /// </exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static ImageFolderDataset Load(string root, ImageFolderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        options ??= new ImageFolderOptions();
+        Validate(options);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"Image folder '{root}' does not exist.");
+        }
+
+        var extensions = new HashSet<string>(options.Extensions, StringComparer.OrdinalIgnoreCase);
+        string[] classDirs = [.. Directory.GetDirectories(root).Order(StringComparer.Ordinal)];
+        if (classDirs.Length == 0)
+        {
+            throw new InvalidDataException($"Image folder '{root}' has no class sub-folders; expected one sub-folder per class.");
+        }
+
+        var files = new List<(string Path, int Label)>();
+        for (int c = 0; c < classDirs.Length; c++)
+        {
+            string[] images = [.. Directory.EnumerateFiles(classDirs[c], "*", SearchOption.AllDirectories)
+                .Where(f => extensions.Contains(Path.GetExtension(f)))
+                .Order(StringComparer.Ordinal)];
+            if (images.Length == 0)
+            {
+                throw new InvalidDataException(
+                    $"Class folder '{classDirs[c]}' holds no image ({string.Join(", ", options.Extensions)}).");
+            }
+
+            files.AddRange(images.Select(f => (f, c)));
+        }
+
+        var (height, width) = options.Height is int h && options.Width is int w ? (h, w) : SkiaImageDecoder.ReadSize(files[0].Path);
+        bool resize = options.Height is not null;
+        int sampleBytes = options.Channels * height * width;
+        byte[] pixels = new byte[(long)files.Count * sampleBytes];
+        string?[] failures = new string?[files.Count];
+        Parallel.For(0, files.Count, i =>
+        {
+            failures[i] = SkiaImageDecoder.Decode(
+                files[i].Path, options.Channels, height, width, resize, pixels.AsSpan(i * sampleBytes, sampleBytes));
+        });
+
+        var kept = new List<int>(files.Count);
+        var skipped = new List<SkippedImage>();
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (failures[i] is null)
+            {
+                kept.Add(i);
+            }
+            else if (options.SkipUndecodable)
+            {
+                skipped.Add(new SkippedImage(files[i].Path, failures[i]!));
+            }
+            else
+            {
+                throw new InvalidDataException($"Image '{files[i].Path}' (sample {i}) could not be loaded: {failures[i]}");
+            }
+        }
+
+        if (kept.Count == 0)
+        {
+            throw new InvalidDataException($"No image under '{root}' could be decoded ({skipped.Count} skipped).");
+        }
+
+        byte[] keptPixels = kept.Count == files.Count ? pixels : new byte[(long)kept.Count * sampleBytes];
+        if (kept.Count != files.Count)
+        {
+            for (int k = 0; k < kept.Count; k++)
+            {
+                Buffer.BlockCopy(pixels, kept[k] * sampleBytes, keptPixels, k * sampleBytes, sampleBytes);
+            }
+        }
+
+        string[] names = [.. classDirs.Select(Path.GetFileName).Select(n => n!)];
+        int[] labels = [.. kept.Select(i => files[i].Label)];
+        var data = new InMemoryImageDataset(keptPixels, labels, options.Channels, height, width, names, root);
+        return new ImageFolderDataset(data, [.. kept.Select(i => files[i].Path)], skipped);
+    }
+
+    /// <inheritdoc/>
+    public int GetLabel(int index) => _data.GetLabel(index);
+
+    /// <inheritdoc/>
+    public (Tensor Images, Tensor Labels) GetBatch(ReadOnlySpan<int> indices) => _data.GetBatch(indices);
+
+    /// <summary>Frees the images and labels.</summary>
+    public void Dispose() => _data.Dispose();
+
+    private static void Validate(ImageFolderOptions options)
+    {
+        if (options.Channels is not (1 or 3))
+        {
+            throw new ArgumentException($"Channels must be 1 or 3; got {options.Channels}.", nameof(options));
+        }
+
+        if ((options.Height is null) != (options.Width is null) || options.Height < 1 || options.Width < 1)
+        {
+            throw new ArgumentException(
+                $"Height and Width must both be set (positive) or both be null; got {(object?)options.Height ?? "null"} and {(object?)options.Width ?? "null"}.",
+                nameof(options));
+        }
+
+        if (options.Extensions is null || options.Extensions.Count == 0)
+        {
+            throw new ArgumentException("Extensions must list at least one file extension.", nameof(options));
+        }
+    }
+}

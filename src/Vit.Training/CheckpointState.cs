@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Vit.Training;
+
+/// <summary>The trainer's counters and settings stored (as JSON) in a checkpoint's metadata.</summary>
+internal sealed class CheckpointState
+{
+    /// <summary>The metadata key holding <see cref="CheckpointState"/> as JSON.</summary>
+    public const string MetadataKey = "vit.training";
+
+    /// <summary>The metadata key holding the model's options as JSON (for people and tools; loading checks shapes).</summary>
+    public const string ModelOptionsKey = "vit.model_options";
+
+    /// <summary>The metadata key and value that mark a file as a trainer checkpoint.</summary>
+    public const string FormatKey = "format";
+
+    /// <summary>The format this build writes and reads.</summary>
+    public const string Format = "vit.training.checkpoint/1";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public int Step { get; set; }
+
+    public int SkippedSteps { get; set; }
+
+    public int Epoch { get; set; }
+
+    public int BatchInEpoch { get; set; }
+
+    public double LastLearningRate { get; set; } = double.NaN;
+
+    public double LastGradientNorm { get; set; } = double.NaN;
+
+    public double? BestMetricValue { get; set; }
+
+    /// <summary>AdamW's per-parameter step counts (its bias correction), by parameter name.</summary>
+    public Dictionary<string, long> AdamSteps { get; set; } = [];
+
+    public ScheduleState? Schedule { get; set; }
+
+    public TrainerOptions Options { get; set; } = new();
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+
+    /// <summary>Parses the metadata of a checkpoint file; corrupt or foreign metadata throws <see cref="InvalidDataException"/>.</summary>
+    public static CheckpointState FromMetadata(IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        if (!metadata.TryGetValue(FormatKey, out var format) || format != Format)
+        {
+            throw new InvalidDataException(
+                $"'{path}' is not a Vit.Training checkpoint (metadata '{FormatKey}' is '{format ?? "missing"}', expected '{Format}'). Plain model weights load with VisionTransformer.LoadTimm.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointState>(metadata.GetValueOrDefault(MetadataKey) ?? "null", Json)
+                ?? throw new InvalidDataException($"Checkpoint '{path}' has no '{MetadataKey}' metadata.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' has unreadable '{MetadataKey}' metadata: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A <see cref="LearningRateSchedule"/> as stored.</summary>
+    internal sealed class ScheduleState
+    {
+        public double BaseLearningRate { get; set; }
+
+        public int WarmupSteps { get; set; }
+
+        public int TotalSteps { get; set; }
+
+        public double WarmupInitialLearningRate { get; set; }
+
+        public double MinLearningRate { get; set; }
+
+        public LearningRateDecay Decay { get; set; }
+
+        public static ScheduleState From(LearningRateSchedule s) => new()
+        {
+            BaseLearningRate = s.BaseLearningRate,
+            WarmupSteps = s.WarmupSteps,
+            TotalSteps = s.TotalSteps,
+            WarmupInitialLearningRate = s.WarmupInitialLearningRate,
+            MinLearningRate = s.MinLearningRate,
+            Decay = s.Decay,
+        };
+
+        public LearningRateSchedule ToSchedule() =>
+            new(BaseLearningRate, WarmupSteps, TotalSteps, WarmupInitialLearningRate, MinLearningRate, Decay);
+    }
+}

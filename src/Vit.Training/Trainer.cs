@@ -1,0 +1,311 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TorchSharp;
+using TorchSharp.Modules;
+using Vit.Core;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Vit.Training;
+
+/// <summary>
+/// Trains a <see cref="VisionTransformer"/> as timm would: one <see cref="TrainStep"/> is one AdamW update on one
+/// logical batch (split into <see cref="TrainerOptions.AccumulationSteps"/> micro-batches), with label-smoothed
+/// cross-entropy, global-norm clipping and a warmup schedule; <see cref="Fit"/> runs epochs over a
+/// <see cref="Vit.Data.DataLoader"/> with evaluation, logging and checkpoints.
+/// </summary>
+/// <remarks>
+/// The trainer runs on the device of the model's parameters; move the model (<c>model.to(device)</c>) and load its
+/// weights before creating the trainer, because moving makes new parameters the optimizer would not know.
+/// Each update waits for the device once, to fetch the loss and gradient norm together (the non-finite check needs
+/// both before the optimizer may touch the weights).
+/// </remarks>
+public sealed partial class Trainer : IDisposable
+{
+    private readonly TrainerOptions _options;
+    private readonly VisionTransformerOptions _modelOptions;
+    private readonly ILogger _logger;
+    private readonly AdamW _optimizer;
+    private readonly List<(string Name, Parameter Parameter)> _optimized;
+    private readonly List<Parameter> _parameters;
+    private readonly Device _device;
+    private Tensor? _pendingRngState;
+    private bool _disposed;
+
+    /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
+    /// <param name="model">The model, already on its device with its weights loaded.</param>
+    /// <param name="options">The settings; copied, so later changes to the instance do not affect the trainer.</param>
+    /// <param name="logger">Receives step, epoch and warning events; <see langword="null"/> logs nothing.</param>
+    /// <exception cref="OptionsValidationException">The options cannot work (the message lists each problem).</exception>
+    public Trainer(VisionTransformer model, TrainerOptions options, ILogger<Trainer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        TrainerOptionsValidator.ThrowIfInvalid(options);
+        _options = options.Clone();
+        _modelOptions = model.Options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        Model = model;
+
+        var (noDecay, decay) = AdamWParameterGroups.Split(model.named_parameters());
+        var byHandle = model.named_parameters().ToDictionary(p => p.parameter.Handle, p => p.name);
+        // Same order as the optimizer's state list (group by group), which checkpoints rely on.
+        _optimized = noDecay.Concat(decay).Select(p => (byHandle[p.Handle], p)).ToList();
+        _parameters = _optimized.Select(p => p.Parameter).ToList();
+        if (_parameters.Count == 0)
+        {
+            throw new ArgumentException("The model has no trainable parameter (every requires_grad is false).", nameof(model));
+        }
+
+        _device = _parameters[0].device;
+        _optimizer = AdamWParameterGroups.Create(
+            model.named_parameters(), _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
+        if (_options.Seed is int seed)
+        {
+            torch.manual_seed(seed);
+        }
+    }
+
+    /// <summary>Creates a trainer with options from dependency injection.</summary>
+    /// <param name="model">The model, already on its device with its weights loaded.</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="logger">Receives step, epoch and warning events.</param>
+    public Trainer(VisionTransformer model, IOptions<TrainerOptions> options, ILogger<Trainer>? logger = null)
+        : this(model, (options ?? throw new ArgumentNullException(nameof(options))).Value, logger)
+    {
+    }
+
+    /// <summary>Gets the model being trained.</summary>
+    public VisionTransformer Model { get; }
+
+    /// <summary>Gets a copy of the trainer's options.</summary>
+    public TrainerOptions Options => _options.Clone();
+
+    /// <summary>Gets the AdamW optimizer (non-decayed group first, then the decayed group).</summary>
+    public AdamW Optimizer => _optimizer;
+
+    /// <summary>
+    /// Gets the learning-rate schedule, or <see langword="null"/> until the first update or <see cref="Fit"/> fixes it
+    /// (the batch size and epoch length it may need are known only then).
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; private set; }
+
+    /// <summary>Gets the number of updates done (including skipped ones): the 0-based index of the next update.</summary>
+    public int Step { get; private set; }
+
+    /// <summary>Gets the number of updates skipped for non-finite values.</summary>
+    public int SkippedSteps { get; private set; }
+
+    /// <summary>Gets the 0-based epoch <see cref="Fit"/> is in, or resumes at.</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>Gets how many batches of <see cref="Epoch"/> are done.</summary>
+    public int BatchInEpoch { get; private set; }
+
+    /// <summary>Gets the learning rate of the latest update (NaN before the first).</summary>
+    public double LastLearningRate { get; private set; } = double.NaN;
+
+    /// <summary>Gets the global gradient L2 norm, before clipping, of the latest update (NaN before the first).</summary>
+    public double LastGradientNorm { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// Performs exactly one optimizer update on one logical batch: <see cref="TrainerOptions.AccumulationSteps"/>
+    /// equal micro-batches, mean label-smoothed cross-entropy averaged over them, global-norm clipping, the
+    /// schedule's learning rate for update <see cref="Step"/>, then AdamW.
+    /// </summary>
+    /// <param name="images">Float images [B, C, H, W] matching the model; on any device (moved to the model's).</param>
+    /// <param name="labels">Class indices [B], int64, in [0, NumClasses).</param>
+    /// <returns>The batch's mean loss (NaN or infinite when the update was skipped for that reason).</returns>
+    /// <exception cref="ArgumentException">The batch does not fit the model or options (checked before any update).</exception>
+    /// <exception cref="TrainingDivergedException">The loss or gradients are not finite and the options say to stop.</exception>
+    public float TrainStep(Tensor images, Tensor labels)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int batch = CheckBatch(images, labels, _options.AccumulationSteps);
+        var schedule = Schedule ??= ResolveSchedule(batch, stepsPerEpoch: null);
+        int t = Step;
+        double learningRate = schedule.GetLearningRate(t);
+        ApplyPendingRngState();
+
+        float loss;
+        float norm;
+        using (NewDisposeScope())
+        {
+            Model.train();
+            Model.zero_grad();
+            var x = images.to(_device);
+            var y = labels.to(_device);
+            var lossTotal = ForwardBackward(x, y, batch);
+            var normTensor = GradientClipping.ClipGlobalNorm(_parameters, _options.GradientClipNorm, _device);
+            // The one wait for the device per update: loss and norm travel together.
+            var host = stack([lossTotal.to(ScalarType.Float32), normTensor]).cpu();
+            var values = host.data<float>();
+            loss = values[0];
+            norm = values[1];
+            if (float.IsFinite(loss) && float.IsFinite(norm))
+            {
+                foreach (var group in _optimizer.ParamGroups)
+                {
+                    group.LearningRate = learningRate;
+                }
+
+                _optimizer.step();
+            }
+
+            // Free the gradients now rather than holding them until the next step.
+            Model.zero_grad();
+        }
+
+        if (!float.IsFinite(loss) || !float.IsFinite(norm))
+        {
+            if (_options.NonFiniteHandling == NonFiniteHandling.Throw)
+            {
+                TrainerLog.NonFiniteStop(_logger, t, loss, norm);
+                throw new TrainingDivergedException(t, loss, norm);
+            }
+
+            TrainerLog.NonFiniteSkip(_logger, t, loss, norm);
+            SkippedSteps++;
+        }
+
+        Step = t + 1;
+        LastLearningRate = learningRate;
+        LastGradientNorm = norm;
+        return loss;
+    }
+
+    /// <summary>Frees the optimizer's state (the AdamW moments). The model is not disposed.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _optimizer.Dispose();
+            _pendingRngState?.Dispose();
+        }
+    }
+
+    /// <summary>Runs forward and backward over the micro-batches; returns the logical batch's mean loss (a detached scalar).</summary>
+    private Tensor ForwardBackward(Tensor images, Tensor labels, int batch)
+    {
+        int k = _options.AccumulationSteps;
+        int micro = batch / k;
+        var losses = new Tensor[k];
+        for (int i = 0; i < k; i++)
+        {
+            using var scope = NewDisposeScope();
+            var x = k == 1 ? images : images.narrow(0, i * micro, micro);
+            var y = k == 1 ? labels : labels.narrow(0, i * micro, micro);
+            var logits = Model.call(x);
+            var loss = cross_entropy(logits, y, label_smoothing: _options.LabelSmoothing);
+            // Equal micro-batches: the mean of their means is the batch mean, and so is the summed gradient of loss / k.
+            if (k > 1)
+            {
+                loss = loss / k;
+            }
+
+            loss.backward();
+            losses[i] = loss.detach().MoveToOuterDisposeScope();
+        }
+
+        return k == 1 ? losses[0] : stack(losses).sum();
+    }
+
+    /// <summary>Checks a batch against the model and options before anything happens; returns its size.</summary>
+    private int CheckBatch(Tensor images, Tensor labels, int divisor)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        var o = _modelOptions;
+        if (images.ndim != 4 || !images.is_floating_point())
+        {
+            throw new ArgumentException(Invariant($"images must be a floating-point [B, C, H, W] tensor; got {images.dtype} with shape {Shape(images)}."), nameof(images));
+        }
+
+        if (images.shape[1] != o.InChannels || images.shape[2] != o.ImageSize || images.shape[3] != o.ImageSize)
+        {
+            throw new ArgumentException(Invariant($"images has shape {Shape(images)}; this model expects [B, {o.InChannels}, {o.ImageSize}, {o.ImageSize}]."), nameof(images));
+        }
+
+        if (labels.ndim != 1 || labels.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException(Invariant($"labels must be a 1-D int64 tensor of class indices; got {labels.dtype} with shape {Shape(labels)}."), nameof(labels));
+        }
+
+        long count = images.shape[0];
+        if (labels.shape[0] != count)
+        {
+            throw new ArgumentException(Invariant($"images has {count} samples but labels has {labels.shape[0]}."), nameof(labels));
+        }
+
+        if (count == 0)
+        {
+            throw new ArgumentException("The batch is empty.", nameof(images));
+        }
+
+        if (count % divisor != 0)
+        {
+            throw new ArgumentException(Invariant($"A batch of {count} images cannot be split into AccumulationSteps ({divisor}) equal micro-batches."), nameof(images));
+        }
+
+        // Checked where the labels are (free when the loader leaves them on the CPU): an out-of-range label must
+        // fail here, not as a device-side assert inside cross_entropy.
+        using (NewDisposeScope())
+        {
+            var range = stack([labels.min(), labels.max()]).cpu().data<long>();
+            if (range[0] < 0 || range[1] >= o.NumClasses)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), Invariant($"labels must be in [0, {o.NumClasses}) for this model; found values from {range[0]} to {range[1]}."));
+            }
+        }
+
+        return (int)count;
+    }
+
+    /// <summary>Fixes the schedule from the options, the batch size (for scaling) and the epoch length (if known).</summary>
+    private LearningRateSchedule ResolveSchedule(int batchSize, int? stepsPerEpoch)
+    {
+        var o = _options;
+        double baseRate = o.ScaleLearningRateByBatchSize ? o.LearningRate * batchSize / o.LearningRateReferenceBatchSize : o.LearningRate;
+        int warmup = o.WarmupSteps;
+        if (o.WarmupEpochs > 0)
+        {
+            warmup = stepsPerEpoch is int spe
+                ? (int)Math.Round(o.WarmupEpochs * spe, MidpointRounding.AwayFromZero)
+                : throw new InvalidOperationException("TrainerOptions.WarmupEpochs needs the epoch length: use Fit, or set WarmupSteps for TrainStep loops.");
+        }
+
+        int total = o.TotalSteps;
+        if (total == 0 && o.LearningRateDecay != LearningRateDecay.Constant)
+        {
+            total = stepsPerEpoch is int spe
+                ? checked(o.Epochs * spe)
+                : throw new InvalidOperationException("TrainerOptions.TotalSteps is 0: set it for TrainStep loops, or use Fit, which takes Epochs * BatchesPerEpoch.");
+        }
+
+        if (o.LearningRateDecay != LearningRateDecay.Constant && total <= warmup)
+        {
+            throw new InvalidOperationException(Invariant($"The schedule's TotalSteps ({total}) must be greater than its WarmupSteps ({warmup})."));
+        }
+
+        var schedule = new LearningRateSchedule(baseRate, warmup, total, o.WarmupInitialLearningRate, o.MinLearningRate, o.LearningRateDecay);
+        TrainerLog.ScheduleFixed(_logger, schedule.ToString());
+        return schedule;
+    }
+
+    private void ApplyPendingRngState()
+    {
+        if (_pendingRngState is not null)
+        {
+            torch.random.set_rng_state(_pendingRngState);
+            _pendingRngState.Dispose();
+            _pendingRngState = null;
+        }
+    }
+
+    private static string Shape(Tensor tensor) => "[" + string.Join(", ", tensor.shape) + "]";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vit.Training;
+
+/// <summary>The trainer's log events (source-generated, so disabled levels cost nothing).</summary>
+internal static partial class TrainerLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Schedule: {Schedule}")]
+    public static partial void ScheduleFixed(ILogger logger, string schedule);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information,
+        Message = "epoch {Epoch}/{Epochs} step {Step}/{TotalSteps} loss {Loss:F4} lr {LearningRate:G4} grad-norm {GradientNorm:F3} {ImagesPerSecond:F1} img/s elapsed {Elapsed} eta {Remaining}")]
+    public static partial void StepProgress(ILogger logger, int epoch, int epochs, int step, int totalSteps, double loss, double learningRate, double gradientNorm, double imagesPerSecond, TimeSpan elapsed, TimeSpan remaining);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+        Message = "epoch {Epoch}/{Epochs} done: train loss {Loss:F4}, {ImagesPerSecond:F1} img/s, elapsed {Elapsed}")]
+    public static partial void EpochDone(ILogger logger, int epoch, int epochs, double loss, double imagesPerSecond, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+        Message = "epoch {Epoch} evaluation: loss {Loss:F4} top-1 {Top1:P2} top-5 {Top5:P2} on {Count} images")]
+    public static partial void Evaluated(ILogger logger, int epoch, double loss, double top1, double top5, int count);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
+        Message = "Skipped update {Step}: loss {Loss}, gradient norm {GradientNorm} (NonFiniteHandling.SkipUpdate); weights unchanged")]
+    public static partial void NonFiniteSkip(ILogger logger, int step, float loss, float gradientNorm);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error,
+        Message = "Stopping at update {Step}: loss {Loss}, gradient norm {GradientNorm}; weights are those after the previous update")]
+    public static partial void NonFiniteStop(ILogger logger, int step, float loss, float gradientNorm);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Checkpoint written: {Path} (step {Step})")]
+    public static partial void CheckpointSaved(ILogger logger, string path, int step);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Resumed from {Path}: epoch {Epoch}, batch {Batch}, step {Step}")]
+    public static partial void CheckpointLoaded(ILogger logger, string path, int epoch, int batch, int step);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "New best {Metric} {Value:G6}: {Path}")]
+    public static partial void BestCheckpoint(ILogger logger, CheckpointMetric metric, double value, string path);
+}

@@ -1,0 +1,162 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vit.Training;
+
+/// <summary>
+/// Settings of a <see cref="Trainer"/>: AdamW, the learning-rate schedule, the update step, the epoch loop,
+/// logging and checkpoints. Validated by <see cref="TrainerOptionsValidator"/> (the trainer's constructor too).
+/// </summary>
+/// <remarks>
+/// The origin notebook's recipe is <c>LearningRate = 3e-3, Beta1 = 0.9, Beta2 = 0.999, WeightDecay = 0.3</c> with
+/// batches of 2048 or 8192; on one GPU reach those batches with <see cref="AccumulationSteps"/>.
+/// </remarks>
+public sealed class TrainerOptions
+{
+    /// <summary>Gets or sets the peak learning rate (before any batch-size scaling).</summary>
+    /// <value>The default is 1e-3.</value>
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Gets or sets AdamW's first-moment decay.</summary>
+    /// <value>The default is 0.9.</value>
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double Beta1 { get; set; } = 0.9;
+
+    /// <summary>Gets or sets AdamW's second-moment decay.</summary>
+    /// <value>The default is 0.999.</value>
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double Beta2 { get; set; } = 0.999;
+
+    /// <summary>Gets or sets the term added to AdamW's denominator.</summary>
+    /// <value>The default is 1e-8.</value>
+    [Range(0.0, double.MaxValue)]
+    public double Epsilon { get; set; } = 1e-8;
+
+    /// <summary>
+    /// Gets or sets the decoupled weight decay of the decayed group. Biases, norm weights (every parameter with
+    /// ndim &lt;= 1), <c>pos_embed</c> and <c>cls_token</c> are never decayed (timm's rule).
+    /// </summary>
+    /// <value>The default is 0.05.</value>
+    [Range(0.0, double.MaxValue)]
+    public double WeightDecay { get; set; } = 0.05;
+
+    /// <summary>
+    /// Gets or sets whether the learning rate is scaled linearly by the logical batch size:
+    /// <c>LearningRate * batch / LearningRateReferenceBatchSize</c> (DeiT, timm). Only the peak rate is scaled;
+    /// <see cref="WarmupInitialLearningRate"/> and <see cref="MinLearningRate"/> are absolute.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool ScaleLearningRateByBatchSize { get; set; }
+
+    /// <summary>Gets or sets the batch size at which the scaled learning rate equals <see cref="LearningRate"/>.</summary>
+    /// <value>The default is 512.</value>
+    [Range(1, int.MaxValue)]
+    public int LearningRateReferenceBatchSize { get; set; } = 512;
+
+    /// <summary>Gets or sets the shape of the schedule after the warmup.</summary>
+    /// <value>The default is <see cref="Training.LearningRateDecay.Cosine"/>.</value>
+    [EnumDataType(typeof(LearningRateDecay))]
+    public LearningRateDecay LearningRateDecay { get; set; } = LearningRateDecay.Cosine;
+
+    /// <summary>Gets or sets the number of updates of linear warmup. Set this or <see cref="WarmupEpochs"/>.</summary>
+    /// <value>The default is 0.</value>
+    [Range(0, int.MaxValue)]
+    public int WarmupSteps { get; set; }
+
+    /// <summary>
+    /// Gets or sets the warmup length in epochs; <see cref="Trainer.Fit"/> converts it to
+    /// <c>round(WarmupEpochs * BatchesPerEpoch)</c> updates. Set this or <see cref="WarmupSteps"/>.
+    /// </summary>
+    /// <value>The default is 0.</value>
+    [Range(0.0, double.MaxValue)]
+    public double WarmupEpochs { get; set; }
+
+    /// <summary>
+    /// Gets or sets the update index at which the decay reaches <see cref="MinLearningRate"/>. 0 lets
+    /// <see cref="Trainer.Fit"/> use <c>Epochs * BatchesPerEpoch</c>.
+    /// </summary>
+    /// <value>The default is 0.</value>
+    [Range(0, int.MaxValue)]
+    public int TotalSteps { get; set; }
+
+    /// <summary>Gets or sets the learning rate of the first warmup update.</summary>
+    /// <value>The default is 1e-6.</value>
+    [Range(0.0, double.MaxValue)]
+    public double WarmupInitialLearningRate { get; set; } = 1e-6;
+
+    /// <summary>Gets or sets the learning rate the decay ends at.</summary>
+    /// <value>The default is 0.</value>
+    [Range(0.0, double.MaxValue)]
+    public double MinLearningRate { get; set; }
+
+    /// <summary>Gets or sets the maximum global L2 norm of the gradients; <see langword="null"/> disables clipping.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double? GradientClipNorm { get; set; }
+
+    /// <summary>Gets or sets the label smoothing of the training cross-entropy (evaluation uses none).</summary>
+    /// <value>The default is 0.1.</value>
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double LabelSmoothing { get; set; } = 0.1;
+
+    /// <summary>
+    /// Gets or sets the number of equal micro-batches one logical batch is split into before one update.
+    /// The logical batch size must be divisible by it.
+    /// </summary>
+    /// <value>The default is 1.</value>
+    [Range(1, int.MaxValue)]
+    public int AccumulationSteps { get; set; } = 1;
+
+    /// <summary>Gets or sets what happens when a loss or gradient norm is NaN or infinite.</summary>
+    /// <value>The default is <see cref="NonFiniteHandling.Throw"/>.</value>
+    [EnumDataType(typeof(NonFiniteHandling))]
+    public NonFiniteHandling NonFiniteHandling { get; set; } = NonFiniteHandling.Throw;
+
+    /// <summary>Gets or sets the number of epochs <see cref="Trainer.Fit"/> trains for.</summary>
+    /// <value>The default is 10.</value>
+    [Range(1, int.MaxValue)]
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Gets or sets how often (in epochs) <see cref="Trainer.Fit"/> evaluates; 0 evaluates only at the end.</summary>
+    /// <value>The default is 1.</value>
+    [Range(0, int.MaxValue)]
+    public int EvaluateEveryEpochs { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets the seed of libtorch's global generator (dropout, drop-path), applied when the trainer is built;
+    /// <see langword="null"/> leaves the generator as it is. Checkpoints record the generator's full state either way.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public int? Seed { get; set; }
+
+    /// <summary>Gets or sets how often (in updates) progress is reported and a metrics row is written.</summary>
+    /// <value>The default is 10.</value>
+    [Range(1, int.MaxValue)]
+    public int LogEverySteps { get; set; } = 10;
+
+    /// <summary>Gets or sets the CSV file metrics are appended to; <see langword="null"/> writes none.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public string? MetricsCsvPath { get; set; }
+
+    /// <summary>Gets or sets the folder <see cref="Trainer.Fit"/> writes checkpoints to; <see langword="null"/> writes none.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Gets or sets how often (in updates) a checkpoint is written; 0 writes one at the end of each epoch.</summary>
+    /// <value>The default is 0.</value>
+    [Range(0, int.MaxValue)]
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>Gets or sets how many of the most recent checkpoints are kept.</summary>
+    /// <value>The default is 3.</value>
+    [Range(1, int.MaxValue)]
+    public int KeepLastCheckpoints { get; set; } = 3;
+
+    /// <summary>Gets or sets the metric that picks the best checkpoint (kept as <c>best.safetensors</c>).</summary>
+    /// <value>The default is <see cref="CheckpointMetric.ValidationTop1"/>.</value>
+    [EnumDataType(typeof(CheckpointMetric))]
+    public CheckpointMetric BestCheckpointMetric { get; set; } = CheckpointMetric.ValidationTop1;
+
+    /// <summary>Returns a shallow copy, so a trainer is not affected by later changes to the caller's instance.</summary>
+    internal TrainerOptions Clone() => (TrainerOptions)MemberwiseClone();
+}
