@@ -1,0 +1,38 @@
+using Vit.Benchmarks;
+using Vit.Benchmarks.Commands;
+
+// Subcommands print one result line each (plus '#' comment lines describing the run), so scripts can grep them.
+const string Usage = """
+    usage: Vit.Benchmarks <command> [--option value ...]
+      train-step    [--depth 6 --dim 384 --heads 6 --patch 4 --image 28 --channels 1 --classes 10 --batch 128 --steps 10 --warmup 3]
+                    [--model vit|baseline] [--compare-baseline] [--threads N] [--interop-threads N]
+      inference     same options (default --batch 256)
+      profile       same options as train-step: times each kind of op of one training step by hand
+      hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
+      loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --hide-and-seek]   (shipped Fashion-MNIST files)
+      memory        [--steps 300 --every 50] + train-step's model options: resident memory every N steps
+      micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 1 : 0;
+}
+
+try
+{
+    var rest = args[1..];
+    return args[0] switch
+    {
+        "train-step" => ThroughputCommand.Run(new Arguments(rest), training: true),
+        "inference" => ThroughputCommand.Run(new Arguments(rest), training: false),
+        "profile" => ProfileCommand.Run(new Arguments(rest)),
+        _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
+    };
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
