@@ -1,5 +1,7 @@
 using Vit.Benchmarks;
+using BenchmarkDotNet.Running;
 using Vit.Benchmarks.Commands;
+using Vit.Benchmarks.Micro;
 
 // Subcommands print one result line each (plus '#' comment lines describing the run), so scripts can grep them.
 const string Usage = """
@@ -8,8 +10,9 @@ const string Usage = """
                     [--model vit|baseline] [--compare-baseline] [--threads N] [--interop-threads N]
       inference     same options (default --batch 256)
       profile       same options as train-step: times each kind of op of one training step by hand
+      gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
-      loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --hide-and-seek]   (shipped Fashion-MNIST files)
+      loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --hide-and-seek --data DIR]   (shipped Fashion-MNIST files)
       memory        [--steps 300 --every 50] + train-step's model options: resident memory every N steps
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
     """;
@@ -28,6 +31,11 @@ try
         "train-step" => ThroughputCommand.Run(new Arguments(rest), training: true),
         "inference" => ThroughputCommand.Run(new Arguments(rest), training: false),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
+        "gemm" => GemmCommand.Run(new Arguments(rest)),
+        "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
+        "loader" => LoaderCommand.Run(new Arguments(rest)),
+        "memory" => MemoryCommand.Run(new Arguments(rest)),
+        "micro" => RunMicro(rest),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
     };
 }
@@ -35,4 +43,11 @@ catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
+}
+
+static int RunMicro(string[] rest)
+{
+    var summaries = BenchmarkSwitcher.FromTypes([typeof(AttentionBenchmarks), typeof(EncoderLayerBenchmarks), typeof(HideAndSeekBenchmarks)])
+        .Run(rest, MicroConfig.Create());
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 }

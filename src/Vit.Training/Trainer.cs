@@ -21,6 +21,8 @@ namespace Vit.Training;
 /// weights before creating the trainer, because moving makes new parameters the optimizer would not know.
 /// Each update waits for the device once, to fetch the loss and gradient norm together (the non-finite check needs
 /// both before the optimizer may touch the weights).
+/// On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the process keeps freed tensor memory
+/// for reuse (resident memory stays at the training step's peak instead of being returned and faulted in again).
 /// </remarks>
 public sealed partial class Trainer : IDisposable
 {
@@ -60,6 +62,13 @@ public sealed partial class Trainer : IDisposable
         }
 
         _device = _parameters[0].device;
+        if (_device.type == DeviceType.CPU)
+        {
+            // Steps allocate and free the same ~GB of activations every time: reuse the pages instead of faulting
+            // them in again (about 20% of a CPU step's time otherwise; see CpuMemory).
+            CpuMemory.RetainFreedMemory();
+        }
+
         _optimizer = AdamWParameterGroups.Create(
             model.named_parameters(), _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
         if (_options.Seed is int seed)

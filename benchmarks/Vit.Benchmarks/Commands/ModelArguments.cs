@@ -22,14 +22,19 @@ internal static class ModelArguments
     /// <c>--allocator retain|system</c>: whether glibc keeps freed tensor memory for reuse (<see cref="CpuMemory"/>;
     /// process-wide, so a compared baseline gets the same).
     /// </summary>
-    public static void ApplyThreads(Arguments args)
+    public static void ApplyRuntimeSettings(Arguments args)
     {
         string allocator = args.String("allocator", "retain");
         if (allocator == "retain")
         {
             CpuMemory.RetainFreedMemory();
         }
-        else if (allocator != "system")
+        else if (allocator == "system")
+        {
+            // Also stops the Trainer from turning retention on (it reads the same switch).
+            Environment.SetEnvironmentVariable(CpuMemory.OptOutVariable, "0");
+        }
+        else
         {
             throw new ArgumentException($"--allocator must be retain or system; got '{allocator}'.");
         }

@@ -17,7 +17,7 @@ internal static class ProfileCommand
         int batch = args.Int("batch", 128);
         int repetitions = args.Int("repetitions", 5);
         int steps = args.Int("steps", 3);
-        ModelArguments.ApplyThreads(args);
+        ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
 
         Console.WriteLine(MachineInfo.Describe());
@@ -37,13 +37,19 @@ internal static class ProfileCommand
         Console.WriteLine($"{"group",-11} {"op",-72} {"n/step",6} {"ms/run",9} {"ms/step",9} {"%step",6} {"GFLOP/s",8} {"%peak",6}");
         foreach (var row in rows)
         {
+            if (row.CountPerStep == 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{row.Group,-11} {row.Name,-72} {"-",6} {row.Milliseconds,9:F2} {row.Gflops,26:F1}"));
+                continue;
+            }
+
             string rate = row.Gflop > 0 ? string.Create(CultureInfo.InvariantCulture, $"{row.Gflops,8:F1} {100 * row.Gflops / peakGflops,6:F1}") : string.Empty;
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{row.Group,-11} {row.Name,-72} {row.CountPerStep,6} {row.Milliseconds,9:F2} {row.StepMilliseconds,9:F1} {100 * row.StepMilliseconds / step,6:F1} {rate}"));
         }
 
-        var ops = rows.Where(r => r.Group != "phase").ToList();
+        var ops = rows.Where(r => r.Group is not ("phase" or "alt")).ToList();
         double gemm = ops.Where(r => r.Group == "gemm").Sum(r => r.StepMilliseconds);
         double gemmGflop = ops.Where(r => r.Group == "gemm").Sum(r => r.Gflop * r.CountPerStep);
         double other = ops.Where(r => r.Group != "gemm").Sum(r => r.StepMilliseconds);

@@ -20,7 +20,7 @@ internal static class ThroughputCommand
         int warmup = args.Int("warmup", 3);
         string model = args.String("model", "vit");
         bool compare = args.Flag("compare-baseline");
-        ModelArguments.ApplyThreads(args);
+        ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
         if (steps < 1 || batch < 1)
         {

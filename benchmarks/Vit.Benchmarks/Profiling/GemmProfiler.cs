@@ -25,13 +25,13 @@ internal static class GemmProfiler
             double gflop = 2.0 * n * input * output / 1e9;
             using var noGrad = no_grad();
             yield return new ProfileRow("gemm", $"{name} forward x·Wᵀ+b [{n}x{input}]·[{input}x{output}]", o.Depth,
-                Timer.Milliseconds(() => nn.functional.linear(x, w, b), repetitions), gflop);
+                OpTimer.Milliseconds(() => nn.functional.linear(x, w, b), repetitions), gflop);
             yield return new ProfileRow("gemm", $"{name} grad input dy·W [{n}x{output}]·[{output}x{input}]", o.Depth,
-                Timer.Milliseconds(() => dy.mm(w), repetitions), gflop);
+                OpTimer.Milliseconds(() => dy.mm(w), repetitions), gflop);
             yield return new ProfileRow("gemm", $"{name} grad weight dyᵀ·x [{output}x{n}]·[{n}x{input}]", o.Depth,
-                Timer.Milliseconds(() => dy.t().mm(x), repetitions), gflop);
+                OpTimer.Milliseconds(() => dy.t().mm(x), repetitions), gflop);
             yield return new ProfileRow("reduction", $"{name} grad bias Σdy [{n}x{output}]", o.Depth,
-                Timer.Milliseconds(() => dy.sum(0), repetitions), 0);
+                OpTimer.Milliseconds(() => dy.sum(0), repetitions), 0);
         }
     }
 }

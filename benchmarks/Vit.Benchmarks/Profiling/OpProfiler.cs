@@ -19,19 +19,19 @@ internal static class OpProfiler
         using var x = randn(batch, tokens, d).requires_grad_();
         using var lnWeight = ones(d).requires_grad_();
         using var lnBias = zeros(d).requires_grad_();
-        var (lnF, lnB) = Timer.ForwardBackward(() => F.layer_norm(x, [d], lnWeight, lnBias, 1e-6), repetitions);
+        var (lnF, lnB) = OpTimer.ForwardBackward(() => F.layer_norm(x, [d], lnWeight, lnBias, 1e-6), repetitions);
         yield return new ProfileRow("norm", $"layer_norm forward {bt}{d}]", (2 * l) + 1, lnF, 0);
         yield return new ProfileRow("norm", $"layer_norm backward {bt}{d}]", (2 * l) + 1, lnB, 0);
 
         using var hidden = randn(batch, tokens, m).requires_grad_();
-        var (geluF, geluB) = Timer.ForwardBackward(() => F.gelu(hidden), repetitions);
+        var (geluF, geluB) = OpTimer.ForwardBackward(() => F.gelu(hidden), repetitions);
         yield return new ProfileRow("activation", $"gelu (erf) forward {bt}{m}]", l, geluF, 0);
         yield return new ProfileRow("activation", $"gelu (erf) backward {bt}{m}]", l, geluB, 0);
 
         // q, k, v as the model makes them: strided views of one [B, T, 3D] projection.
         using var qkv = randn(batch, tokens, 3 * d).requires_grad_();
         double attentionGflop = 2.0 * 2.0 * batch * tokens * tokens * d / 1e9;
-        var (sdpaF, sdpaB) = Timer.ForwardBackward(
+        var (sdpaF, sdpaB) = OpTimer.ForwardBackward(
             () =>
             {
                 var parts = qkv.reshape(batch, tokens, 3, h, d / h).permute(2, 0, 3, 1, 4).unbind(0);
@@ -41,15 +41,28 @@ internal static class OpProfiler
         yield return new ProfileRow("attention", $"sdpa forward (QKᵀ, softmax, ·V) {h} heads, T={tokens}", l, sdpaF, attentionGflop);
         yield return new ProfileRow("attention", $"sdpa backward", l, sdpaB, 2 * attentionGflop);
 
+        // The alternative to the fused kernel at short sequences: attention spelled out with batched GEMMs.
+        double scale = 1.0 / Math.Sqrt(d / h);
+        var (mathF, mathB) = OpTimer.ForwardBackward(
+            () =>
+            {
+                var parts = qkv.reshape(batch, tokens, 3, h, d / h).permute(2, 0, 3, 1, 4).unbind(0);
+                var scores = parts[0].mul(scale).matmul(parts[1].transpose(-2, -1)).softmax(-1);
+                return scores.matmul(parts[2]);
+            },
+            repetitions);
+        yield return new ProfileRow("alt", $"attention spelled out (bmm, softmax, bmm) forward [not in step]", 0, mathF, attentionGflop);
+        yield return new ProfileRow("alt", $"attention spelled out backward [not in step]", 0, mathB, 2 * attentionGflop);
+
         using var noGrad = no_grad();
         var views = qkv.detach().reshape(batch, tokens, 3, h, d / h).permute(2, 0, 3, 1, 4).unbind(0);
         using var heads = F.scaled_dot_product_attention(views[0], views[1], views[2]);
         bool copies = !heads.transpose(1, 2).is_contiguous();
         yield return new ProfileRow("memory", $"merge heads [B,H,T,Dh]→{bt}{d}] ({(copies ? "a copy" : "a view")})", l,
-            Timer.Milliseconds(() => heads.transpose(1, 2).reshape(batch, tokens, d), repetitions), 0);
+            OpTimer.Milliseconds(() => heads.transpose(1, 2).reshape(batch, tokens, d), repetitions), 0);
         using var y = randn(batch, tokens, d);
         // Each residual add runs forward; its backward accumulates the two incoming gradients (one more add).
         yield return new ProfileRow("elementwise", $"residual add (forward, and gradient accumulation) {bt}{d}]", 4 * l,
-            Timer.Milliseconds(() => _ = x.detach() + y, repetitions), 0);
+            OpTimer.Milliseconds(() => _ = x.detach() + y, repetitions), 0);
     }
 }

@@ -18,6 +18,9 @@ public static class CpuMemory
     private const int TrimThreshold = -1;
     private const int MmapMax = -4;
 
+    /// <summary>The environment variable that turns <see cref="RetainFreedMemory"/> off when set to <c>0</c>.</summary>
+    public const string OptOutVariable = "VIT_RETAIN_FREED_MEMORY";
+
     private static int s_retained;
 
     /// <summary>
@@ -28,7 +31,8 @@ public static class CpuMemory
     /// </summary>
     /// <returns>
     /// <see langword="true"/> when the setting is in force (Linux with glibc); <see langword="false"/> elsewhere, where
-    /// it does nothing (Windows and macOS allocators already cache, and musl has no such setting).
+    /// it does nothing (Windows and macOS allocators already cache, and musl has no such setting), and when the
+    /// environment variable <see cref="OptOutVariable"/> is <c>0</c>.
     /// </returns>
     public static bool RetainFreedMemory()
     {
@@ -44,6 +48,11 @@ public static class CpuMemory
 
         try
         {
+            if (Environment.GetEnvironmentVariable(OptOutVariable) == "0")
+            {
+                return false; // the user keeps glibc's defaults (e.g. to compare, or to return memory between phases)
+            }
+
             // mallopt returns 1 on success. Order matters little: both only affect later allocations and frees.
             bool applied = mallopt(MmapMax, 0) == 1 && mallopt(TrimThreshold, int.MaxValue) == 1;
             if (applied)

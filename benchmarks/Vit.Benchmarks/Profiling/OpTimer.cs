@@ -9,7 +9,7 @@ namespace Vit.Benchmarks.Profiling;
 /// <see cref="Stopwatch"/> around a call measures exactly that call. Every figure is the median of several repetitions
 /// after one untimed warm-up.
 /// </summary>
-internal static class Timer
+internal static class OpTimer
 {
     /// <summary>Median milliseconds of <paramref name="action"/>, each repetition in its own dispose scope.</summary>
     public static double Milliseconds(Action action, int repetitions)
