@@ -1,3 +1,4 @@
+using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;
 

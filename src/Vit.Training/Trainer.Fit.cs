@@ -77,7 +77,9 @@ public sealed partial class Trainer
             Epoch = epoch + 1;
             BatchInEpoch = 0;
             epochLosses.Add(whole.MeanLoss);
-            TrainerLog.EpochDone(_logger, epoch + 1, _options.Epochs, whole.MeanLoss, whole.ImagesPerSecond(run.Elapsed), run.Elapsed);
+            var elapsed = run.Elapsed;
+            double imagesPerSecond = whole.ImagesPerSecond(elapsed);
+            TrainerLog.EpochDone(_logger, epoch + 1, _options.Epochs, whole.MeanLoss, imagesPerSecond, elapsed);
             EvaluationResult? evaluation = null;
             bool due = _options.EvaluateEveryEpochs > 0 && (epoch + 1) % _options.EvaluateEveryEpochs == 0;
             if (validation is not null && (due || epoch + 1 == _options.Epochs))

@@ -46,6 +46,11 @@ public sealed partial class Trainer : IDisposable
         TrainerOptionsValidator.ThrowIfInvalid(options);
         _options = options.Clone();
         _modelOptions = model.Options;
+        if (_modelOptions.NumClasses < 1)
+        {
+            throw new ArgumentException("The model has no classifier head (NumClasses is 0); call ResetClassifier(n) before creating the trainer.", nameof(model));
+        }
+
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Model = model;
 
@@ -133,11 +138,7 @@ public sealed partial class Trainer : IDisposable
         float norm;
         using (NewDisposeScope())
         {
-            Model.train();
-            Model.zero_grad();
-            var x = images.to(_device);
-            var y = labels.to(_device);
-            var lossTotal = ForwardBackward(x, y, batch);
+            var lossTotal = ComputeGradients(images, labels, batch);
             var normTensor = GradientClipping.ClipGlobalNorm(_parameters, _options.GradientClipNorm, _device);
             // The one wait for the device per update: loss and norm travel together.
             var host = stack([lossTotal.to(ScalarType.Float32), normTensor]).cpu();
@@ -187,9 +188,16 @@ public sealed partial class Trainer : IDisposable
         }
     }
 
-    /// <summary>Runs forward and backward over the micro-batches; returns the logical batch's mean loss (a detached scalar).</summary>
-    private Tensor ForwardBackward(Tensor images, Tensor labels, int batch)
+    /// <summary>
+    /// Leaves the gradients of one logical batch in the parameters (train mode, micro-batches as configured) and returns
+    /// its mean loss as a detached scalar in the caller's scope. The batch must have passed <see cref="CheckBatch"/>.
+    /// </summary>
+    internal Tensor ComputeGradients(Tensor images, Tensor labels, int batch)
     {
+        Model.train();
+        Model.zero_grad();
+        images = images.to(_device);
+        labels = labels.to(_device);
         int k = _options.AccumulationSteps;
         int micro = batch / k;
         var losses = new Tensor[k];
@@ -291,7 +299,7 @@ public sealed partial class Trainer : IDisposable
         }
 
         var schedule = new LearningRateSchedule(baseRate, warmup, total, o.WarmupInitialLearningRate, o.MinLearningRate, o.LearningRateDecay);
-        TrainerLog.ScheduleFixed(_logger, schedule.ToString());
+        TrainerLog.ScheduleFixed(_logger, schedule);
         return schedule;
     }
 
