@@ -103,7 +103,8 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
 
         // [B, T, 3D] -> [B, T, 3, H, Dh] -> [3, B, H, T, Dh]: views only, no copy.
         using var fused = qkv.call(x);
-        using var split = fused.reshape(batch, tokens, 3, NumHeads, HeadDim).permute(2, 0, 3, 1, 4);
+        using var grouped = fused.reshape(batch, tokens, 3, NumHeads, HeadDim);
+        using var split = grouped.permute(2, 0, 3, 1, 4);
         var qkvHeads = split.unbind(0);
         return (qkvHeads[0], qkvHeads[1], qkvHeads[2], batch, tokens);
     }

@@ -97,9 +97,15 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
     /// <param name="features">Output of <see cref="ForwardFeatures"/>.</param>
     /// <param name="preLogits">When true, return the pooled (and <c>fc_norm</c>-ed) features instead of logits.</param>
     /// <returns>Logits <c>[B, NumClasses]</c>, or pre-logits <c>[B, EmbedDim]</c>.</returns>
+    /// <exception cref="ArgumentException">The features are not shaped <c>[B, T, EmbedDim]</c>.</exception>
     public Tensor ForwardHead(Tensor features, bool preLogits = false)
     {
         ArgumentNullException.ThrowIfNull(features);
+        if (features.dim() != 3 || features.shape[2] != _options.EmbedDim)
+        {
+            throw new ArgumentException($"Expected features shaped [batch, tokens, {_options.EmbedDim}] (the output of ForwardFeatures), got [{string.Join(", ", features.shape)}].", nameof(features));
+        }
+
         using var pooled = _options.Pooling == Pooling.ClassToken ? features[.., 0] : features.mean([1]);
         var normed = fc_norm.call(pooled);
         if (preLogits)
@@ -184,7 +190,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
     private void InitializeWeights()
     {
         using var noGrad = torch.no_grad();
-        init.trunc_normal_(pos_embed, std: 0.02);
+        TruncatedNormal.Fill(pos_embed, std: 0.02);
         if (cls_token is not null)
         {
             init.normal_(cls_token, std: 1e-6);
@@ -194,7 +200,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
         {
             if (module is Linear linear)
             {
-                init.trunc_normal_(linear.weight!, std: 0.02);
+                TruncatedNormal.Fill(linear.weight!, std: 0.02);
                 if (linear.bias is not null)
                 {
                     init.zeros_(linear.bias);

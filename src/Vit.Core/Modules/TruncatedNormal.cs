@@ -1,0 +1,34 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Vit.Core;
+
+/// <summary>
+/// A truncated normal initialiser equal to PyTorch's and timm's <c>trunc_normal_</c>. TorchSharp 0.107's
+/// <c>nn.init.trunc_normal_</c> cannot be used: its native code multiplies by the mean and adds the std (and drops
+/// the √2), so with mean 0 it fills the tensor with the constant <c>std</c>.
+/// </summary>
+internal static class TruncatedNormal
+{
+    /// <summary>Fills <paramref name="tensor"/> in place with N(mean, std²) truncated to [a, b] (absolute bounds, as in PyTorch).</summary>
+    public static Tensor Fill(Tensor tensor, double std, double mean = 0.0, double a = -2.0, double b = 2.0)
+    {
+        // Inverse-CDF sampling: uniform over [cdf(a), cdf(b)] mapped to [-1, 1], then erfinv.
+        double lower = NormalCdf((a - mean) / std);
+        double upper = NormalCdf((b - mean) / std);
+        using var noGrad = torch.no_grad();
+        tensor.uniform_((2 * lower) - 1, (2 * upper) - 1);
+        tensor.erfinv_();
+        tensor.mul_(std * Math.Sqrt(2.0));
+        tensor.add_(mean);
+        tensor.clamp_(a, b);
+        return tensor;
+    }
+
+    private static double NormalCdf(double x)
+    {
+        // .NET has no Math.Erf; libtorch's double erf is exact enough and this runs once per tensor.
+        using var value = torch.tensor(x / Math.Sqrt(2.0), ScalarType.Float64, torch.CPU);
+        return (1.0 + value.erf().item<double>()) / 2.0;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Vit.Core;
+
+/// <summary>
+/// Checks a timm state_dict against a model and copies it in, all or nothing: every problem is collected first
+/// and reported in one exception, and nothing is copied unless there is none.
+/// </summary>
+internal static partial class TimmStateDict
+{
+    /// <summary>Validates <paramref name="source"/> against <paramref name="model"/>, then copies it (resampling pos_embed).</summary>
+    public static void CopyInto(VisionTransformer model, IReadOnlyDictionary<string, Tensor> source, string sourceName)
+    {
+        var options = model.Options;
+        var target = model.state_dict();
+        var problems = new List<string>();
+        var plan = new List<(Tensor Target, Tensor Source, bool Resample)>();
+        foreach (var (name, parameter) in target)
+        {
+            if (!source.TryGetValue(name, out var tensor))
+            {
+                problems.Add($"missing key '{name}' (expected {Shape(parameter)})");
+            }
+            else if (!tensor.is_floating_point())
+            {
+                problems.Add($"'{name}' has dtype {tensor.dtype}, expected a floating-point dtype");
+            }
+            else if (tensor.shape.SequenceEqual(parameter.shape))
+            {
+                plan.Add((parameter, tensor, false));
+            }
+            else if (name == "pos_embed" && tensor.shape.Length == 3 && tensor.shape[2] == options.EmbedDim
+                && PositionEmbedding.GridSizeOf(tensor, model.NumPrefixTokens) is not null)
+            {
+                plan.Add((parameter, tensor, true));
+            }
+            else
+            {
+                problems.Add($"'{name}' expected {Shape(parameter)}, got {Shape(tensor)}");
+            }
+        }
+
+        foreach (var (name, tensor) in source)
+        {
+            if (!target.ContainsKey(name))
+            {
+                problems.Add($"unexpected key '{name}' {Shape(tensor)}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            int count = problems.Count;
+            problems.AddRange(Hints(source, options));
+            throw new InvalidDataException(
+                $"{sourceName} does not fit a VisionTransformer with EmbedDim {options.EmbedDim}, Depth {options.Depth}, NumHeads {options.NumHeads}, " +
+                $"Pooling {options.Pooling}, ImageSize {options.ImageSize}, PatchSize {options.PatchSize}, NumClasses {options.NumClasses} " +
+                $"({count} {(count == 1 ? "problem" : "problems")}; nothing was loaded):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
+        }
+
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        foreach (var (parameter, tensor, resample) in plan)
+        {
+            // copy_ casts dtype and moves devices, so fp16/bf16 checkpoints load into fp32 models and vice versa.
+            parameter.copy_(resample ? PositionEmbedding.Resample(tensor, options.GridSize, model.NumPrefixTokens) : tensor);
+        }
+    }
+
+    /// <summary>Explanations of the likely cause, from what the checkpoint itself shows.</summary>
+    private static IEnumerable<string> Hints(IReadOnlyDictionary<string, Tensor> source, VisionTransformerOptions options)
+    {
+        if (source.TryGetValue("patch_embed.proj.weight", out var patch) && patch.dim() == 4)
+        {
+            if (patch.shape[0] != options.EmbedDim)
+            {
+                yield return $"hint: the checkpoint's width is {patch.shape[0]} (patch_embed.proj.weight), options.EmbedDim is {options.EmbedDim}";
+                if (patch.shape[0] % options.NumHeads != 0)
+                {
+                    yield return $"hint: NumHeads {options.NumHeads} does not divide the checkpoint's width {patch.shape[0]}";
+                }
+            }
+
+            if (patch.shape[1] != options.InChannels || patch.shape[2] != options.PatchSize)
+            {
+                yield return $"hint: the checkpoint has {patch.shape[1]} input channels and {patch.shape[2]}x{patch.shape[3]} patches; options say {options.InChannels} and {options.PatchSize}";
+            }
+        }
+
+        int depth = source.Keys.Select(k => BlockIndex().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1).DefaultIfEmpty(0).Max();
+        if (depth != options.Depth)
+        {
+            yield return $"hint: the checkpoint has {depth} blocks, options.Depth is {options.Depth}";
+        }
+
+        if (options.Pooling == Pooling.ClassToken && !source.ContainsKey("cls_token") && source.ContainsKey("fc_norm.weight"))
+        {
+            yield return "hint: the checkpoint has fc_norm and no cls_token: it was trained with Pooling.Mean";
+        }
+        else if (options.Pooling == Pooling.Mean && source.ContainsKey("cls_token"))
+        {
+            yield return "hint: the checkpoint has a cls_token: it was trained with Pooling.ClassToken";
+        }
+    }
+
+    private static string Shape(Tensor tensor) => $"[{string.Join(", ", tensor.shape)}]";
+
+    [GeneratedRegex(@"^blocks\.(\d+)\.")]
+    private static partial Regex BlockIndex();
+}
