@@ -45,6 +45,8 @@ internal sealed class PrefetchRun : IDisposable
     /// <summary>Waits for batch <paramref name="index"/>; rethrows a worker's exception or the cancellation.</summary>
     public Batch Take(int index)
     {
+        // A batch already prepared must not slip past a cancellation: check before looking at the slot.
+        _cancellation.ThrowIfCancellationRequested();
         var task = _slots[index].Task;
         try
         {
