@@ -26,54 +26,7 @@ internal static class TestModels
     public static VisionTransformer Build(VisionTransformerOptions options, long seed = 1)
     {
         torch.manual_seed(seed);
-        var model = new VisionTransformer(options);
-        InitializeLikeTimm(model);
-        return model;
-    }
-
-    /// <summary>
-    /// Draws timm's default initialisation again: N(0, 0.02) for Linear weights and the position embedding.
-    /// TorchSharp 0.107's native <c>nn.init.trunc_normal_</c> fills tensors with the constant <c>std</c> (THSRandom.cpp
-    /// multiplies by the mean and adds the std), which leaves every Linear weight of a new model equal to 0.02;
-    /// a truncation at +-2 (absolute) is 100 standard deviations away, so a plain normal draw is the same distribution.
-    /// </summary>
-    public static void InitializeLikeTimm(VisionTransformer model)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            if (name == "pos_embed" || (parameter.ndim == 2 && name.EndsWith(".weight", StringComparison.Ordinal)))
-            {
-                parameter.normal_(0, 0.02);
-            }
-        }
-    }
-
-    /// <summary>Copies timm-named weights from a safetensors file into the model (exact key and shape match).</summary>
-    public static void LoadWeights(VisionTransformer model, string path)
-    {
-        var weights = SafeTensors.Load(path);
-        try
-        {
-            var state = model.state_dict();
-            if (state.Count != weights.Count)
-            {
-                throw new InvalidOperationException($"{path} has {weights.Count} tensors, the model {state.Count}.");
-            }
-
-            using var noGrad = no_grad();
-            foreach (var (name, target) in state)
-            {
-                target.copy_(weights[name]);
-            }
-        }
-        finally
-        {
-            foreach (var tensor in weights.Values)
-            {
-                tensor.Dispose();
-            }
-        }
+        return new VisionTransformer(options);
     }
 
     /// <summary>Max |a - b| over the model's state, by name.</summary>

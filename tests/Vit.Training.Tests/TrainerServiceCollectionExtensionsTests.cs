@@ -31,6 +31,31 @@ public sealed class TrainerServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddVitTrainer_WithAddVisionTransformer_TrainsTheRegisteredModel()
+    {
+        var services = new ServiceCollection();
+        services.AddVisionTransformer(o =>
+        {
+            o.ImageSize = 16;
+            o.PatchSize = 4;
+            o.NumClasses = 5;
+            o.EmbedDim = 64;
+            o.Depth = 1;
+            o.NumHeads = 4;
+        });
+        services.AddVitTrainer(o => o.TotalSteps = 10);
+        using var provider = services.BuildServiceProvider();
+
+        using var trainer = provider.GetRequiredService<Trainer>();
+        var (images, labels) = TestModels.RandomBatch(4, seed: 2);
+        float loss = trainer.TrainStep(images, labels);
+
+        trainer.Model.Should().BeSameAs(provider.GetRequiredService<VisionTransformer>());
+        float.IsFinite(loss).Should().BeTrue();
+        trainer.Step.Should().Be(1);
+    }
+
+    [Fact]
     public void AddVitTrainer_Configuration_BindsAndValidates()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -26,8 +26,7 @@ public sealed partial class TrainerTests(ITestOutputHelper output)
             NumHeads = m.GetProperty("num_heads").GetInt32(),
             NumClasses = m.GetProperty("num_classes").GetInt32(),
         };
-        using var model = new VisionTransformer(modelOptions);
-        TestModels.LoadWeights(model, TestFiles.Fixture("trainer_steps.initial.safetensors"));
+        using var model = VisionTransformer.LoadTimm(TestFiles.Fixture("trainer_steps.initial.safetensors"), modelOptions);
         var options = new TrainerOptions
         {
             LearningRate = root.GetProperty("lr").GetDouble(),
