@@ -23,6 +23,7 @@ public sealed class DataLoader : IDisposable
     private readonly torchvision.ITransform[] _transforms;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Device _device;
+    private readonly int _workerTorchThreads;
     private readonly object _threadsLock = new();
     private WorkerThreads? _threads;
     private int _running;
@@ -48,6 +49,7 @@ public sealed class DataLoader : IDisposable
         PrefetchCount = options.PrefetchCount;
         WorkerCount = options.WorkerCount;
         _device = options.Device ?? CPU;
+        _workerTorchThreads = options.WorkerTorchThreads;
         Seed = options.Seed ?? Random.Shared.Next();
         _transforms = transforms?.ToArray() ?? [];
         if (Array.IndexOf(_transforms, null) >= 0)
@@ -179,7 +181,7 @@ public sealed class DataLoader : IDisposable
             }
 
             _running = 1;
-            return _threads ??= new WorkerThreads(WorkerCount);
+            return _threads ??= new WorkerThreads(WorkerCount, _workerTorchThreads);
         }
     }
 
@@ -224,6 +226,11 @@ public sealed class DataLoader : IDisposable
         if (options.PrefetchCount < 1)
         {
             throw new ArgumentException($"PrefetchCount must be at least 1; got {options.PrefetchCount}.", nameof(options));
+        }
+
+        if (options.WorkerTorchThreads < 0)
+        {
+            throw new ArgumentException($"WorkerTorchThreads must be 0 (libtorch's default) or more; got {options.WorkerTorchThreads}.", nameof(options));
         }
 
         if (options.WorkerCount < 1)

@@ -251,10 +251,11 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     [InlineData(0, 2, 1, "BatchSize must be at least 1; got 0.*")]
     [InlineData(8, 0, 1, "PrefetchCount must be at least 1; got 0.*")]
     [InlineData(8, 2, 0, "WorkerCount must be at least 1; got 0.*")]
-    public void Constructor_BadOptions_Throw(int batchSize, int prefetch, int workers, string message)
+    [InlineData(8, 2, 1, "WorkerTorchThreads must be 0 (libtorch's default) or more; got -1.*", -1)]
+    public void Constructor_BadOptions_Throw(int batchSize, int prefetch, int workers, string message, int torchThreads = 1)
     {
         using var dataset = new IndexedDataset(10);
-        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, PrefetchCount = prefetch, WorkerCount = workers });
+        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, PrefetchCount = prefetch, WorkerCount = workers, WorkerTorchThreads = torchThreads });
         act.Should().Throw<ArgumentException>().WithMessage(message);
     }
 
@@ -264,6 +265,30 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         using var dataset = new IndexedDataset(10);
         var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = 16, DropLast = true });
         act.Should().Throw<ArgumentException>().WithMessage("The dataset has 10 samples, which gives no batch of BatchSize 16 with DropLast.*");
+    }
+
+    /// <summary>Records libtorch's thread count on the thread that runs it.</summary>
+    private sealed class ThreadCountProbe : torchvision.ITransform
+    {
+        public int Seen { get; private set; } = -1;
+
+        public Tensor call(Tensor input)
+        {
+            Seen = get_num_threads();
+            return input;
+        }
+    }
+
+    [Fact]
+    public void Epoch_WorkerTorchThreadsOne_OnlyLoaderThreadsLimited()
+    {
+        int before = get_num_threads();
+        using var dataset = new IndexedDataset(20);
+        var probe = new ThreadCountProbe();
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 1, WorkerTorchThreads = 1 }, [probe]);
+        loader.Epoch(0).Count().Should().Be(2);
+        probe.Seen.Should().Be(1);
+        get_num_threads().Should().Be(before, "the consumer's (training) thread keeps libtorch's setting");
     }
 
     [Fact]
