@@ -146,11 +146,23 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 4, PrefetchCount = 2, WorkerCount = 2 });
         using var batches = loader.Epoch(0).GetEnumerator();
         batches.MoveNext().Should().BeTrue();
-        Thread.Sleep(300);
-        dataset.Calls.Should().Be(3, "the batch held plus PrefetchCount = 2 ahead");
+        WaitForCalls(dataset, 3);
+        Thread.Sleep(200);
+        dataset.Calls.Should().Be(3, "the batch held plus PrefetchCount = 2 ahead, and no more while the consumer waits");
         batches.MoveNext().Should().BeTrue();
-        Thread.Sleep(300);
+        WaitForCalls(dataset, 4);
+        Thread.Sleep(200);
         dataset.Calls.Should().Be(4);
+    }
+
+    /// <summary>Waits (up to 10 s, for a busy machine) until the workers have asked for <paramref name="calls"/> batches.</summary>
+    private static void WaitForCalls(IndexedDataset dataset, int calls)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (dataset.Calls < calls && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(10);
+        }
     }
 
     [Fact]
