@@ -44,15 +44,11 @@ public sealed partial class Trainer
             Epoch = epoch;
             var window = new Window(run.Elapsed);
             var whole = new Window(run.Elapsed);
-            int index = 0;
-            foreach (var batch in train.Epoch(epoch, cancellationToken))
+            // Resuming mid-epoch: the loader starts at the first untrained batch, identical to a whole-epoch pass.
+            int index = BatchInEpoch;
+            foreach (var batch in train.Epoch(epoch, BatchInEpoch, cancellationToken))
             {
-                // Resuming mid-epoch: the loader rebuilds the epoch identically; pass over what was trained.
-                if (index++ < BatchInEpoch)
-                {
-                    continue;
-                }
-
+                index++;
                 float loss = TrainStep(batch.Images, batch.Labels);
                 BatchInEpoch = index;
                 window.Add(loss, batch.Count);
