@@ -156,9 +156,15 @@ public sealed partial class Trainer
         return better;
     }
 
-    private TrainingProgress StepReport(int epoch, RunClock run, Window window) => new()
+    private TrainingProgress StepReport(int epoch, RunClock run, Window window) =>
+        Report(TrainingProgressKind.Step, epoch, run, window, evaluation: null);
+
+    private TrainingProgress EpochReport(int epoch, RunClock run, Window whole, EvaluationResult? evaluation) =>
+        Report(TrainingProgressKind.Epoch, epoch, run, whole, evaluation);
+
+    private TrainingProgress Report(TrainingProgressKind kind, int epoch, RunClock run, Window window, EvaluationResult? evaluation) => new()
     {
-        Kind = TrainingProgressKind.Step,
+        Kind = kind,
         Epoch = epoch,
         Epochs = _options.Epochs,
         Step = Step,
@@ -167,22 +173,6 @@ public sealed partial class Trainer
         LearningRate = LastLearningRate,
         GradientNorm = LastGradientNorm,
         ImagesPerSecond = window.ImagesPerSecond(run.Elapsed),
-        Elapsed = run.Elapsed,
-        EstimatedRemaining = run.Remaining(Step),
-        SkippedSteps = SkippedSteps,
-    };
-
-    private TrainingProgress EpochReport(int epoch, RunClock run, Window whole, EvaluationResult? evaluation) => new()
-    {
-        Kind = TrainingProgressKind.Epoch,
-        Epoch = epoch,
-        Epochs = _options.Epochs,
-        Step = Step,
-        TotalSteps = run.TotalSteps,
-        Loss = whole.MeanLoss,
-        LearningRate = LastLearningRate,
-        GradientNorm = LastGradientNorm,
-        ImagesPerSecond = whole.ImagesPerSecond(run.Elapsed),
         Elapsed = run.Elapsed,
         EstimatedRemaining = run.Remaining(Step),
         SkippedSteps = SkippedSteps,
