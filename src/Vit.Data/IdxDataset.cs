@@ -63,10 +63,11 @@ public static class IdxDataset
     {
         int rank = expectedMagic & 0xFF;
         int headerSize = 4 + (4 * rank);
-        if (data.Length < headerSize)
+        string kind = rank == 1 ? "labels" : "images";
+        if (data.Length < 4)
         {
             throw new InvalidDataException(
-                $"'{path}' is truncated: its IDX header needs {headerSize} bytes but the file ends at {DataFile.Offset(data.Length, compressed)}.");
+                $"'{path}' is truncated: an IDX {kind} file starts with a 4-byte magic number but the file ends at {DataFile.Offset(data.Length, compressed)}.");
         }
 
         int magic = BinaryPrimitives.ReadInt32BigEndian(data);
@@ -74,7 +75,13 @@ public static class IdxDataset
         {
             throw new InvalidDataException(
                 $"'{path}' has magic number 0x{magic:X8} at offset 0; expected 0x{expectedMagic:X8} " +
-                $"(unsigned bytes, {rank} dimension{(rank == 1 ? "" : "s")}: an IDX {(rank == 1 ? "labels" : "images")} file).");
+                $"(unsigned bytes, {rank} dimension{(rank == 1 ? "" : "s")}: an IDX {kind} file).");
+        }
+
+        if (data.Length < headerSize)
+        {
+            throw new InvalidDataException(
+                $"'{path}' is truncated: its IDX header needs {headerSize} bytes but the file ends at {DataFile.Offset(data.Length, compressed)}.");
         }
 
         int[] dims = new int[rank];

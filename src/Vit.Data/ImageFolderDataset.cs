@@ -91,7 +91,7 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
             files.AddRange(images.Select(f => (f, c)));
         }
 
-        var (height, width) = options.Height is int h && options.Width is int w ? (h, w) : SkiaImageDecoder.ReadSize(files[0].Path);
+        var (height, width) = options.Height is int h && options.Width is int w ? (h, w) : SizeOfFirstImage(files, options.SkipUndecodable);
         bool resize = options.Height is not null;
         int sampleBytes = options.Channels * height * width;
         byte[] pixels = new byte[(long)files.Count * sampleBytes];
@@ -148,6 +148,25 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
 
     /// <summary>Frees the images and labels.</summary>
     public void Dispose() => _data.Dispose();
+
+    /// <summary>The size of the first file that decodes (skipping undecodable ones only when allowed).</summary>
+    private static (int Height, int Width) SizeOfFirstImage(List<(string Path, int Label)> files, bool skipUndecodable)
+    {
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (SkiaImageDecoder.TryReadSize(files[i].Path) is { } size)
+            {
+                return size;
+            }
+
+            if (!skipUndecodable)
+            {
+                throw new InvalidDataException($"Image '{files[i].Path}' (sample {i}) could not be loaded: {SkiaImageDecoder.Undecodable}");
+            }
+        }
+
+        throw new InvalidDataException($"None of the {files.Count} images could be decoded; the first is '{files[0].Path}'.");
+    }
 
     private static void Validate(ImageFolderOptions options)
     {

@@ -5,12 +5,14 @@ namespace Vit.Data;
 /// <summary>Decodes one image file with SkiaSharp into planar uint8 pixels.</summary>
 internal static class SkiaImageDecoder
 {
-    /// <summary>Reads an image's size from its header.</summary>
-    public static (int Height, int Width) ReadSize(string path)
+    /// <summary>The message for a file SkiaSharp cannot decode.</summary>
+    public const string Undecodable = "SkiaSharp could not decode it (not a supported image, or damaged).";
+
+    /// <summary>Reads an image's size from its header, or null when it cannot be decoded.</summary>
+    public static (int Height, int Width)? TryReadSize(string path)
     {
-        using var codec = Create(path) ?? throw new InvalidDataException(
-            $"Image '{path}' could not be decoded (not a supported image, or damaged); cannot take the dataset's size from it.");
-        return (codec.Info.Height, codec.Info.Width);
+        using var codec = Create(path);
+        return codec is null ? null : (codec.Info.Height, codec.Info.Width);
     }
 
     /// <summary>Decodes into <paramref name="destination"/> (C·H·W bytes); returns null or why it failed.</summary>
@@ -19,7 +21,7 @@ internal static class SkiaImageDecoder
         using var source = CreateBitmap(path);
         if (source is null)
         {
-            return "SkiaSharp could not decode it (not a supported image, or damaged).";
+            return Undecodable;
         }
 
         if (!resize && (source.Height != height || source.Width != width))

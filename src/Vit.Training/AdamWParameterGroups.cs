@@ -63,6 +63,12 @@ public static class AdamWParameterGroups
     {
         ArgumentNullException.ThrowIfNull(namedParameters);
         var (noDecay, decay) = Split(namedParameters);
+        return Create(noDecay, decay, learningRate, beta1, beta2, epsilon, weightDecay);
+    }
+
+    /// <summary>Creates AdamW over groups already split by <see cref="Split"/> (their order is the optimizer's state order).</summary>
+    internal static AdamW Create(List<Parameter> noDecay, List<Parameter> decay, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
+    {
         var groups = new[]
         {
             new AdamW.ParamGroup(noDecay, lr: learningRate, beta1: beta1, beta2: beta2, eps: epsilon, weight_decay: 0),

@@ -58,6 +58,49 @@ public sealed class LearningRateSchedule
         Decay = decay;
     }
 
+    /// <summary>
+    /// Builds the schedule a <see cref="Trainer"/> uses for <paramref name="options"/>: the peak rate scaled by
+    /// <c>batchSize / LearningRateReferenceBatchSize</c> if asked, <see cref="TrainerOptions.WarmupEpochs"/> converted
+    /// to <c>round(WarmupEpochs * stepsPerEpoch)</c> updates, and <see cref="TrainerOptions.TotalSteps"/> 0 taken as
+    /// <c>Epochs * stepsPerEpoch</c>.
+    /// </summary>
+    /// <param name="options">The trainer options (assumed valid).</param>
+    /// <param name="batchSize">Images per update (the logical batch), for the linear scaling rule.</param>
+    /// <param name="stepsPerEpoch">Updates per epoch, or <see langword="null"/> when unknown (plain step loops).</param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="InvalidOperationException">The options need the epoch length and it is unknown, or the
+    /// derived total does not exceed the warmup.</exception>
+    public static LearningRateSchedule FromOptions(TrainerOptions options, int batchSize, int? stepsPerEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var o = options;
+        double baseRate = o.ScaleLearningRateByBatchSize ? o.LearningRate * batchSize / o.LearningRateReferenceBatchSize : o.LearningRate;
+        int warmup = o.WarmupSteps;
+        if (o.WarmupEpochs > 0)
+        {
+            warmup = stepsPerEpoch is int spe
+                ? (int)Math.Round(o.WarmupEpochs * spe, MidpointRounding.AwayFromZero)
+                : throw new InvalidOperationException("TrainerOptions.WarmupEpochs needs the epoch length: use Fit, or set WarmupSteps for TrainStep loops.");
+        }
+
+        int total = o.TotalSteps;
+        if (total == 0 && o.LearningRateDecay != LearningRateDecay.Constant)
+        {
+            total = stepsPerEpoch is int spe
+                ? checked(o.Epochs * spe)
+                : throw new InvalidOperationException("TrainerOptions.TotalSteps is 0: set it for TrainStep loops, or use Fit, which takes Epochs * BatchesPerEpoch.");
+        }
+
+        if (o.LearningRateDecay != LearningRateDecay.Constant && total <= warmup)
+        {
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture, $"The schedule's TotalSteps ({total}) must be greater than its WarmupSteps ({warmup})."));
+        }
+
+        return new LearningRateSchedule(baseRate, warmup, total, o.WarmupInitialLearningRate, o.MinLearningRate, o.LearningRateDecay);
+    }
+
     /// <summary>Gets the peak learning rate.</summary>
     public double BaseLearningRate { get; }
 

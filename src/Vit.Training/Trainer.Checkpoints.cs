@@ -1,3 +1,4 @@
+using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;
 
@@ -16,6 +17,12 @@ public sealed partial class Trainer
     /// file. It is written under a temporary name and renamed, so a crash never leaves a half-written checkpoint.
     /// </summary>
     /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <remarks>
+    /// Resuming is bit-identical on the CPU. On CUDA, TorchSharp does not expose the CUDA generator's state, so
+    /// dropout and drop-path masks after a resume differ from an uninterrupted run (with both at 0, only CUDA's own
+    /// non-deterministic kernels remain). Data order needs nothing here: <see cref="Vit.Data.DataLoader"/> rebuilds
+    /// epoch k from (seed, k), and <see cref="Fit"/> passes over the batches of the epoch that were already trained.
+    /// </remarks>
     public void SaveCheckpoint(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -28,6 +35,12 @@ public sealed partial class Trainer
     /// generator state (applied just before the next update). The whole file is read and checked against this model
     /// before anything changes: on any error the model and optimizer are untouched.
     /// </summary>
+    /// <remarks>
+    /// The schedule comes from the checkpoint; AdamW's betas, epsilon and weight decay, and everything else, come from
+    /// this trainer's options. To continue with exactly the saved options, build the trainer with
+    /// <see cref="ReadCheckpointOptions"/>. <see cref="Fit"/> then continues at <see cref="Epoch"/> /
+    /// <see cref="BatchInEpoch"/>.
+    /// </remarks>
     /// <param name="path">The checkpoint.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is truncated or corrupt, is not a trainer checkpoint, or was

@@ -47,7 +47,7 @@ public sealed partial class Trainer
                 var y = labels.to(_device);
                 var logits = Model.call(images.to(_device));
                 lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
-                var hits = logits.topk(topK, dim: 1).indices.eq(y.unsqueeze(1));
+                var hits = logits.topk(topK, dim: 1).indexes.eq(y.unsqueeze(1));
                 top1.add_(hits.select(1, 0).sum());
                 topKHits.add_(hits.any(1).sum());
                 count += n;

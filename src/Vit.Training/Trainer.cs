@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,7 +19,8 @@ namespace Vit.Training;
 /// The trainer runs on the device of the model's parameters; move the model (<c>model.to(device)</c>) and load its
 /// weights before creating the trainer, because moving makes new parameters the optimizer would not know.
 /// Each update waits for the device once, to fetch the loss and gradient norm together (the non-finite check needs
-/// both before the optimizer may touch the weights).
+/// both before the optimizer may touch the weights). Label ranges are checked where the labels are, which is free when
+/// they come from the CPU as <see cref="Vit.Data.DataLoader"/> batches do by default. A trainer is not thread-safe.
 /// On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the process keeps freed tensor memory
 /// for reuse (resident memory stays at the training step's peak instead of being returned and faulted in again).
 /// </remarks>
@@ -48,6 +48,11 @@ public sealed partial class Trainer : IDisposable
         TrainerOptionsValidator.ThrowIfInvalid(options);
         _options = options.Clone();
         _modelOptions = model.Options;
+        if (_modelOptions.NumClasses < 1)
+        {
+            throw new ArgumentException("The model has no classifier head (NumClasses is 0); call ResetClassifier(n) before creating the trainer.", nameof(model));
+        }
+
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Model = model;
 
@@ -70,7 +75,7 @@ public sealed partial class Trainer : IDisposable
         }
 
         _optimizer = AdamWParameterGroups.Create(
-            model.named_parameters(), _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
+            noDecay, decay, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
         if (_options.Seed is int seed)
         {
             torch.manual_seed(seed);
@@ -142,11 +147,7 @@ public sealed partial class Trainer : IDisposable
         float norm;
         using (NewDisposeScope())
         {
-            Model.train();
-            Model.zero_grad();
-            var x = images.to(_device);
-            var y = labels.to(_device);
-            var lossTotal = ForwardBackward(x, y, batch);
+            var lossTotal = ComputeGradients(images, labels, batch);
             var normTensor = GradientClipping.ClipGlobalNorm(_parameters, _options.GradientClipNorm, _device);
             // The one wait for the device per update: loss and norm travel together.
             var host = stack([lossTotal.to(ScalarType.Float32), normTensor]).cpu();
@@ -196,9 +197,16 @@ public sealed partial class Trainer : IDisposable
         }
     }
 
-    /// <summary>Runs forward and backward over the micro-batches; returns the logical batch's mean loss (a detached scalar).</summary>
-    private Tensor ForwardBackward(Tensor images, Tensor labels, int batch)
+    /// <summary>
+    /// Leaves the gradients of one logical batch in the parameters (train mode, micro-batches as configured) and returns
+    /// its mean loss as a detached scalar in the caller's scope. The batch must have passed <see cref="CheckBatch"/>.
+    /// </summary>
+    internal Tensor ComputeGradients(Tensor images, Tensor labels, int batch)
     {
+        Model.train();
+        Model.zero_grad();
+        images = images.to(_device);
+        labels = labels.to(_device);
         int k = _options.AccumulationSteps;
         int micro = batch / k;
         var losses = new Tensor[k];
@@ -222,85 +230,11 @@ public sealed partial class Trainer : IDisposable
         return k == 1 ? losses[0] : stack(losses).sum();
     }
 
-    /// <summary>Checks a batch against the model and options before anything happens; returns its size.</summary>
-    private int CheckBatch(Tensor images, Tensor labels, int divisor)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(labels);
-        var o = _modelOptions;
-        if (images.ndim != 4 || !images.is_floating_point())
-        {
-            throw new ArgumentException(Invariant($"images must be a floating-point [B, C, H, W] tensor; got {images.dtype} with shape {Shape(images)}."), nameof(images));
-        }
-
-        if (images.shape[1] != o.InChannels || images.shape[2] != o.ImageSize || images.shape[3] != o.ImageSize)
-        {
-            throw new ArgumentException(Invariant($"images has shape {Shape(images)}; this model expects [B, {o.InChannels}, {o.ImageSize}, {o.ImageSize}]."), nameof(images));
-        }
-
-        if (labels.ndim != 1 || labels.dtype != ScalarType.Int64)
-        {
-            throw new ArgumentException(Invariant($"labels must be a 1-D int64 tensor of class indices; got {labels.dtype} with shape {Shape(labels)}."), nameof(labels));
-        }
-
-        long count = images.shape[0];
-        if (labels.shape[0] != count)
-        {
-            throw new ArgumentException(Invariant($"images has {count} samples but labels has {labels.shape[0]}."), nameof(labels));
-        }
-
-        if (count == 0)
-        {
-            throw new ArgumentException("The batch is empty.", nameof(images));
-        }
-
-        if (count % divisor != 0)
-        {
-            throw new ArgumentException(Invariant($"A batch of {count} images cannot be split into AccumulationSteps ({divisor}) equal micro-batches."), nameof(images));
-        }
-
-        // Checked where the labels are (free when the loader leaves them on the CPU): an out-of-range label must
-        // fail here, not as a device-side assert inside cross_entropy.
-        using (NewDisposeScope())
-        {
-            var range = stack([labels.min(), labels.max()]).cpu().data<long>();
-            if (range[0] < 0 || range[1] >= o.NumClasses)
-            {
-                throw new ArgumentOutOfRangeException(nameof(labels), Invariant($"labels must be in [0, {o.NumClasses}) for this model; found values from {range[0]} to {range[1]}."));
-            }
-        }
-
-        return (int)count;
-    }
-
     /// <summary>Fixes the schedule from the options, the batch size (for scaling) and the epoch length (if known).</summary>
     private LearningRateSchedule ResolveSchedule(int batchSize, int? stepsPerEpoch)
     {
-        var o = _options;
-        double baseRate = o.ScaleLearningRateByBatchSize ? o.LearningRate * batchSize / o.LearningRateReferenceBatchSize : o.LearningRate;
-        int warmup = o.WarmupSteps;
-        if (o.WarmupEpochs > 0)
-        {
-            warmup = stepsPerEpoch is int spe
-                ? (int)Math.Round(o.WarmupEpochs * spe, MidpointRounding.AwayFromZero)
-                : throw new InvalidOperationException("TrainerOptions.WarmupEpochs needs the epoch length: use Fit, or set WarmupSteps for TrainStep loops.");
-        }
-
-        int total = o.TotalSteps;
-        if (total == 0 && o.LearningRateDecay != LearningRateDecay.Constant)
-        {
-            total = stepsPerEpoch is int spe
-                ? checked(o.Epochs * spe)
-                : throw new InvalidOperationException("TrainerOptions.TotalSteps is 0: set it for TrainStep loops, or use Fit, which takes Epochs * BatchesPerEpoch.");
-        }
-
-        if (o.LearningRateDecay != LearningRateDecay.Constant && total <= warmup)
-        {
-            throw new InvalidOperationException(Invariant($"The schedule's TotalSteps ({total}) must be greater than its WarmupSteps ({warmup})."));
-        }
-
-        var schedule = new LearningRateSchedule(baseRate, warmup, total, o.WarmupInitialLearningRate, o.MinLearningRate, o.LearningRateDecay);
-        TrainerLog.ScheduleFixed(_logger, schedule.ToString());
+        var schedule = LearningRateSchedule.FromOptions(_options, batchSize, stepsPerEpoch);
+        TrainerLog.ScheduleFixed(_logger, schedule);
         return schedule;
     }
 
@@ -313,8 +247,4 @@ public sealed partial class Trainer : IDisposable
             _pendingRngState = null;
         }
     }
-
-    private static string Shape(Tensor tensor) => "[" + string.Join(", ", tensor.shape) + "]";
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,7 +6,7 @@ namespace Vit.Training;
 internal static partial class TrainerLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Schedule: {Schedule}")]
-    public static partial void ScheduleFixed(ILogger logger, string schedule);
+    public static partial void ScheduleFixed(ILogger logger, LearningRateSchedule schedule);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information,
         Message = "epoch {Epoch}/{Epochs} step {Step}/{TotalSteps} loss {Loss:F4} lr {LearningRate:G4} grad-norm {GradientNorm:F3} {ImagesPerSecond:F1} img/s elapsed {Elapsed} eta {Remaining}")]

@@ -83,4 +83,40 @@ public sealed class LearningRateScheduleTests
 
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public void FromOptions_EpochsAndScaling_ConvertToSteps()
+    {
+        var options = new TrainerOptions
+        {
+            LearningRate = 3e-3,
+            ScaleLearningRateByBatchSize = true,
+            WarmupEpochs = 2.5,
+            Epochs = 10,
+            MinLearningRate = 1e-5,
+        };
+
+        var schedule = LearningRateSchedule.FromOptions(options, batchSize: 2048, stepsPerEpoch: 24);
+
+        schedule.BaseLearningRate.Should().BeApproximately(3e-3 * 4, 1e-15, "2048 / 512 = 4");
+        schedule.WarmupSteps.Should().Be(60);
+        schedule.TotalSteps.Should().Be(240);
+        schedule.MinLearningRate.Should().Be(1e-5);
+    }
+
+    [Fact]
+    public void FromOptions_WarmupEpochsWithoutEpochLength_Throws()
+    {
+        var act = () => LearningRateSchedule.FromOptions(new TrainerOptions { WarmupEpochs = 1, TotalSteps = 100 }, 64, stepsPerEpoch: null);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("TrainerOptions.WarmupEpochs needs the epoch length*");
+    }
+
+    [Fact]
+    public void FromOptions_DerivedTotalNotAfterWarmup_Throws()
+    {
+        var act = () => LearningRateSchedule.FromOptions(new TrainerOptions { WarmupEpochs = 3, Epochs = 3 }, 64, stepsPerEpoch: 10);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The schedule's TotalSteps (30) must be greater than its WarmupSteps (30).");
+    }
 }

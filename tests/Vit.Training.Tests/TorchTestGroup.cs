@@ -1,3 +1,4 @@
+using TorchSharp;
 using Xunit;
 
 namespace Vit.Training.Tests;
@@ -7,8 +8,17 @@ namespace Vit.Training.Tests;
 /// every core, and global state (seeds, default dtype) must not be shared between concurrent tests.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TorchTestGroup
+public sealed class TorchTestGroup : ICollectionFixture<TorchTestGroup.SingleThreaded>
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "libtorch";
+
+    /// <summary>
+    /// Runs libtorch on one intra-op thread. The test models are tiny, and on a machine shared with other builds
+    /// OpenMP's spinning threads made a training step 15 times slower with 2 threads than with 1 (measured: 723 vs 49 ms).
+    /// </summary>
+    public sealed class SingleThreaded
+    {
+        public SingleThreaded() => torch.set_num_threads(1);
+    }
 }

@@ -1,0 +1,59 @@
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+using static Vit.Data.Tests.TensorHelpers;
+
+namespace Vit.Data.Tests;
+
+[Collection(TorchTestGroup.Name)]
+public sealed class RandomHorizontalFlipTests
+{
+    [Fact]
+    public void Apply_ManyImages_EachFlippedOrKeptAboutHalf()
+    {
+        using var images = RandomImages(1, 400, 2, 5, 7);
+        using var mirrored = images.flip(3);
+        using var flip = new RandomHorizontalFlip(0.5, seed: 1);
+        using var output = flip.call(images);
+        int flipped = 0;
+        for (int b = 0; b < 400; b++)
+        {
+            bool kept = Same(output[b], images[b]);
+            bool isMirror = Same(output[b], mirrored[b]);
+            (kept ^ isMirror).Should().BeTrue($"image {b} is either kept or mirrored");
+            flipped += isMirror ? 1 : 0;
+        }
+
+        ((double)flipped / 400).Should().BeApproximately(0.5, 4 * 0.025); // SE = sqrt(0.25 / 400)
+    }
+
+    [Fact]
+    public void Apply_ProbabilityZeroOrOne_NoneOrAll()
+    {
+        using var images = RandomImages(2, 8, 3, 4, 6);
+        using var never = new RandomHorizontalFlip(0, seed: 2);
+        using var always = new RandomHorizontalFlip(1, seed: 2);
+        using var kept = never.call(images);
+        using var mirrored = always.call(images);
+        Same(kept, images).Should().BeTrue();
+        Same(mirrored, images.flip(3)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Apply_SameSeed_SameResult()
+    {
+        using var images = RandomImages(3, 32, 1, 4, 4);
+        using var a = new RandomHorizontalFlip(seed: 7);
+        using var b = new RandomHorizontalFlip(seed: 7);
+        using var outA = a.call(images);
+        using var outB = b.call(images);
+        Same(outA, outB).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Constructor_ProbabilityOutOfRange_Throws()
+    {
+        var act = () => new RandomHorizontalFlip(1.2);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("probability");
+    }
+}
