@@ -30,6 +30,7 @@ public sealed partial class Trainer : IDisposable
     private readonly VisionTransformerOptions _modelOptions;
     private readonly ILogger _logger;
     private readonly AdamW _optimizer;
+    private readonly FlatAdamW? _flat;
     private readonly List<(string Name, Parameter Parameter)> _optimized;
     private readonly List<Parameter> _parameters;
     private readonly Device _device;
@@ -76,6 +77,8 @@ public sealed partial class Trainer : IDisposable
 
         _optimizer = AdamWParameterGroups.Create(
             noDecay, decay, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
+        // Parameters, gradients and moments in flat buffers: updates and norms cost a few kernels, not hundreds.
+        _flat = FlatAdamW.TryCreate(_optimizer);
         if (_options.Seed is int seed)
         {
             torch.manual_seed(seed);
@@ -148,7 +151,7 @@ public sealed partial class Trainer : IDisposable
         using (NewDisposeScope())
         {
             var lossTotal = ComputeGradients(images, labels, batch);
-            var normTensor = GradientClipping.ClipGlobalNorm(_parameters, _options.GradientClipNorm, _device);
+            var normTensor = _flat is null ? GradientClipping.ClipGlobalNorm(_parameters, _options.GradientClipNorm, _device) : FlatNormAndClip(_flat);
             // The one wait for the device per update: loss and norm travel together.
             var host = stack([lossTotal.to(ScalarType.Float32), normTensor]).cpu();
             var values = host.data<float>();
@@ -161,11 +164,21 @@ public sealed partial class Trainer : IDisposable
                     group.LearningRate = learningRate;
                 }
 
-                _optimizer.step();
+                if (_flat is null)
+                {
+                    _optimizer.step();
+                }
+                else
+                {
+                    _flat.Step();
+                }
             }
 
-            // Free the gradients now rather than holding them until the next step.
-            Model.zero_grad();
+            if (_flat is null)
+            {
+                // Free the gradients now rather than holding them until the next step (flat ones are kept and reused).
+                Model.zero_grad();
+            }
         }
 
         if (!float.IsFinite(loss) || !float.IsFinite(norm))
@@ -193,6 +206,7 @@ public sealed partial class Trainer : IDisposable
         {
             _disposed = true;
             _optimizer.Dispose();
+            _flat?.Dispose();
             _pendingRngState?.Dispose();
         }
     }
@@ -204,7 +218,15 @@ public sealed partial class Trainer : IDisposable
     internal Tensor ComputeGradients(Tensor images, Tensor labels, int batch)
     {
         Model.train();
-        Model.zero_grad();
+        if (_flat is null)
+        {
+            Model.zero_grad();
+        }
+        else
+        {
+            _flat.ZeroGradients();
+        }
+
         images = images.to(_device);
         labels = labels.to(_device);
         int k = _options.AccumulationSteps;
@@ -228,6 +250,18 @@ public sealed partial class Trainer : IDisposable
         }
 
         return k == 1 ? losses[0] : stack(losses).sum();
+    }
+
+    /// <summary>The global gradient norm from the flat buffer, clipping it first if the options say so.</summary>
+    private Tensor FlatNormAndClip(FlatAdamW flat)
+    {
+        var norm = flat.GradientNorm();
+        if (_options.GradientClipNorm is double max)
+        {
+            flat.Clip(norm, max);
+        }
+
+        return norm;
     }
 
     /// <summary>Fixes the schedule from the options, the batch size (for scaling) and the epoch length (if known).</summary>

@@ -42,7 +42,7 @@ internal static class MemoryCommand
                 first = double.IsNaN(first) ? last : first;
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"step={step} rss_mb={last:F0} peak_rss_mb={ResidentMemory.PeakMb():F0} managed_mb={GC.GetTotalMemory(false) / 1048576.0:F1} tensors_alive={TorchSharp.torch.Tensor.TotalCount}"));
+                    $"step={step} rss_mb={last:F0} peak_rss_mb={ResidentMemory.PeakMb():F0} {Heap()} managed_mb={GC.GetTotalMemory(false) / 1048576.0:F1} tensors_alive={TorchSharp.torch.Tensor.TotalCount}"));
             }
         }
 
@@ -52,4 +52,8 @@ internal static class MemoryCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# load_average_1m_end={MachineInfo.LoadAverage():F2}"));
         return 0;
     }
+
+    private static string Heap() => NativeHeap.Read() is { } heap
+        ? string.Create(CultureInfo.InvariantCulture, $"heap_in_use_mb={heap.InUseMb:F0} heap_free_mb={heap.FreeMb:F0}")
+        : "heap=unavailable";
 }

@@ -53,8 +53,7 @@ internal static class ProfileCommand
         double gemm = ops.Where(r => r.Group == "gemm").Sum(r => r.StepMilliseconds);
         double gemmGflop = ops.Where(r => r.Group == "gemm").Sum(r => r.Gflop * r.CountPerStep);
         double other = ops.Where(r => r.Group != "gemm").Sum(r => r.StepMilliseconds);
-        double optimizer = rows.Where(r => r.Group == "phase" && (r.Name.StartsWith("AdamW", StringComparison.Ordinal) || r.Name.StartsWith("gradient norm", StringComparison.Ordinal) || r.Name.StartsWith("zero_grad", StringComparison.Ordinal)))
-            .Sum(r => r.Milliseconds);
+        double optimizer = rows.Where(r => r.Group == "phase" && r.Name.StartsWith("optimizer", StringComparison.Ordinal)).Sum(r => r.Milliseconds);
         double bottomUp = gemm + other + optimizer;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
