@@ -13,7 +13,7 @@ const string Usage = """
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --hide-and-seek --data DIR]   (shipped Fashion-MNIST files)
-      memory        [--steps 300 --every 50] + train-step's model options: resident memory every N steps
+      memory        [--steps 300 --every 50 --trim-every K --model vit|baseline] + model options: resident memory every N steps
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
     """;
 

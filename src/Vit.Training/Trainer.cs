@@ -22,7 +22,9 @@ namespace Vit.Training;
 /// both before the optimizer may touch the weights). Label ranges are checked where the labels are, which is free when
 /// they come from the CPU as <see cref="Vit.Data.DataLoader"/> batches do by default. A trainer is not thread-safe.
 /// On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the process keeps freed tensor memory
-/// for reuse (resident memory stays at the training step's peak instead of being returned and faulted in again).
+/// for reuse instead of returning it and faulting it in again every step, and every
+/// <see cref="CpuMemory.TrimIntervalSteps"/> updates returns what is free (<see cref="CpuMemory.ReleaseFreedMemory"/>)
+/// so fragmentation cannot make resident memory creep up.
 /// </remarks>
 public sealed partial class Trainer : IDisposable
 {
@@ -194,6 +196,12 @@ public sealed partial class Trainer : IDisposable
         }
 
         Step = t + 1;
+        if (Step % CpuMemory.TrimIntervalSteps == 0 && CpuMemory.IsRetainingFreedMemory)
+        {
+            // Bounds resident memory: glibc's retained heap fragments and would otherwise creep up step after step.
+            CpuMemory.ReleaseFreedMemory();
+        }
+
         LastLearningRate = learningRate;
         LastGradientNorm = norm;
         return loss;
