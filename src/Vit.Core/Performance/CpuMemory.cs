@@ -35,7 +35,8 @@ public static class CpuMemory
     /// the live tensors' peak and creeps up over the first hundreds of steps, because glibc's heap fragments under
     /// blocks of many sizes (measured: +6% between step 50 and 100 at batch 64). Vit.Training's <c>Trainer</c> calls this
     /// when it trains on the CPU; call it yourself in inference loops, or call <see cref="ReturnLargeBlocks"/> when
-    /// memory matters more than speed.
+    /// memory matters more than speed. On threads other than the process's main thread glibc serves blocks of 64 MiB
+    /// and more with their own mappings whatever this setting says (its per-thread heaps are 64 MiB).
     /// </summary>
     /// <returns>
     /// <see langword="true"/> when the setting is in force (Linux with glibc); <see langword="false"/> elsewhere, where
