@@ -22,9 +22,8 @@ namespace Vit.Training;
 /// both before the optimizer may touch the weights). Label ranges are checked where the labels are, which is free when
 /// they come from the CPU as <see cref="Vit.Data.DataLoader"/> batches do by default. A trainer is not thread-safe.
 /// On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the process keeps freed tensor memory
-/// for reuse instead of returning it and faulting it in again every step, and every
-/// <see cref="CpuMemory.TrimIntervalSteps"/> updates returns what is free (<see cref="CpuMemory.ReleaseFreedMemory"/>)
-/// so fragmentation cannot make resident memory creep up.
+/// for reuse instead of returning it and faulting it in again every step (opt out with the environment variable
+/// <c>VIT_RETAIN_FREED_MEMORY=0</c>, or call <see cref="CpuMemory.ReturnLargeBlocks"/> after creating the trainer).
 /// </remarks>
 public sealed partial class Trainer : IDisposable
 {
@@ -196,12 +195,6 @@ public sealed partial class Trainer : IDisposable
         }
 
         Step = t + 1;
-        if (Step % CpuMemory.TrimIntervalSteps == 0 && CpuMemory.IsRetainingFreedMemory)
-        {
-            // Bounds resident memory: glibc's retained heap fragments and would otherwise creep up step after step.
-            CpuMemory.ReleaseFreedMemory();
-        }
-
         LastLearningRate = learningRate;
         LastGradientNorm = norm;
         return loss;
