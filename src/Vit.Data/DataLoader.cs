@@ -15,12 +15,17 @@ namespace Vit.Data;
 /// so memory stays flat. Cancelling the token, breaking out of the loop or disposing the loader stops the workers
 /// and frees every batch prepared but not handed out; cancellation then throws
 /// <see cref="OperationCanceledException"/>.</para>
+/// <para>The loader keeps <see cref="DataLoaderOptions.WorkerCount"/> background threads for its lifetime (reusing
+/// them keeps memory flat) and runs one epoch at a time; dispose it to end the threads.</para>
 /// </remarks>
 public sealed class DataLoader : IDisposable
 {
     private readonly torchvision.ITransform[] _transforms;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Device _device;
+    private readonly object _threadsLock = new();
+    private WorkerThreads? _threads;
+    private int _running;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The dataset; the loader reads it but does not own it.</param>
@@ -102,6 +107,7 @@ public sealed class DataLoader : IDisposable
     /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>The batches, each valid until the consumer moves to the next.</returns>
     /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another epoch of this loader is being enumerated (thrown on the first MoveNext).</exception>
     public IEnumerable<Batch> Epoch(int epoch, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
@@ -109,31 +115,83 @@ public sealed class DataLoader : IDisposable
         return EpochIterator(epoch, cancellationToken);
     }
 
-    /// <summary>Stops every running epoch and frees the batches they prepared. The dataset is not disposed.</summary>
+    /// <summary>
+    /// Stops a running epoch (its enumeration then throws <see cref="OperationCanceledException"/>) and ends the
+    /// background threads. The dataset is not disposed.
+    /// </summary>
     public void Dispose()
     {
-        if (!_disposed.IsCancellationRequested)
+        if (_disposed.IsCancellationRequested)
         {
-            _disposed.Cancel();
+            return;
+        }
+
+        _disposed.Cancel();
+        lock (_threadsLock)
+        {
+            // A running epoch still owns the threads; the last epoch to finish ends them instead.
+            if (Volatile.Read(ref _running) == 0)
+            {
+                _threads?.Dispose();
+                _threads = null;
+            }
         }
     }
 
     private IEnumerable<Batch> EpochIterator(int epoch, CancellationToken cancellationToken)
     {
         int[] order = GetEpochOrder(epoch);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        using var run = new PrefetchRun(this, epoch, order, linked.Token);
-        for (int k = 0; k < BatchesPerEpoch; k++)
+        WorkerThreads threads = AcquireThreads();
+        try
         {
-            Batch batch = run.Take(k);
-            try
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+            using var run = new PrefetchRun(this, threads, epoch, order, linked.Token);
+            for (int k = 0; k < BatchesPerEpoch; k++)
             {
-                yield return batch;
+                Batch batch = run.Take(k);
+                try
+                {
+                    yield return batch;
+                }
+                finally
+                {
+                    batch.Dispose();
+                    run.Release();
+                }
             }
-            finally
+        }
+        finally
+        {
+            ReleaseThreads();
+        }
+    }
+
+    /// <summary>One epoch at a time: a second one would queue behind the first's workers and never start.</summary>
+    private WorkerThreads AcquireThreads()
+    {
+        lock (_threadsLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            if (_running != 0)
             {
-                batch.Dispose();
-                run.Release();
+                throw new InvalidOperationException(
+                    "Another epoch of this DataLoader is still being enumerated; finish or dispose its enumerator first (one epoch at a time per loader).");
+            }
+
+            _running = 1;
+            return _threads ??= new WorkerThreads(WorkerCount);
+        }
+    }
+
+    private void ReleaseThreads()
+    {
+        lock (_threadsLock)
+        {
+            _running = 0;
+            if (_disposed.IsCancellationRequested)
+            {
+                _threads?.Dispose();
+                _threads = null;
             }
         }
     }

@@ -20,7 +20,7 @@ internal sealed class PrefetchRun : IDisposable
     private int _nextIndex = -1;
     private int _taken = -1;
 
-    public PrefetchRun(DataLoader loader, int epoch, int[] order, CancellationToken cancellationToken)
+    public PrefetchRun(DataLoader loader, WorkerThreads threads, int epoch, int[] order, CancellationToken cancellationToken)
     {
         _loader = loader;
         _epoch = epoch;
@@ -38,7 +38,7 @@ internal sealed class PrefetchRun : IDisposable
         _workers = new Task[Math.Min(loader.WorkerCount, _slots.Length)];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.None, threads);
         }
     }
 
