@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Globalization;
+using System.CommandLine.Parsing;
+
+namespace Vit.Samples.FashionMnist;
+
+/// <summary>The sample's options, parsing and usage text.</summary>
+internal static class CommandLine
+{
+    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train [default: the preset's, 12 for fashion_small]" };
+    private static readonly Option<string> Preset = new("--preset")
+    {
+        Description = $"Model and recipe: {string.Join(", ", SamplePresets.Names)}",
+        DefaultValueFactory = _ => SamplePresets.DefaultName,
+    };
+
+    private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "Images per optimizer update [default: the preset's, 128]" };
+    private static readonly Option<int?> Accumulation = new("--accumulation") { Description = "Split each update's batch into this many micro-batches (same update, less memory) [default: the preset's, 1]" };
+    private static readonly Option<double?> LearningRate = new("--lr") { Description = "Peak learning rate (warmup, then cosine decay) [default: the preset's, 2e-3]" };
+    private static readonly Option<double?> HideProbability = new("--hide-prob") { Description = "Hide-and-Seek: chance that each grid cell is hidden, in [0, 1] [default: the preset's, 0.25]" };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation, data order and augmentation", DefaultValueFactory = _ => 0 };
+    private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string?> Resume = new("--resume") { Description = "Continue the run that wrote this checkpoint (its settings and folder are reused)" };
+    private static readonly Option<string?> Data = new("--data") { Description = "Fashion-MNIST folder with the four IDX files (full 60k/10k set) [default: the shipped 10k, split 8,000/2,000]" };
+    private static readonly Option<string?> Out = new("--out") { Description = "Output folder [default: ./runs/<timestamp>]" };
+    private static readonly Option<int?> Limit = new("--limit") { Description = "Train on only this many images and test on a quarter as many (quick checks)" };
+
+    private static readonly RootCommand Root = CreateRoot();
+
+    /// <summary>Parses the arguments.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="request">The request, when parsing succeeded and help was not asked for.</param>
+    /// <param name="error">The first problem, when there is one.</param>
+    /// <returns><see langword="true"/> when training should start; <see langword="false"/> for help or an error.</returns>
+    public static bool TryParse(string[] args, out CommandLineRequest? request, out string? error)
+    {
+        request = null;
+        error = null;
+        var result = Root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            error = result.Errors[0].Message;
+            return false;
+        }
+
+        if (result.Action is HelpAction)
+        {
+            result.Invoke();
+            return false;
+        }
+
+        request = new CommandLineRequest
+        {
+            Preset = result.GetValue(Preset)!,
+            Epochs = result.GetValue(Epochs),
+            BatchSize = result.GetValue(BatchSize),
+            Accumulation = result.GetValue(Accumulation),
+            LearningRate = result.GetValue(LearningRate),
+            HideProbability = result.GetValue(HideProbability),
+            Seed = result.GetValue(Seed),
+            Device = result.GetValue(Device)!,
+            Resume = result.GetValue(Resume),
+            DataDirectory = result.GetValue(Data),
+            OutputDirectory = result.GetValue(Out),
+            Limit = result.GetValue(Limit),
+        };
+        if (request.Resume is not null)
+        {
+            // A resumed run keeps the settings it was started with; only where it runs may change.
+            var fixedByRun = new Option[] { Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Data, Out, Limit }
+                .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
+            if (fixedByRun is not null)
+            {
+                error = $"{fixedByRun.Name} cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device may change).";
+                request = null;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes the usage text (the same as <c>--help</c>).</summary>
+    /// <param name="writer">Where to write it.</param>
+    public static void WriteUsage(TextWriter writer)
+    {
+        var result = Root.Parse(["--help"]);
+        result.Invoke(new InvocationConfiguration { Output = writer });
+    }
+
+    private static RootCommand CreateRoot()
+    {
+        Positive(Epochs);
+        Positive(BatchSize);
+        Positive(Accumulation);
+        Positive(Limit);
+        LearningRate.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is double v && !(v > 0 && double.IsFinite(v)))
+            {
+                r.AddError($"--lr must be a positive number; got {v.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
+        HideProbability.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is double v && !(v >= 0 && v <= 1))
+            {
+                r.AddError($"--hide-prob must be in [0, 1]; got {v.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
+        Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Preset.Validators.Add(r =>
+        {
+            string name = r.GetValueOrDefault<string>();
+            if (!SamplePresets.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                r.AddError($"Unknown preset '{name}'; expected one of {string.Join(", ", SamplePresets.Names)}.");
+            }
+        });
+
+        var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
+        {
+            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Device, Resume, Data, Out, Limit,
+        };
+        root.Validators.Add(r =>
+        {
+            if (r.GetValue(BatchSize) is int batch && r.GetValue(Accumulation) is int k && batch % k != 0)
+            {
+                r.AddError($"--batch-size {batch} is not divisible by --accumulation {k}.");
+            }
+        });
+        return root;
+    }
+
+    private static void Positive(Option<int?> option) => option.Validators.Add(r =>
+    {
+        if (r.GetValueOrDefault<int?>() is int v && v < 1)
+        {
+            r.AddError($"{option.Name} must be at least 1; got {v}.");
+        }
+    });
+}
