@@ -8,23 +8,24 @@ namespace Vit.Samples.FashionMnist;
 /// <summary>The sample's options, parsing and usage text.</summary>
 internal static class CommandLine
 {
-    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train [default: the preset's, 12 for fashion_small]" };
+    private static readonly TrainingRecipe Default = SamplePresets.Find(SamplePresets.DefaultName, 1, 28, 10)!.Recipe;
+    private static readonly Option<int?> Epochs = Whole("--epochs", $"Epochs to train [default: the preset's; {Default.Epochs} for {SamplePresets.DefaultName}]");
     private static readonly Option<string> Preset = new("--preset")
     {
         Description = $"Model and recipe: {string.Join(", ", SamplePresets.Names)}",
         DefaultValueFactory = _ => SamplePresets.DefaultName,
     };
 
-    private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "Images per optimizer update [default: the preset's, 128]" };
-    private static readonly Option<int?> Accumulation = new("--accumulation") { Description = "Split each update's batch into this many micro-batches (same update, less memory) [default: the preset's, 1]" };
-    private static readonly Option<double?> LearningRate = new("--lr") { Description = "Peak learning rate (warmup, then cosine decay) [default: the preset's, 2e-3]" };
-    private static readonly Option<double?> HideProbability = new("--hide-prob") { Description = "Hide-and-Seek: chance that each grid cell is hidden, in [0, 1] [default: the preset's, 0.25]" };
-    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation, data order and augmentation", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int?> BatchSize = Whole("--batch-size", $"Images per optimizer update [default: the preset's; {Default.BatchSize}]");
+    private static readonly Option<int?> Accumulation = Whole("--accumulation", $"Split each update's batch into this many micro-batches (same update, less memory) [default: the preset's; {Default.Accumulation}]");
+    private static readonly Option<double?> LearningRate = Number("--lr", string.Create(CultureInfo.InvariantCulture, $"Peak learning rate (warmup, then cosine decay) [default: the preset's; {Default.LearningRate:G3}]"));
+    private static readonly Option<double?> HideProbability = Number("--hide-prob", string.Create(CultureInfo.InvariantCulture, $"Hide-and-Seek: chance that each grid cell is hidden, in [0, 1] [default: the preset's; {Default.HideProbability:G3}]"));
+    private static readonly Option<int?> Seed = Whole("--seed", "Seed of the initialisation, data order and augmentation [default: 0]");
     private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Continue the run that wrote this checkpoint (its settings and folder are reused)" };
     private static readonly Option<string?> Data = new("--data") { Description = "Fashion-MNIST folder with the four IDX files (full 60k/10k set) [default: the shipped 10k, split 8,000/2,000]" };
     private static readonly Option<string?> Out = new("--out") { Description = "Output folder [default: ./runs/<timestamp>]" };
-    private static readonly Option<int?> Limit = new("--limit") { Description = "Train on only this many images and test on a quarter as many (quick checks)" };
+    private static readonly Option<int?> Limit = Whole("--limit", "Train on only this many images and test on a quarter as many (quick checks)");
 
     private static readonly RootCommand Root = CreateRoot();
 
@@ -58,7 +59,7 @@ internal static class CommandLine
             Accumulation = result.GetValue(Accumulation),
             LearningRate = result.GetValue(LearningRate),
             HideProbability = result.GetValue(HideProbability),
-            Seed = result.GetValue(Seed),
+            Seed = result.GetValue(Seed) ?? 0,
             Device = result.GetValue(Device)!,
             Resume = result.GetValue(Resume),
             DataDirectory = result.GetValue(Data),
@@ -97,14 +98,14 @@ internal static class CommandLine
         Positive(Limit);
         LearningRate.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double?>() is double v && !(v > 0 && double.IsFinite(v)))
+            if (Value<double?>(r) is double v && !(v > 0 && double.IsFinite(v)))
             {
                 r.AddError($"--lr must be a positive number; got {v.ToString(CultureInfo.InvariantCulture)}.");
             }
         });
         HideProbability.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double?>() is double v && !(v >= 0 && v <= 1))
+            if (Value<double?>(r) is double v && !(v >= 0 && v <= 1))
             {
                 r.AddError($"--hide-prob must be in [0, 1]; got {v.ToString(CultureInfo.InvariantCulture)}.");
             }
@@ -112,7 +113,12 @@ internal static class CommandLine
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         Preset.Validators.Add(r =>
         {
-            string name = r.GetValueOrDefault<string>();
+            string? name = Value<string>(r);
+            if (name is null)
+            {
+                return;
+            }
+
             if (!SamplePresets.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 r.AddError($"Unknown preset '{name}'; expected one of {string.Join(", ", SamplePresets.Names)}.");
@@ -125,7 +131,7 @@ internal static class CommandLine
         };
         root.Validators.Add(r =>
         {
-            if (r.GetValue(BatchSize) is int batch && r.GetValue(Accumulation) is int k && batch % k != 0)
+            if (Value(() => r.GetValue(BatchSize)) is int batch && Value(() => r.GetValue(Accumulation)) is int k && batch % k != 0)
             {
                 r.AddError($"--batch-size {batch} is not divisible by --accumulation {k}.");
             }
@@ -133,9 +139,49 @@ internal static class CommandLine
         return root;
     }
 
+    /// <summary>
+    /// The option's value, or the default when its text does not convert (System.CommandLine reports that error
+    /// itself; validators still run and must not throw).
+    /// </summary>
+    private static T? Value<T>(OptionResult result) => Value(result.GetValueOrDefault<T>);
+
+    private static T? Value<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
+    private static Option<int?> Whole(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => int.TryParse(r.Tokens.Single().Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : Invalid<int?>(r, $"{name} expects a whole number; got '{r.Tokens.Single().Value}'."),
+    };
+
+    private static Option<double?> Number(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => double.TryParse(r.Tokens.Single().Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+            ? v
+            : Invalid<double?>(r, $"{name} expects a number such as 0.25 or 2e-3; got '{r.Tokens.Single().Value}'."),
+    };
+
+    private static T? Invalid<T>(ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return default;
+    }
+
     private static void Positive(Option<int?> option) => option.Validators.Add(r =>
     {
-        if (r.GetValueOrDefault<int?>() is int v && v < 1)
+        if (Value<int?>(r) is int v && v < 1)
         {
             r.AddError($"{option.Name} must be at least 1; got {v}.");
         }

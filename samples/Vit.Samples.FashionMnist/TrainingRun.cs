@@ -29,7 +29,7 @@ internal sealed class TrainingRun
         }
 
         var statistics = data.Train.ComputeChannelStatistics();
-        var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder) : Trainer.ReadCheckpointOptions(resume);
+        var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder) : ReadCheckpointOptions(resume);
         trainerOptions.MetricsCsvPath = folder.Metrics;
         trainerOptions.CheckpointDirectory = folder.Checkpoints;
 
@@ -43,10 +43,17 @@ internal sealed class TrainingRun
         }
 
         // Every check has passed: from here on the run writes its folder.
-        Directory.CreateDirectory(folder.Path);
-        if (resume is null)
+        try
         {
-            folder.WriteSettings(settings);
+            Directory.CreateDirectory(folder.Path);
+            if (resume is null)
+            {
+                folder.WriteSettings(settings);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--out '{folder.Path}' cannot be written: {e.Message}", e);
         }
 
         _console.Line(data.Description);
@@ -149,6 +156,18 @@ internal sealed class TrainingRun
         MetricsCsvPath = folder.Metrics,
         CheckpointDirectory = folder.Checkpoints,
     };
+
+    private static TrainerOptions ReadCheckpointOptions(string path)
+    {
+        try
+        {
+            return Trainer.ReadCheckpointOptions(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--resume: {e.Message}", e);
+        }
+    }
 
     private static void LoadCheckpoint(Trainer trainer, string path)
     {

@@ -14,7 +14,7 @@ internal static class AttentionRollout
     /// <summary>Computes the rollout of each image over the patch grid.</summary>
     /// <param name="model">The model (its mode is left as it was; gradients are not recorded).</param>
     /// <param name="images">Model-ready images [B, C, H, W].</param>
-    /// <returns>[B, grid, grid] relevance of each patch, scaled so each image's largest is 1.</returns>
+    /// <returns>[B, grid, grid] relevance of each patch, min-max scaled to [0, 1] per image.</returns>
     public static Tensor Compute(VisionTransformer model, Tensor images)
     {
         using var scope = NewDisposeScope();
@@ -37,7 +37,9 @@ internal static class AttentionRollout
         var patches = read[.., prefix..];
         int grid = model.Options.GridSize;
         var relevance = patches.reshape(batch, grid, grid);
-        var peak = relevance.amax([1, 2], keepdim: true).clamp_min(1e-12);
-        return (relevance / peak).cpu().MoveToOuterDisposeScope();
+        // Min-max scaled per image for display: the identity terms give every patch a floor of relevance.
+        var low = relevance.amin([1, 2], keepdim: true);
+        var span = (relevance.amax([1, 2], keepdim: true) - low).clamp_min(1e-12);
+        return ((relevance - low) / span).cpu().MoveToOuterDisposeScope();
     }
 }

@@ -59,7 +59,7 @@ internal static class InferenceCommandLine
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         Samples.Validators.Add(r =>
         {
-            string text = r.GetValueOrDefault<string>();
+            string text = r.GetValueOrDefault<string>(); // a string always converts
             if (ParseSamples(text) is null)
             {
                 r.AddError($"--samples '{text}' is not a list of indices and ranges such as 0-7 or 3,14,15 (each ≥ 0, at most 256 in all).");

@@ -16,7 +16,7 @@ internal static class ConfusionMatrixChart
     public static void Write(string path, ConfusionMatrix matrix, string title)
     {
         int n = matrix.ClassNames.Count;
-        const float Cell = 62, Left = 150, Top = 70, Right = 40, Bottom = 150;
+        const float Cell = 62, Left = 150, Top = 60, Right = 30, Bottom = 120;
         int width = (int)(Left + (n * Cell) + Right), height = (int)(Top + (n * Cell) + Bottom);
         using var surface = SKSurface.Create(new SKImageInfo(width, height));
         var canvas = surface.Canvas;
@@ -45,7 +45,7 @@ internal static class ConfusionMatrixChart
                 if (matrix.Counts[t, p] > 0)
                 {
                     canvas.DrawText(matrix.Counts[t, p].ToString(CultureInfo.InvariantCulture), cell.MidX, cell.MidY + 2, countText);
-                    canvas.DrawText(fraction.ToString("P0", CultureInfo.InvariantCulture), cell.MidX, cell.MidY + 18, recallText);
+                    canvas.DrawText(fraction.ToString("0%", CultureInfo.InvariantCulture), cell.MidX, cell.MidY + 18, recallText);
                 }
             }
         }

@@ -15,6 +15,9 @@ internal sealed class LinePanel
 
     public required IReadOnlyList<LineSeries> Series { get; init; }
 
+    /// <summary>Gets the lower end of the x axis; <see langword="null"/> fits the data.</summary>
+    public double? XMin { get; init; }
+
     /// <summary>Gets the lower end of the y axis; <see langword="null"/> fits the data.</summary>
     public double? YMin { get; init; }
 
@@ -37,7 +40,7 @@ internal sealed class LinePanel
             return;
         }
 
-        double xMin = points.Min(p => p.X), xMax = points.Max(p => p.X);
+        double xMin = XMin ?? points.Min(p => p.X), xMax = points.Max(p => p.X);
         double yMin = YMin ?? points.Min(p => p.Y), yMax = YMax ?? points.Max(p => p.Y);
         (xMin, xMax) = Widen(xMin, xMax);
         (yMin, yMax) = Widen(yMin, yMax);
@@ -79,7 +82,7 @@ internal sealed class LinePanel
         }
 
         canvas.Restore();
-        DrawLegend(canvas, plot);
+        DrawLegend(canvas, plot, [.. points.Select(p => new SKPoint(X(p.X), Y(p.Y)))]);
     }
 
     private static void DrawSeries(SKCanvas canvas, LineSeries series, Func<double, float> x, Func<double, float> y)
@@ -110,11 +113,19 @@ internal sealed class LinePanel
         }
     }
 
-    private void DrawLegend(SKCanvas canvas, SKRect plot)
+    /// <summary>Draws the legend in the corner of the plot that covers the fewest data points.</summary>
+    private void DrawLegend(SKCanvas canvas, SKRect plot, SKPoint[] points)
     {
         using var text = ChartFonts.Text(12, Ink);
-        float width = Series.Max(s => text.MeasureText(s.Name)) + 34;
-        var box = new SKRect(plot.Right - width - 8, plot.Top + 8, plot.Right - 8, plot.Top + 8 + (18 * Series.Count) + 6);
+        float width = Series.Max(s => text.MeasureText(s.Name)) + 34, height = (18 * Series.Count) + 6;
+        SKRect[] corners =
+        [
+            SKRect.Create(plot.Right - width - 8, plot.Top + 8, width, height),
+            SKRect.Create(plot.Right - width - 8, plot.Bottom - height - 8, width, height),
+            SKRect.Create(plot.Left + 8, plot.Top + 8, width, height),
+            SKRect.Create(plot.Left + 8, plot.Bottom - height - 8, width, height),
+        ];
+        var box = corners.MinBy(c => points.Count(p => SKRect.Inflate(c, 6, 6).Contains(p)));
         using var background = new SKPaint { Color = SKColors.White.WithAlpha(220), Style = SKPaintStyle.Fill };
         using var border = new SKPaint { Color = Grid, Style = SKPaintStyle.Stroke };
         canvas.DrawRect(box, background);

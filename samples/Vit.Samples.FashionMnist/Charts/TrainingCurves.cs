@@ -32,6 +32,7 @@ internal static class TrainingCurves
             {
                 Title = "Loss (cross-entropy)",
                 XLabel = "update",
+                XMin = 0,
                 YMin = 0,
                 Series =
                 [
@@ -43,6 +44,7 @@ internal static class TrainingCurves
             {
                 Title = "Held-out accuracy",
                 XLabel = "update",
+                XMin = 0,
                 YMax = 1,
                 YFormat = "0.00",
                 Series =
@@ -55,6 +57,7 @@ internal static class TrainingCurves
             {
                 Title = "Learning rate",
                 XLabel = "update",
+                XMin = 0,
                 YMin = 0,
                 Series = [new("AdamW lr", Blue, [.. history.Train.Select(r => ((double)r.Step, r.LearningRate))])],
             },
