@@ -21,11 +21,12 @@ internal static class AttentionRollout
         using var noGrad = no_grad();
         var maps = model.ForwardAttentionMaps(images);
         long batch = images.shape[0], tokens = maps[0].shape[^1];
-        var identity = eye(tokens, dtype: ScalarType.Float32, device: images.device);
+        // float64: the rollout is a product of Depth matrices, and min-max scaling magnifies rounding.
+        var identity = eye(tokens, dtype: ScalarType.Float64, device: images.device);
         Tensor rollout = identity.expand(batch, tokens, tokens);
         foreach (var attention in maps)
         {
-            var averaged = attention.to(ScalarType.Float32).mean([1]);            // [B, T, T]
+            var averaged = attention.to(ScalarType.Float64).mean([1]);            // [B, T, T]
             var withResidual = averaged + identity;
             var normalised = withResidual / withResidual.sum(-1, keepdim: true);
             rollout = normalised.matmul(rollout);                                 // later blocks on the left
@@ -40,6 +41,6 @@ internal static class AttentionRollout
         // Min-max scaled per image for display: the identity terms give every patch a floor of relevance.
         var low = relevance.amin([1, 2], keepdim: true);
         var span = (relevance.amax([1, 2], keepdim: true) - low).clamp_min(1e-12);
-        return ((relevance - low) / span).cpu().MoveToOuterDisposeScope();
+        return ((relevance - low) / span).to(ScalarType.Float32).cpu().MoveToOuterDisposeScope();
     }
 }
