@@ -43,7 +43,7 @@ internal static class RolloutImage
 
         using var label = ChartFonts.Text(12, new SKColor(0x55, 0x55, 0x55));
         canvas.DrawText("input", Margin, Header - 8, label);
-        canvas.DrawText("attention rollout (bright = more relevant)", (2 * Margin) + side, Header - 8, label);
+        canvas.DrawText("rollout (bright = relevant)", (2 * Margin) + side, Header - 8, label);
 
         using var input = new SKBitmap(side, side);
         using var overlay = new SKBitmap(side, side);

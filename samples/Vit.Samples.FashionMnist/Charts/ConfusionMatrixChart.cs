@@ -16,7 +16,7 @@ internal static class ConfusionMatrixChart
     public static void Write(string path, ConfusionMatrix matrix, string title)
     {
         int n = matrix.ClassNames.Count;
-        const float Cell = 62, Left = 150, Top = 60, Right = 30, Bottom = 120;
+        const float Cell = 62, Left = 150, Top = 60, Right = 30, Bottom = 112;
         int width = (int)(Left + (n * Cell) + Right), height = (int)(Top + (n * Cell) + Bottom);
         using var surface = SKSurface.Create(new SKImageInfo(width, height));
         var canvas = surface.Canvas;
@@ -62,7 +62,7 @@ internal static class ConfusionMatrixChart
         }
 
         using var axis = ChartFonts.Text(15, ink, SKTextAlign.Center);
-        canvas.DrawText("predicted class", Left + (n * Cell / 2), height - 14, axis);
+        canvas.DrawText("predicted class", Left + (n * Cell / 2), height - 10, axis);
         canvas.Save();
         canvas.Translate(18, Top + (n * Cell / 2));
         canvas.RotateDegrees(-90);

@@ -88,7 +88,7 @@ internal sealed class LinePanel
     private static void DrawSeries(SKCanvas canvas, LineSeries series, Func<double, float> x, Func<double, float> y)
     {
         var finite = series.Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-        using var line = new SKPaint { Color = series.Color, StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeJoin = SKStrokeJoin.Round };
+        using var line = new SKPaint { Color = series.Color, StrokeWidth = series.Width, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeJoin = SKStrokeJoin.Round };
         using var path = new SKPath();
         for (int i = 0; i < finite.Count; i++)
         {

@@ -36,7 +36,7 @@ internal static class TrainingCurves
                 YMin = 0,
                 Series =
                 [
-                    new("training (label-smoothed)", Blue, [.. history.Train.Select(r => ((double)r.Step, r.Loss))]),
+                    new("training (label-smoothed)", Blue, [.. history.Train.Select(r => ((double)r.Step, r.Loss))], Width: 1.2f),
                     new("held-out", Orange, [.. evaluations.Select(r => ((double)r.Step, r.Loss))], Markers: true),
                 ],
             },
