@@ -26,4 +26,7 @@ internal sealed record CommandLineRequest
     public string? OutputDirectory { get; init; }
 
     public int? Limit { get; init; }
+
+    /// <summary>libtorch's intra-op threads, or <see langword="null"/> for its default.</summary>
+    public int? Threads { get; init; }
 }

@@ -50,7 +50,7 @@ internal static class SamplePresets
     }
 
     /// <summary>
-    /// A small ViT for 28x28 images: 7x7 patches give 16 tokens, so an image costs about a quarter of what 4x4
+    /// A small ViT for 28x28 images: 7x7 patches give 16 tokens, so an image costs about a third of what 4x4
     /// patches (49 tokens) cost and the 2-core CPU budget buys 40 epochs instead of about 12, which on 8,000
     /// images matters more than the finer grid (measured: see the README's tuning table).
     /// </summary>

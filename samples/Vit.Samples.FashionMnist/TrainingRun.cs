@@ -33,6 +33,11 @@ internal sealed class TrainingRun
         trainerOptions.MetricsCsvPath = folder.Metrics;
         trainerOptions.CheckpointDirectory = folder.Checkpoints;
 
+        if (request.Threads is int threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
         torch.manual_seed(settings.Seed);
         using var model = new VisionTransformer(preset.Model);
         model.to(device);
