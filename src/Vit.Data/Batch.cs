@@ -7,7 +7,7 @@ namespace Vit.Data;
 /// One batch of images and labels. A batch owns its two tensors and frees them on <see cref="Dispose"/>.
 /// </summary>
 /// <remarks>
-/// Batches handed out by <see cref="DataLoader.Epoch"/> are disposed by the loader as soon as the consumer asks for
+/// Batches handed out by <see cref="DataLoader.Epoch(int, CancellationToken)"/> are disposed by the loader as soon as the consumer asks for
 /// the next one (or leaves the loop), so do not keep one, or any view of its tensors, past its loop iteration.
 /// To keep a batch, call <see cref="Clone"/>; the clone belongs to the caller, who disposes it.
 /// The tensors are not attached to any <see cref="torch.NewDisposeScope"/>, so a scope the consumer opens inside the

@@ -9,7 +9,7 @@ namespace Vit.Data;
 /// </summary>
 /// <remarks>
 /// <para>Epoch k's sample order and its random augmentations depend only on (<see cref="Seed"/>, k): enumerating
-/// <see cref="Epoch"/> twice with the same k gives the same batches, so training can resume at any epoch exactly.</para>
+/// <see cref="Epoch(int, CancellationToken)"/> twice with the same k gives the same batches, so training can resume at any epoch exactly.</para>
 /// <para>Each <see cref="Batch"/> is disposed when the consumer asks for the next one or leaves the loop; keep one
 /// with <see cref="Batch.Clone"/>. At most <see cref="DataLoaderOptions.PrefetchCount"/> batches are prepared ahead,
 /// so memory stays flat. Cancelling the token, breaking out of the loop or disposing the loader stops the workers
@@ -23,6 +23,7 @@ public sealed class DataLoader : IDisposable
     private readonly torchvision.ITransform[] _transforms;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Device _device;
+    private readonly int _workerTorchThreads;
     private readonly object _threadsLock = new();
     private WorkerThreads? _threads;
     private int _running;
@@ -48,6 +49,7 @@ public sealed class DataLoader : IDisposable
         PrefetchCount = options.PrefetchCount;
         WorkerCount = options.WorkerCount;
         _device = options.Device ?? CPU;
+        _workerTorchThreads = options.WorkerTorchThreads;
         Seed = options.Seed ?? Random.Shared.Next();
         _transforms = transforms?.ToArray() ?? [];
         if (Array.IndexOf(_transforms, null) >= 0)
@@ -109,10 +111,27 @@ public sealed class DataLoader : IDisposable
     /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
     /// <exception cref="InvalidOperationException">Another epoch of this loader is being enumerated (thrown on the first MoveNext).</exception>
     public IEnumerable<Batch> Epoch(int epoch, CancellationToken cancellationToken = default)
+        => Epoch(epoch, startBatch: 0, cancellationToken);
+
+    /// <summary>
+    /// Enumerates the batches of one epoch from batch <paramref name="startBatch"/> on, without building the ones
+    /// before it: batch k is the same as in a whole-epoch enumeration, so a run resumed mid-epoch sees exactly the
+    /// batches it would have seen.
+    /// </summary>
+    /// <param name="epoch">The epoch, from 0; it selects the order and the augmentations.</param>
+    /// <param name="startBatch">The first batch to yield, in [0, <see cref="BatchesPerEpoch"/>]; equal to it yields nothing.</param>
+    /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The batches, each valid until the consumer moves to the next.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> or <paramref name="startBatch"/> is out of range.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another epoch of this loader is being enumerated (thrown on the first MoveNext).</exception>
+    public IEnumerable<Batch> Epoch(int epoch, int startBatch, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, BatchesPerEpoch);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        return EpochIterator(epoch, cancellationToken);
+        return EpochIterator(epoch, startBatch, cancellationToken);
     }
 
     /// <summary>
@@ -138,15 +157,15 @@ public sealed class DataLoader : IDisposable
         }
     }
 
-    private IEnumerable<Batch> EpochIterator(int epoch, CancellationToken cancellationToken)
+    private IEnumerable<Batch> EpochIterator(int epoch, int startBatch, CancellationToken cancellationToken)
     {
         int[] order = GetEpochOrder(epoch);
         WorkerThreads threads = AcquireThreads();
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-            using var run = new PrefetchRun(this, threads, epoch, order, linked.Token);
-            for (int k = 0; k < BatchesPerEpoch; k++)
+            using var run = new PrefetchRun(this, threads, epoch, order, startBatch, linked.Token);
+            for (int k = startBatch; k < BatchesPerEpoch; k++)
             {
                 Batch batch = run.Take(k);
                 try
@@ -179,7 +198,7 @@ public sealed class DataLoader : IDisposable
             }
 
             _running = 1;
-            return _threads ??= new WorkerThreads(WorkerCount);
+            return _threads ??= new WorkerThreads(WorkerCount, _workerTorchThreads);
         }
     }
 
@@ -224,6 +243,11 @@ public sealed class DataLoader : IDisposable
         if (options.PrefetchCount < 1)
         {
             throw new ArgumentException($"PrefetchCount must be at least 1; got {options.PrefetchCount}.", nameof(options));
+        }
+
+        if (options.WorkerTorchThreads < 0)
+        {
+            throw new ArgumentException($"WorkerTorchThreads must be 0 (libtorch's default) or more; got {options.WorkerTorchThreads}.", nameof(options));
         }
 
         if (options.WorkerCount < 1)

@@ -36,6 +36,15 @@ public sealed class DataLoaderOptions
     public int WorkerCount { get; set; } = 1;
 
     /// <summary>
+    /// Gets or sets how many OpenMP threads each tensor operation may use on the loader's own threads (the
+    /// training thread is not affected). One thread per loader thread is what PyTorch's DataLoader workers use: the
+    /// training thread already keeps every core busy, and OpenMP teams competing for busy cores slow each other
+    /// down badly. 0 leaves libtorch's setting.
+    /// </summary>
+    /// <value>The default is 1.</value>
+    public int WorkerTorchThreads { get; set; } = 1;
+
+    /// <summary>
     /// Gets or sets the device batches are moved to. Images travel as uint8 (a quarter of float32) and are converted
     /// and transformed on this device.
     /// </summary>

@@ -20,8 +20,11 @@ internal sealed class PrefetchRun : IDisposable
     private int _nextIndex = -1;
     private int _taken = -1;
 
-    public PrefetchRun(DataLoader loader, WorkerThreads threads, int epoch, int[] order, CancellationToken cancellationToken)
+    public PrefetchRun(DataLoader loader, WorkerThreads threads, int epoch, int[] order, int startBatch, CancellationToken cancellationToken)
     {
+        // Batches before startBatch are never built, claimed or handed out.
+        _nextIndex = startBatch - 1;
+        _taken = startBatch - 1;
         _loader = loader;
         _epoch = epoch;
         _order = order;
@@ -35,7 +38,7 @@ internal sealed class PrefetchRun : IDisposable
         _window = new SemaphoreSlim(loader.PrefetchCount + 1);
         _cancellation = cancellationToken;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _workers = new Task[Math.Min(loader.WorkerCount, _slots.Length)];
+        _workers = new Task[Math.Min(loader.WorkerCount, _slots.Length - startBatch)];
         for (int i = 0; i < _workers.Length; i++)
         {
             _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.None, threads);

@@ -12,8 +12,11 @@ internal sealed class WorkerThreads : TaskScheduler, IDisposable
     private readonly BlockingCollection<Task> _queue = [];
     private readonly Thread[] _threads;
 
-    public WorkerThreads(int count)
+    private readonly int _torchThreads;
+
+    public WorkerThreads(int count, int torchThreads)
     {
+        _torchThreads = torchThreads;
         _threads = new Thread[count];
         for (int i = 0; i < count; i++)
         {
@@ -48,6 +51,11 @@ internal sealed class WorkerThreads : TaskScheduler, IDisposable
 
     private void Run()
     {
+        if (_torchThreads > 0)
+        {
+            OpenMpThreadLimit.TryApplyToCurrentThread(_torchThreads);
+        }
+
         foreach (var task in _queue.GetConsumingEnumerable())
         {
             TryExecuteTask(task);

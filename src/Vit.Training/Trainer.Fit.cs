@@ -44,15 +44,11 @@ public sealed partial class Trainer
             Epoch = epoch;
             var window = new Window(run.Elapsed);
             var whole = new Window(run.Elapsed);
-            int index = 0;
-            foreach (var batch in train.Epoch(epoch, cancellationToken))
+            // Resuming mid-epoch: the loader starts at the first untrained batch, identical to a whole-epoch pass.
+            int index = BatchInEpoch;
+            foreach (var batch in train.Epoch(epoch, BatchInEpoch, cancellationToken))
             {
-                // Resuming mid-epoch: the loader rebuilds the epoch identically; pass over what was trained.
-                if (index++ < BatchInEpoch)
-                {
-                    continue;
-                }
-
+                index++;
                 float loss = TrainStep(batch.Images, batch.Labels);
                 BatchInEpoch = index;
                 window.Add(loss, batch.Count);
@@ -160,9 +156,15 @@ public sealed partial class Trainer
         return better;
     }
 
-    private TrainingProgress StepReport(int epoch, RunClock run, Window window) => new()
+    private TrainingProgress StepReport(int epoch, RunClock run, Window window) =>
+        Report(TrainingProgressKind.Step, epoch, run, window, evaluation: null);
+
+    private TrainingProgress EpochReport(int epoch, RunClock run, Window whole, EvaluationResult? evaluation) =>
+        Report(TrainingProgressKind.Epoch, epoch, run, whole, evaluation);
+
+    private TrainingProgress Report(TrainingProgressKind kind, int epoch, RunClock run, Window window, EvaluationResult? evaluation) => new()
     {
-        Kind = TrainingProgressKind.Step,
+        Kind = kind,
         Epoch = epoch,
         Epochs = _options.Epochs,
         Step = Step,
@@ -171,22 +173,6 @@ public sealed partial class Trainer
         LearningRate = LastLearningRate,
         GradientNorm = LastGradientNorm,
         ImagesPerSecond = window.ImagesPerSecond(run.Elapsed),
-        Elapsed = run.Elapsed,
-        EstimatedRemaining = run.Remaining(Step),
-        SkippedSteps = SkippedSteps,
-    };
-
-    private TrainingProgress EpochReport(int epoch, RunClock run, Window whole, EvaluationResult? evaluation) => new()
-    {
-        Kind = TrainingProgressKind.Epoch,
-        Epoch = epoch,
-        Epochs = _options.Epochs,
-        Step = Step,
-        TotalSteps = run.TotalSteps,
-        Loss = whole.MeanLoss,
-        LearningRate = LastLearningRate,
-        GradientNorm = LastGradientNorm,
-        ImagesPerSecond = whole.ImagesPerSecond(run.Elapsed),
         Elapsed = run.Elapsed,
         EstimatedRemaining = run.Remaining(Step),
         SkippedSteps = SkippedSteps,
