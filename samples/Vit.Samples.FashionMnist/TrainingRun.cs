@@ -63,7 +63,7 @@ internal sealed class TrainingRun
 
         _console.Line(data.Description);
         _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
-        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epochs, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}; writing to {folder.Path}"));
+        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}; writing to {folder.Path}"));
 
         // WorkerTorchThreads = 0: with the loader thread held to one OpenMP thread (Vit.Data's default), this run
         // trained at 34-46 images/s instead of 324 on the shared 2-core machine (nice 19, load average 6-7; same
