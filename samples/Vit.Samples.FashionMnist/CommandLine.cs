@@ -1,0 +1,192 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Globalization;
+using System.CommandLine.Parsing;
+
+namespace Vit.Samples.FashionMnist;
+
+/// <summary>The sample's options, parsing and usage text.</summary>
+internal static class CommandLine
+{
+    private static readonly TrainingRecipe Default = SamplePresets.Find(SamplePresets.DefaultName, 1, 28, 10)!.Recipe;
+    private static readonly Option<int?> Epochs = Whole("--epochs", $"Epochs to train [default: the preset's; {Default.Epochs} for {SamplePresets.DefaultName}]");
+    private static readonly Option<string> Preset = new("--preset")
+    {
+        Description = $"Model and recipe: {string.Join(", ", SamplePresets.Names)}",
+        DefaultValueFactory = _ => SamplePresets.DefaultName,
+    };
+
+    private static readonly Option<int?> BatchSize = Whole("--batch-size", $"Images per optimizer update [default: the preset's; {Default.BatchSize}]");
+    private static readonly Option<int?> Accumulation = Whole("--accumulation", $"Split each update's batch into this many micro-batches (same update, less memory) [default: the preset's; {Default.Accumulation}]");
+    private static readonly Option<double?> LearningRate = Number("--lr", string.Create(CultureInfo.InvariantCulture, $"Peak learning rate (warmup, then cosine decay) [default: the preset's; {Default.LearningRate:G3}]"));
+    private static readonly Option<double?> HideProbability = Number("--hide-prob", string.Create(CultureInfo.InvariantCulture, $"Hide-and-Seek: chance that each grid cell is hidden, in [0, 1] [default: the preset's; {Default.HideProbability:G3}]"));
+    private static readonly Option<int?> Seed = Whole("--seed", "Seed of the initialisation, data order and augmentation [default: 0]");
+    private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string?> Resume = new("--resume") { Description = "Continue the run that wrote this checkpoint (its settings and folder are reused)" };
+    private static readonly Option<string?> Data = new("--data") { Description = "Fashion-MNIST folder with the four IDX files (full 60k/10k set) [default: the shipped 10k, split 8,000/2,000]" };
+    private static readonly Option<string?> Out = new("--out") { Description = "Output folder [default: ./runs/<timestamp>]" };
+    private static readonly Option<int?> Threads = Whole("--threads", "libtorch CPU threads [default: libtorch's choice, one per core]; 1 is faster on a machine busy with other work");
+    private static readonly Option<int?> Limit = Whole("--limit", "Train on only this many images and test on a quarter as many (quick checks)");
+
+    private static readonly RootCommand Root = CreateRoot();
+
+    /// <summary>Parses the arguments.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="request">The request, when parsing succeeded and help was not asked for.</param>
+    /// <param name="error">The first problem, when there is one.</param>
+    /// <returns><see langword="true"/> when training should start; <see langword="false"/> for help or an error.</returns>
+    public static bool TryParse(string[] args, out CommandLineRequest? request, out string? error)
+    {
+        request = null;
+        error = null;
+        var result = Root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            error = result.Errors[0].Message;
+            return false;
+        }
+
+        if (result.Action is HelpAction)
+        {
+            result.Invoke();
+            return false;
+        }
+
+        request = new CommandLineRequest
+        {
+            Preset = result.GetValue(Preset)!,
+            Epochs = result.GetValue(Epochs),
+            BatchSize = result.GetValue(BatchSize),
+            Accumulation = result.GetValue(Accumulation),
+            LearningRate = result.GetValue(LearningRate),
+            HideProbability = result.GetValue(HideProbability),
+            Seed = result.GetValue(Seed) ?? 0,
+            Device = result.GetValue(Device)!,
+            Resume = result.GetValue(Resume),
+            DataDirectory = result.GetValue(Data),
+            OutputDirectory = result.GetValue(Out),
+            Limit = result.GetValue(Limit),
+            Threads = result.GetValue(Threads),
+        };
+        if (request.Resume is not null)
+        {
+            // A resumed run keeps the settings it was started with; only where it runs may change.
+            var fixedByRun = new Option[] { Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Data, Out, Limit }
+                .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
+            if (fixedByRun is not null)
+            {
+                error = $"{fixedByRun.Name} cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device and --threads may change).";
+                request = null;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes the usage text (the same as <c>--help</c>).</summary>
+    /// <param name="writer">Where to write it.</param>
+    public static void WriteUsage(TextWriter writer)
+    {
+        var result = Root.Parse(["--help"]);
+        result.Invoke(new InvocationConfiguration { Output = writer });
+    }
+
+    private static RootCommand CreateRoot()
+    {
+        Positive(Epochs);
+        Positive(BatchSize);
+        Positive(Accumulation);
+        Positive(Limit);
+        Positive(Threads);
+        LearningRate.Validators.Add(r =>
+        {
+            if (Value<double?>(r) is double v && !(v > 0 && double.IsFinite(v)))
+            {
+                r.AddError($"--lr must be a positive number; got {v.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
+        HideProbability.Validators.Add(r =>
+        {
+            if (Value<double?>(r) is double v && !(v >= 0 && v <= 1))
+            {
+                r.AddError($"--hide-prob must be in [0, 1]; got {v.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
+        Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Preset.Validators.Add(r =>
+        {
+            string? name = Value<string>(r);
+            if (name is null)
+            {
+                return;
+            }
+
+            if (!SamplePresets.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                r.AddError($"Unknown preset '{name}'; expected one of {string.Join(", ", SamplePresets.Names)}.");
+            }
+        });
+
+        var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
+        {
+            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Device, Resume, Data, Out, Limit, Threads,
+        };
+        root.Validators.Add(r =>
+        {
+            if (Value(() => r.GetValue(BatchSize)) is int batch && Value(() => r.GetValue(Accumulation)) is int k && batch % k != 0)
+            {
+                r.AddError($"--batch-size {batch} is not divisible by --accumulation {k}.");
+            }
+        });
+        return root;
+    }
+
+    /// <summary>
+    /// The option's value, or the default when its text does not convert (System.CommandLine reports that error
+    /// itself; validators still run and must not throw).
+    /// </summary>
+    private static T? Value<T>(OptionResult result) => Value(result.GetValueOrDefault<T>);
+
+    private static T? Value<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
+    private static Option<int?> Whole(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => int.TryParse(r.Tokens.Single().Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : Invalid<int?>(r, $"{name} expects a whole number; got '{r.Tokens.Single().Value}'."),
+    };
+
+    private static Option<double?> Number(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => double.TryParse(r.Tokens.Single().Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+            ? v
+            : Invalid<double?>(r, $"{name} expects a number such as 0.25 or 2e-3; got '{r.Tokens.Single().Value}'."),
+    };
+
+    private static T? Invalid<T>(ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return default;
+    }
+
+    private static void Positive(Option<int?> option) => option.Validators.Add(r =>
+    {
+        if (Value<int?>(r) is int v && v < 1)
+        {
+            r.AddError($"{option.Name} must be at least 1; got {v}.");
+        }
+    });
+}

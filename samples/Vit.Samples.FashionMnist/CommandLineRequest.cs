@@ -1,0 +1,32 @@
+namespace Vit.Samples.FashionMnist;
+
+/// <summary>The parsed command line: new-run settings (unset ones come from the preset) or a run to resume.</summary>
+internal sealed record CommandLineRequest
+{
+    public required string Preset { get; init; }
+
+    public int? Epochs { get; init; }
+
+    public int? BatchSize { get; init; }
+
+    public int? Accumulation { get; init; }
+
+    public double? LearningRate { get; init; }
+
+    public double? HideProbability { get; init; }
+
+    public required int Seed { get; init; }
+
+    public required string Device { get; init; }
+
+    public string? Resume { get; init; }
+
+    public string? DataDirectory { get; init; }
+
+    public string? OutputDirectory { get; init; }
+
+    public int? Limit { get; init; }
+
+    /// <summary>libtorch's intra-op threads, or <see langword="null"/> for its default.</summary>
+    public int? Threads { get; init; }
+}

@@ -1,0 +1,49 @@
+using TorchSharp;
+using Vit.Data;
+
+namespace Vit.Samples.FashionMnist;
+
+/// <summary>
+/// The batch transforms of the sample. Training: random translation (zero padding, then a crop back), a random
+/// left–right mirror, centring on the model's input size, normalisation, then Hide-and-Seek filling hidden cells
+/// with the mean (0 after normalisation). Evaluation: centring and normalisation only.
+/// </summary>
+internal sealed class InputPipeline
+{
+    public InputPipeline(SamplePreset preset, int dataImageSize, ChannelStatistics statistics, double hideProbability)
+    {
+        var recipe = preset.Recipe;
+        var training = new List<torchvision.ITransform>();
+        if (recipe.TranslatePixels > 0)
+        {
+            training.Add(new RandomCrop(dataImageSize, dataImageSize, padding: recipe.TranslatePixels));
+        }
+
+        if (recipe.Flip)
+        {
+            training.Add(new RandomHorizontalFlip());
+        }
+
+        var fit = new List<torchvision.ITransform>();
+        if (preset.Model.ImageSize != dataImageSize)
+        {
+            fit.Add(new CenterPad(dataImageSize, preset.Model.ImageSize));
+        }
+
+        fit.Add(new Normalize(statistics));
+        training.AddRange(fit);
+        if (hideProbability > 0)
+        {
+            training.Add(new HideAndSeek(new HideAndSeekOptions { HideProbability = hideProbability }));
+        }
+
+        Training = training;
+        Evaluation = fit;
+    }
+
+    /// <summary>Gets the training transforms, in order.</summary>
+    public IReadOnlyList<torchvision.ITransform> Training { get; }
+
+    /// <summary>Gets the evaluation transforms, in order.</summary>
+    public IReadOnlyList<torchvision.ITransform> Evaluation { get; }
+}

@@ -1,0 +1,25 @@
+namespace Vit.Samples.FashionMnist;
+
+/// <summary>What one run trains with: the command line resolved against the preset's recipe (saved as run.json).</summary>
+internal sealed record RunSettings
+{
+    public required string Preset { get; init; }
+
+    public required int Epochs { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required int Accumulation { get; init; }
+
+    public required double LearningRate { get; init; }
+
+    public required double HideProbability { get; init; }
+
+    public required int Seed { get; init; }
+
+    /// <summary>The Fashion-MNIST folder, or <see langword="null"/> for the shipped test split.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Train on only this many images (and hold out a quarter as many), for quick checks.</summary>
+    public int? Limit { get; init; }
+}

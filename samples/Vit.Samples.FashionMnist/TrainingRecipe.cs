@@ -1,0 +1,31 @@
+namespace Vit.Samples.FashionMnist;
+
+/// <summary>The training settings a preset runs with by default (each has a command-line option).</summary>
+internal sealed record TrainingRecipe
+{
+    public required int Epochs { get; init; }
+
+    /// <summary>Images per optimizer update (the logical batch).</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Micro-batches each logical batch is split into (same update, less memory).</summary>
+    public int Accumulation { get; init; } = 1;
+
+    public required double LearningRate { get; init; }
+
+    public required double WeightDecay { get; init; }
+
+    public required double WarmupEpochs { get; init; }
+
+    public required double HideProbability { get; init; }
+
+    public double LabelSmoothing { get; init; } = 0.1;
+
+    public double? GradientClipNorm { get; init; } = 1.0;
+
+    /// <summary>Pixels of random translation (pad, then crop back) before Hide-and-Seek; 0 for none.</summary>
+    public int TranslatePixels { get; init; } = 2;
+
+    /// <summary>Whether images are mirrored left–right at random.</summary>
+    public bool Flip { get; init; } = true;
+}

@@ -1,0 +1,17 @@
+namespace Vit.Samples.Inference;
+
+/// <summary>The parsed command line.</summary>
+internal sealed record InferenceRequest
+{
+    public required string Model { get; init; }
+
+    public string? Description { get; init; }
+
+    public required IReadOnlyList<string> Inputs { get; init; }
+
+    public required IReadOnlyList<int> Samples { get; init; }
+
+    public string? OutputDirectory { get; init; }
+
+    public required string Device { get; init; }
+}

@@ -1,0 +1,55 @@
+using FluentAssertions;
+using Vit.Core;
+using Vit.Samples.FashionMnist;
+using Xunit;
+
+namespace Vit.Samples.Tests;
+
+[Collection(TorchTestGroup.Name)]
+public sealed class SamplePresetsTests
+{
+    [Fact]
+    public void Names_StartWithTheDefaultAndHoldEveryCorePreset()
+    {
+        SamplePresets.Names[0].Should().Be(SamplePresets.DefaultName);
+        SamplePresets.Names.Should().Contain(VisionTransformerOptions.PresetNames);
+    }
+
+    [Theory]
+    [InlineData("cifar100_patch16_32", 16, 32)]
+    [InlineData("cifar100_patch8_32", 8, 32)]
+    [InlineData("cifar100_patch4_32", 4, 28)]
+    [InlineData("vit_tiny_patch16_224", 16, 32)]
+    public void Find_CorePreset_AdaptsChannelsClassesAndInputSize(string name, int patch, int input)
+    {
+        var preset = SamplePresets.Find(name, channels: 1, imageSize: 28, classes: 10)!;
+        preset.Model.PatchSize.Should().Be(patch);
+        preset.Model.ImageSize.Should().Be(input);
+        preset.Model.InChannels.Should().Be(1);
+        preset.Model.NumClasses.Should().Be(10);
+        new VisionTransformerOptionsValidator().Validate(null, preset.Model).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Find_Default_Is804874ParametersOn28PixelImages()
+    {
+        var preset = SamplePresets.Find("fashion_small", channels: 1, imageSize: 28, classes: 10)!;
+        (preset.Model.ImageSize, preset.Model.PatchSize, preset.Model.GridSize).Should().Be((28, 7, 4));
+        // 16x128 patch projection + 128, 16x128 positions, 6 blocks of (qkv 3x(128x128+128), proj 128x128+128,
+        // fc1 128x256+256, fc2 256x128+128, two norms 4x128), fc_norm 2x128, head 128x10+10.
+        int block = (3 * ((128 * 128) + 128)) + ((128 * 128) + 128) + ((128 * 256) + 256) + ((256 * 128) + 128) + (4 * 128);
+        int expected = (49 * 128) + 128 + (16 * 128) + (6 * block) + (2 * 128) + (128 * 10) + 10;
+        using var model = new VisionTransformer(preset.Model);
+        model.parameters().Sum(p => p.numel()).Should().Be(expected).And.Be(804_874);
+    }
+
+    [Fact]
+    public void Find_NotebookPreset_UsesTheNotebookRecipe()
+    {
+        var recipe = SamplePresets.Find("CIFAR100_PATCH4_32", 1, 28, 10)!.Recipe;
+        (recipe.LearningRate, recipe.WeightDecay, recipe.BatchSize, recipe.Accumulation).Should().Be((3e-3, 0.3, 2048, 16));
+    }
+
+    [Fact]
+    public void Find_UnknownName_ReturnsNull() => SamplePresets.Find("vit_huge", 1, 28, 10).Should().BeNull();
+}
