@@ -1,4 +1,9 @@
+using Vit.Core;
 using Vit.Samples.FashionMnist;
+
+// Before anything loads libtorch: OpenMP threads that spin for long while waiting turn a busy machine into a 5x
+// slower run (see OpenMpSpinWait). A GOMP_SPINCOUNT or OMP_WAIT_POLICY the user set still wins.
+bool spinLimited = OpenMpSpinWait.Limit();
 
 // Exit codes: 0 trained, 2 bad command line or data (one-line error + usage, nothing written), 130 interrupted by
 // Ctrl+C (a checkpoint to --resume from was saved).
@@ -26,7 +31,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return new TrainingRun().Execute(request!, stop.Token);
+    return new TrainingRun().Execute(request!, spinLimited, stop.Token);
 }
 catch (UsageException e)
 {

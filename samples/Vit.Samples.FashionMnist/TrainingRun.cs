@@ -15,7 +15,7 @@ internal sealed class TrainingRun
     /// <summary>Runs the request.</summary>
     /// <returns>The exit code: 0 done, 130 interrupted (a checkpoint was saved).</returns>
     /// <exception cref="UsageException">The request cannot be carried out; nothing was written.</exception>
-    public int Execute(CommandLineRequest request, CancellationToken cancellationToken)
+    public int Execute(CommandLineRequest request, bool spinLimited, CancellationToken cancellationToken)
     {
         var (folder, settings, resume) = Resolve(request);
         var device = ResolveDevice(request.Device);
@@ -65,12 +65,14 @@ internal sealed class TrainingRun
         _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
         _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}; writing to {folder.Path}"));
 
-        // WorkerTorchThreads = 0: with the loader thread held to one OpenMP thread (Vit.Data's default), this run
-        // trained at 34-46 images/s instead of 324 on the shared 2-core machine (nice 19, load average 6-7; same
-        // numbers otherwise). The transforms here are light, so the loader gains nothing from the limit.
+        if (spinLimited)
+        {
+            _console.Line($"OpenMP threads spin {OpenMpSpinWait.DefaultSpinCount} iterations before sleeping ({OpenMpSpinWait.SpinCountVariable}; set it to choose)");
+        }
+
         var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings.HideProbability);
-        using var trainLoader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device, WorkerTorchThreads = 0 }, pipeline.Training);
-        using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device, WorkerTorchThreads = 0 }, pipeline.Evaluation);
+        using var trainLoader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training);
+        using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device }, pipeline.Evaluation);
 
         int totalSteps = trainerOptions.Epochs * trainLoader.BatchesPerEpoch;
         FitResult result;

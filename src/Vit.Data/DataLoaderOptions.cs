@@ -39,7 +39,8 @@ public sealed class DataLoaderOptions
     /// Gets or sets how many OpenMP threads each tensor operation may use on the loader's own threads (the
     /// training thread is not affected). One thread per loader thread is what PyTorch's DataLoader workers use: the
     /// training thread already keeps every core busy, and OpenMP teams competing for busy cores slow each other
-    /// down badly. 0 leaves libtorch's setting.
+    /// down badly. 0 leaves libtorch's setting. On a machine shared with other busy processes, also shorten how long
+    /// OpenMP threads spin (<c>Vit.Core.OpenMpSpinWait.Limit</c>, first thing in <c>Main</c>).
     /// </summary>
     /// <value>The default is 1.</value>
     public int WorkerTorchThreads { get; set; } = 1;
