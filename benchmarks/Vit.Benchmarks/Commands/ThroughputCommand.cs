@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Vit.Benchmarks.Baseline;
 using Vit.Benchmarks.Measurement;
 using Vit.Core;
 
@@ -30,12 +31,14 @@ internal static class ThroughputCommand
         var subjects = new List<IBenchmarkSubject>();
         if (compare || model == "vit")
         {
-            subjects.Add(training ? new VitTrainSubject(options, batch) : new VitInferenceSubject(options, batch));
+            subjects.Add(training ? new VitTrainSubject(options, batch) : new InferenceSubject("vit", new VisionTransformer(options), RandomImages(options, batch)));
         }
 
         if (compare || model == "baseline")
         {
-            subjects.Add(training ? new BaselineTrainSubject(options, batch) : new BaselineInferenceSubject(options, batch));
+            subjects.Add(training
+                ? new BaselineTrainSubject(options, batch)
+                : new InferenceSubject("baseline", new PlainVit(options.ImageSize, options.PatchSize, options.InChannels, options.EmbedDim, options.Depth, options.NumHeads, options.MlpHiddenDim, options.NumClasses), RandomImages(options, batch)));
         }
 
         if (subjects.Count == 0)
@@ -103,4 +106,7 @@ internal static class ThroughputCommand
         subjects.ForEach(s => s.Dispose());
         return 0;
     }
+
+    private static TorchSharp.torch.Tensor RandomImages(VisionTransformerOptions options, int batch) =>
+        TorchSharp.torch.randn(batch, options.InChannels, options.ImageSize, options.ImageSize);
 }

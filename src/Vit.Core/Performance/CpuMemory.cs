@@ -30,7 +30,10 @@ public static class CpuMemory
     /// (no per-block <c>mmap</c>) and the heap is never trimmed. Steady-state training and inference then reuse the
     /// same pages every step with no page faults, and resident memory stays at its high-water mark. That mark is above
     /// the live tensors' peak and creeps up over the first hundreds of steps, because glibc's heap fragments under
-    /// blocks of many sizes (measured: +6% between step 50 and 100 at batch 64). Vit.Training's <c>Trainer</c> calls this
+    /// blocks of many sizes (measured on the origin-width ViT at batch 128: +21% between steps 10 and 40). Small
+    /// blocks held in glibc's per-thread caches and fast bins keep large free blocks from merging; starting the process
+    /// with <c>GLIBC_TUNABLES=glibc.malloc.mxfast=0:glibc.malloc.tcache_count=0</c> held that run within 6% from step 50
+    /// to 300 (a library cannot set it: glibc reads it at start-up). Vit.Training's <c>Trainer</c> calls this
     /// when it trains on the CPU; call it yourself in inference loops, or call <see cref="ReturnLargeBlocks"/> when
     /// memory matters more than speed. On threads other than the process's main thread glibc serves blocks of 64 MiB
     /// and more with their own mappings whatever this setting says (its per-thread heaps are 64 MiB).
