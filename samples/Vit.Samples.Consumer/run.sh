@@ -71,7 +71,8 @@ dotnet build "$app/Vit.Samples.Consumer.csproj" -c Release --no-restore -p:VitVe
 dotnet "$app/bin/Release/net10.0/Vit.Samples.Consumer.dll"
 
 if [[ "$(uname -s)" == Linux ]] && command -v readelf >/dev/null; then
-  libstdcxx="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')"
+  # awk reads to the end: exiting at the first match would SIGPIPE ldconfig, and pipefail would fail the script.
+  libstdcxx="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found { print $NF; found = 1 }')"
   so="$app/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so"
   if [[ -n "$libstdcxx" ]] && ! grep -qa GLIBCXX_3.4.32 "$libstdcxx"; then
     versions="$(readelf -V "$so")"
