@@ -1,4 +1,5 @@
 using Vit.Core;
+using Vit.Samples;
 using Vit.Samples.FashionMnist;
 
 // Before anything loads libtorch: OpenMP threads that spin for long while waiting turn a busy machine into a 5x

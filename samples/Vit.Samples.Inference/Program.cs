@@ -1,3 +1,4 @@
+using Vit.Samples;
 using Vit.Samples.Inference;
 
 // Exit codes: 0 done, 2 bad command line, model or input (one-line error + usage).

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vit.Benchmarks.Measurement;
+using Vit.Core;
 
 namespace Vit.Benchmarks.Commands;
 
@@ -40,7 +41,7 @@ internal static class MemoryCommand
             subject.Run();
             if (trimEvery > 0 && step % trimEvery == 0)
             {
-                NativeHeap.Trim();
+                CpuMemory.ReleaseFreedMemory();
             }
 
             if (step % every == 0)

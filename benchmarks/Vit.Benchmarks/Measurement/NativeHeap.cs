@@ -28,26 +28,9 @@ internal static class NativeHeap
         }
     }
 
-    /// <summary>Returns free heap pages to the system (<c>malloc_trim(0)</c>); false where unavailable.</summary>
-    public static bool Trim()
-    {
-        try
-        {
-            return OperatingSystem.IsLinux() && malloc_trim(0) == 1;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
-
     [DllImport("libc.so.6", ExactSpelling = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern MallInfo2 mallinfo2();
-
-    [DllImport("libc.so.6", ExactSpelling = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int malloc_trim(nuint pad);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct MallInfo2

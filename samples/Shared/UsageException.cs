@@ -1,4 +1,4 @@
-namespace Vit.Samples.FashionMnist;
+namespace Vit.Samples;
 
 /// <summary>The command line asks for something that cannot be done; reported as one line plus usage, exit code 2.</summary>
 internal sealed class UsageException : Exception
