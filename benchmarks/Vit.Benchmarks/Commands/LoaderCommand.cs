@@ -8,7 +8,8 @@ namespace Vit.Benchmarks.Commands;
 
 /// <summary>
 /// <c>loader</c>: the data path on real files. Reads the shipped Fashion-MNIST test split (gzip IDX files) and
-/// enumerates shuffled <see cref="DataLoader"/> batches (uint8 → float32, normalisation, optionally Hide-and-Seek),
+/// enumerates shuffled <see cref="DataLoader"/> batches (uint8 → float32, optionally a padded random crop and a
+/// mirror, normalisation, optionally Hide-and-Seek),
 /// with nothing consuming them, so the figure is the most the data path can feed a model.
 /// </summary>
 internal static class LoaderCommand
@@ -20,6 +21,8 @@ internal static class LoaderCommand
         int prefetch = args.Int("prefetch", 2);
         int batches = args.Int("batches", 200);
         bool hideAndSeek = args.Flag("hide-and-seek");
+        int crop = args.Int("crop", 0);
+        bool flip = args.Flag("flip");
         string? directory = args.String("data", string.Empty) is { Length: > 0 } d ? d : null;
         ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
@@ -29,7 +32,18 @@ internal static class LoaderCommand
         using var dataset = FashionMnist.LoadShippedTest(directory);
         read.Stop();
 
-        var transforms = new List<torchvision.ITransform> { new Normalize([0.2860f], [0.3530f]) };
+        var transforms = new List<torchvision.ITransform>();
+        if (crop > 0)
+        {
+            transforms.Add(new RandomCrop(28, 28, padding: crop, seed: 1));
+        }
+
+        if (flip)
+        {
+            transforms.Add(new RandomHorizontalFlip(seed: 1));
+        }
+
+        transforms.Add(new Normalize([0.2860f], [0.3530f]));
         if (hideAndSeek)
         {
             transforms.Add(new HideAndSeek(new HideAndSeekOptions { Seed = 1 }));
