@@ -9,7 +9,9 @@ namespace Vit.Data;
 /// </summary>
 /// <remarks>
 /// <para>Epoch k's sample order and its random augmentations depend only on (<see cref="Seed"/>, k): enumerating
-/// <see cref="Epoch(int, CancellationToken)"/> twice with the same k gives the same batches, so training can resume at any epoch exactly.</para>
+/// <see cref="Epoch(int, CancellationToken)"/> twice with the same k gives the same batches, so training can resume at any epoch exactly.
+/// A sample's augmentation depends only on (Seed, k, its dataset index), not on its batch or its position there,
+/// so the batch size, the worker count or sharding a global batch across processes change nothing about it.</para>
 /// <para>Each <see cref="Batch"/> is disposed when the consumer asks for the next one or leaves the loop; keep one
 /// with <see cref="Batch.Clone"/>. At most <see cref="DataLoaderOptions.PrefetchCount"/> batches are prepared ahead,
 /// so memory stays flat. Cancelling the token, breaking out of the loop or disposing the loader stops the workers
@@ -33,8 +35,9 @@ public sealed class DataLoader : IDisposable
     /// <param name="options">Loader options; <see langword="null"/> for the defaults.</param>
     /// <param name="transforms">
     /// Transforms applied in order to each float32 [B, C, H, W] batch on the target device. Every transform must
-    /// handle batches and be safe to call from a background thread. <see cref="IRandomTransform"/>s get a generator
-    /// seeded per batch; others are called as they are.
+    /// handle batches and be safe to call from a background thread. <see cref="IRandomTransform"/>s get one stream
+    /// per sample, keyed by (seed, epoch, the sample's dataset index, the transform's position); others are called
+    /// as they are.
     /// </param>
     /// <exception cref="ArgumentException">An option is out of range or the dataset yields no batch.</exception>
     public DataLoader(IImageDataset dataset, DataLoaderOptions? options = null, IEnumerable<torchvision.ITransform>? transforms = null)
@@ -224,10 +227,10 @@ public sealed class DataLoader : IDisposable
         var (bytes, labels) = Dataset.GetBatch(order.AsSpan(start, count));
         Tensor images = bytes.to(_device).to_type(ScalarType.Float32).div_(255f);
         labels = labels.to(_device);
-        using var generator = new Generator(SeedSequence.Mix(Seed, epoch, index), CPU);
-        foreach (var transform in _transforms)
+        var streams = SampleStreams.ForSamples(Seed, epoch, index, order.AsSpan(start, count));
+        for (int t = 0; t < _transforms.Length; t++)
         {
-            images = transform is IRandomTransform random ? random.Apply(images, generator) : transform.call(images);
+            images = _transforms[t] is IRandomTransform random ? random.Apply(images, streams.Derive(t)) : _transforms[t].call(images);
         }
 
         return new Batch(images, labels, epoch, index);

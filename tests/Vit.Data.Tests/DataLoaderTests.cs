@@ -95,6 +95,26 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Epoch_HalfTheBatchSize_EachSampleAugmentedAlike()
+    {
+        // Augmentation is keyed by (seed, epoch, dataset index): batch k of size 8 is batches 2k and 2k + 1 of size 4,
+        // which is what sharding a global batch of 8 over two processes of 4 needs.
+        using var dataset = RandomBytes(40, 1, 12, seed: 2);
+        using var eights = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 13 }, Augmentations(12));
+        using var fours = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 13 }, Augmentations(12));
+        using var plain = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 13 });
+        var big = eights.Epoch(3).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
+        var small = fours.Epoch(3).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
+        var unaugmented = plain.Epoch(3).Select(b => Floats(b.Images)).ToList();
+        for (int k = 0; k < big.Count; k++)
+        {
+            big[k].Images.Should().Equal([.. small[2 * k].Images, .. small[(2 * k) + 1].Images], $"batch {k} of 8 is batches {2 * k} and {(2 * k) + 1} of 4");
+            big[k].Labels.Should().Equal([.. small[2 * k].Labels, .. small[(2 * k) + 1].Labels]);
+            big[k].Images.Should().NotEqual(unaugmented[k]);
+        }
+    }
+
+    [Fact]
     public void Epoch_StartBatch_SameBatchesAsWholeEpochAndEarlierOnesNeverBuilt()
     {
         using var dataset = RandomBytes(40, 1, 12, seed: 3);
