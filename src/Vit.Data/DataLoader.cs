@@ -24,7 +24,11 @@ namespace Vit.Data;
 /// </remarks>
 public sealed class DataLoader : IDisposable
 {
+    /// <summary>The purpose the batch step's streams are derived with (transforms use their position).</summary>
+    private const long BatchStepPurpose = 0x4241_5443_4853_5450; // "BATCHSTP"
+
     private readonly torchvision.ITransform[] _transforms;
+    private readonly IBatchTransform? _batchTransform;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Device _device;
     private readonly int _workerTorchThreads;
@@ -44,6 +48,23 @@ public sealed class DataLoader : IDisposable
     /// <exception cref="OptionsValidationException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">The dataset yields no batch.</exception>
     public DataLoader(IImageDataset dataset, DataLoaderOptions? options = null, IEnumerable<torchvision.ITransform>? transforms = null)
+        : this(dataset, options, transforms, batchTransform: null)
+    {
+    }
+
+    /// <summary>Creates a loader whose batches end with a batch step such as <see cref="Mixup"/>.</summary>
+    /// <param name="dataset">The dataset; the loader reads it but does not own it.</param>
+    /// <param name="options">Loader options; <see langword="null"/> for the defaults.</param>
+    /// <param name="transforms">Per-image transforms, as in the other constructor.</param>
+    /// <param name="batchTransform">
+    /// Runs after the transforms on each batch's images and labels and sets <see cref="Batch.Targets"/>; it draws
+    /// from the batch's streams (sample streams keyed as for the transforms, and a batch stream keyed by
+    /// (seed, epoch, batch index)). <see langword="null"/>: targets are the labels. Must be safe to call from a
+    /// background thread.
+    /// </param>
+    /// <exception cref="OptionsValidationException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">The dataset yields no batch.</exception>
+    public DataLoader(IImageDataset dataset, DataLoaderOptions? options, IEnumerable<torchvision.ITransform>? transforms, IBatchTransform? batchTransform)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         options ??= new DataLoaderOptions();
@@ -63,6 +84,7 @@ public sealed class DataLoader : IDisposable
             throw new ArgumentException("The transforms must not contain null.", nameof(transforms));
         }
 
+        _batchTransform = batchTransform;
         BatchesPerEpoch = DropLast ? dataset.Count / BatchSize : (dataset.Count + BatchSize - 1) / BatchSize;
     }
 
@@ -236,7 +258,13 @@ public sealed class DataLoader : IDisposable
             images = _transforms[t] is IRandomTransform random ? random.Apply(images, streams.Derive(t)) : _transforms[t].call(images);
         }
 
-        return new Batch(images, labels, epoch, index);
+        if (_batchTransform is null)
+        {
+            return new Batch(images, labels, epoch, index);
+        }
+
+        var (mixed, targets) = _batchTransform.Apply(images, labels, streams.Derive(BatchStepPurpose));
+        return new Batch(mixed, labels, targets, epoch, index);
     }
 
     private static void Validate(IImageDataset dataset, DataLoaderOptions options)
