@@ -194,14 +194,9 @@ public sealed class Mixup : IBatchTransform
 
         if (parameters.Any(p => p.Cutmix && p.Mixes))
         {
-            long height = images.shape[2], width = images.shape[3];
-            Tensor Bounds(Func<MixParameters, int> pick) =>
-                tensor(parameters.Select(p => (long)pick(p)).ToArray(), device: images.device).view(batch, 1);
-            Tensor rows = arange(height, ScalarType.Int64, images.device).view(1, height);
-            Tensor cols = arange(width, ScalarType.Int64, images.device).view(1, width);
-            Tensor inRows = rows.ge(Bounds(p => p.Top)).logical_and_(rows.lt(Bounds(p => p.Bottom)));
-            Tensor inCols = cols.ge(Bounds(p => p.Left)).logical_and_(cols.lt(Bounds(p => p.Right)));
-            Tensor box = inRows.unsqueeze(2).logical_and(inCols.unsqueeze(1)).unsqueeze(1);
+            long[] Bounds(Func<MixParameters, int> pick) => [.. parameters.Select(p => (long)pick(p))];
+            Tensor box = BoxMask.Build(
+                Bounds(p => p.Top), Bounds(p => p.Bottom), Bounds(p => p.Left), Bounds(p => p.Right), images.shape[2], images.shape[3], images.device);
             result = where(box, other, result);
         }
 
