@@ -15,6 +15,12 @@ internal sealed record CommandLineRequest
 
     public double? HideProbability { get; init; }
 
+    /// <summary>timm's RandAugment config string, or <see langword="null"/> for none.</summary>
+    public string? RandAugment { get; init; }
+
+    /// <summary>Random-erasing probability, or <see langword="null"/> for none.</summary>
+    public double? EraseProbability { get; init; }
+
     public required int Seed { get; init; }
 
     public required string Device { get; init; }

@@ -15,6 +15,12 @@ internal sealed record RunSettings
 
     public required double HideProbability { get; init; }
 
+    /// <summary>timm's RandAugment config string (e.g. rand-m9-n2-mstd0.5), or <see langword="null"/> for none.</summary>
+    public string? RandAugment { get; init; }
+
+    /// <summary>The chance that random erasing (per-pixel noise) erases an image; 0 for none.</summary>
+    public double EraseProbability { get; init; }
+
     public required int Seed { get; init; }
 
     /// <summary>The Fashion-MNIST folder, or <see langword="null"/> for the shipped test split.</summary>

@@ -63,14 +63,14 @@ internal sealed class TrainingRun
 
         _console.Line(data.Description);
         _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
-        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}; writing to {folder.Path}"));
+        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}{Extras(settings)}; writing to {folder.Path}"));
 
         if (spinLimited)
         {
             _console.Line($"OpenMP threads spin {OpenMpSpinWait.DefaultSpinCount} iterations before sleeping ({OpenMpSpinWait.SpinCountVariable}; set it to choose)");
         }
 
-        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings.HideProbability);
+        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings);
         using var trainLoader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training);
         using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device }, pipeline.Evaluation);
 
@@ -109,6 +109,11 @@ internal sealed class TrainingRun
         return 0;
     }
 
+    /// <summary>The optional augmentations in force, for the start-up line.</summary>
+    private static string Extras(RunSettings settings) =>
+        (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
+        + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "");
+
     private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request)
     {
         if (request.Resume is string checkpoint)
@@ -127,6 +132,8 @@ internal sealed class TrainingRun
             Accumulation = request.Accumulation ?? recipe.Accumulation,
             LearningRate = request.LearningRate ?? recipe.LearningRate,
             HideProbability = request.HideProbability ?? recipe.HideProbability,
+            RandAugment = request.RandAugment,
+            EraseProbability = request.EraseProbability ?? 0,
             Seed = request.Seed,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
