@@ -13,6 +13,7 @@ const string Usage = """
       profile       same options as train-step: times each kind of op of one training step by hand
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
+      augment       [--batch 128 --channels 1 --image 28 --steps 30 --randaug rand-m9-n2-mstd0.5]: each random transform and RandAugment op
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --crop PAD --flip --randaug rand-m9-n2-mstd0.5
                     --hide-and-seek --erase P --mixup --data DIR]   (shipped Fashion-MNIST files)
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline] + model options: resident memory every N steps
@@ -35,6 +36,7 @@ try
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
+        "augment" => AugmentCommand.Run(new Arguments(rest)),
         "loader" => LoaderCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),

@@ -133,10 +133,16 @@ internal static class RandAugmentOps
     /// </summary>
     private static Tensor Warp(Tensor x, Tensor fill, double[][] matrices)
     {
-        long n = x.shape[0];
-        Tensor theta = tensor(matrices.SelectMany(m => m).ToArray(), [n, 2, 3]).to(x.dtype, x.device);
-        Tensor grid = nn.functional.affine_grid(theta, [n, x.shape[1], x.shape[2], x.shape[3]], align_corners: false);
-        Tensor inside = grid.ge(-1.0).logical_and_(grid.lt(1.0)).all(3).unsqueeze(1);
+        // The sampling grid by broadcasting (six multiply-adds per pixel): affine_grid's batched matrix product was
+        // the slowest step of a warp here, and erratic on a busy machine.
+        long n = x.shape[0], height = x.shape[2], width = x.shape[3];
+        Tensor Coefficient(int k) => tensor(matrices.Select(m => m[k]).ToArray()).to(x.dtype, x.device).view(n, 1, 1);
+        Tensor xs = arange(width, x.dtype, x.device).mul_(2.0 / width).add_((1.0 / width) - 1.0).view(1, 1, width);
+        Tensor ys = arange(height, x.dtype, x.device).mul_(2.0 / height).add_((1.0 / height) - 1.0).view(1, height, 1);
+        Tensor gx = xs.mul(Coefficient(0)).add(ys.mul(Coefficient(1))).add_(Coefficient(2));
+        Tensor gy = xs.mul(Coefficient(3)).add(ys.mul(Coefficient(4))).add_(Coefficient(5));
+        Tensor inside = gx.ge(-1.0).logical_and_(gx.lt(1.0)).logical_and_(gy.ge(-1.0)).logical_and_(gy.lt(1.0)).unsqueeze(1);
+        Tensor grid = stack([gx, gy], 3);
         Tensor sampled = nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
         return where(inside, sampled, fill);
     }
