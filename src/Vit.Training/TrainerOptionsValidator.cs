@@ -34,6 +34,16 @@ public sealed class TrainerOptionsValidator : IValidateOptions<TrainerOptions>
         }
 
         UnitInterval(failures, nameof(options.LabelSmoothing), options.LabelSmoothing);
+        if (options.EmaDecay is double emaDecay)
+        {
+            UnitInterval(failures, nameof(options.EmaDecay), emaDecay);
+        }
+
+        if (options.LayerDecay is double layerDecay && !(layerDecay > 0 && layerDecay <= 1))
+        {
+            failures.Add(Format("TrainerOptions.{0} ({1}) must be in (0, 1].", nameof(options.LayerDecay), layerDecay));
+        }
+
         AtLeast(failures, nameof(options.AccumulationSteps), options.AccumulationSteps, 1);
         Defined(failures, nameof(options.NonFiniteHandling), options.NonFiniteHandling);
         AtLeast(failures, nameof(options.Epochs), options.Epochs, 1);
@@ -58,6 +68,11 @@ public sealed class TrainerOptionsValidator : IValidateOptions<TrainerOptions>
             failures.Add(Format(
                 "TrainerOptions.TotalSteps ({0}) must be greater than WarmupSteps ({1}).",
                 options.TotalSteps, options.WarmupSteps));
+        }
+
+        if (options.EmaWarmup && options.EmaDecay is null)
+        {
+            failures.Add("TrainerOptions.EmaWarmup is set but EmaDecay is null; set EmaDecay (timm's train.py uses 0.9998) or turn EmaWarmup off.");
         }
 
         if (options.LearningRate > 0 && options.MinLearningRate > options.LearningRate)

@@ -29,8 +29,8 @@ public sealed partial class TrainerTests
         var (images, labels) = TestModels.RandomBatch(16, seed: 100);
         using var scope = NewDisposeScope();
 
-        float a = wholeTrainer.ComputeGradients(images, labels, 16).item<float>();
-        float b = splitTrainer.ComputeGradients(images, labels, 16).item<float>();
+        float a = wholeTrainer.ComputeGradients(images, labels).item<float>();
+        float b = splitTrainer.ComputeGradients(images, labels).item<float>();
 
         double gradientError = 0, largest = 0;
         var wholeParameters = whole.named_parameters().ToDictionary(p => p.name, p => p.parameter);
