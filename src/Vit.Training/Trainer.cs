@@ -287,6 +287,9 @@ public sealed partial class Trainer : IDisposable
         }
     }
 
+    /// <summary>Gets the batch checks (the tests switch their device-label path on).</summary>
+    internal BatchChecks Checks => _checks;
+
     /// <summary>Checks a batch and leaves its gradients in the parameters; returns the mean loss (for tests).</summary>
     internal Tensor ComputeGradients(Tensor images, Tensor targets)
     {

@@ -14,8 +14,11 @@ internal sealed class BatchChecks(nn.Module model)
 {
     private readonly VisionTransformerOptions? _vit = (model as VisionTransformer)?.Options;
 
-    /// <summary>Gets the class count when known before the model runs (a ViT's <c>NumClasses</c>).</summary>
-    public int? KnownClasses => _vit?.NumClasses;
+    /// <summary>
+    /// Gets or sets whether class indices on the CPU take the path of indices already on another device (checked with
+    /// the update's one wait, read clamped): lets the tests exercise that path on machines without a GPU.
+    /// </summary>
+    internal bool TreatCpuLabelsAsOnDevice { get; set; }
 
     /// <summary>Checks shapes, dtypes and (for CPU labels) the label range; returns what it learned.</summary>
     /// <param name="images">The inputs.</param>
@@ -63,7 +66,7 @@ internal sealed class BatchChecks(nn.Module model)
             throw new ArgumentException(Invariant($"targets must be int64 class indices [B] or floating-point probabilities [B, K]; got {targets.dtype} with shape {Shape(targets)}."), nameof(targets));
         }
 
-        if (targets.device_type != DeviceType.CPU)
+        if (targets.device_type != DeviceType.CPU || TreatCpuLabelsAsOnDevice)
         {
             return new CheckedBatch((int)count, TargetKind.ClassIndices, null, LabelsOnDevice: true);
         }
