@@ -21,6 +21,10 @@ public sealed class TrainerOptionsValidatorTests
         { "Epochs", o => o.Epochs = 0, "TrainerOptions.Epochs (0) must be at least 1." },
         { "KeepLastCheckpoints", o => o.KeepLastCheckpoints = 0, "TrainerOptions.KeepLastCheckpoints (0) must be at least 1." },
         { "LearningRateDecay", o => o.LearningRateDecay = (LearningRateDecay)7, "TrainerOptions.LearningRateDecay (7) is not one of Cosine, Linear, Constant." },
+        { "EmaDecay", o => o.EmaDecay = 1.0, "TrainerOptions.EmaDecay (1) must be in [0, 1)." },
+        { "EmaDecay", o => o.EmaDecay = -0.1, "TrainerOptions.EmaDecay (-0.1) must be in [0, 1)." },
+        { "LayerDecay", o => o.LayerDecay = 0, "TrainerOptions.LayerDecay (0) must be in (0, 1]." },
+        { "LayerDecay", o => o.LayerDecay = 1.25, "TrainerOptions.LayerDecay (1.25) must be in (0, 1]." },
     };
 
     [Fact]
@@ -79,5 +83,20 @@ public sealed class TrainerOptionsValidatorTests
         var options = new TrainerOptions { LearningRate = 0, AccumulationSteps = -2, LabelSmoothing = -0.1 };
 
         new TrainerOptionsValidator().Validate(null, options).Failures.Should().HaveCount(3);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9999)]
+    public void Validate_EmaDecayInRange_Succeeds(double decay)
+    {
+        new TrainerOptionsValidator().Validate(null, new TrainerOptions { EmaDecay = decay, LayerDecay = 1.0 }).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validate_EmaWarmupWithoutDecay_Fails()
+    {
+        new TrainerOptionsValidator().Validate(null, new TrainerOptions { EmaWarmup = true }).Failures
+            .Should().ContainSingle().Which.Should().Be("TrainerOptions.EmaWarmup is set but EmaDecay is null; set EmaDecay (timm's train.py uses 0.9998) or turn EmaWarmup off.");
     }
 }
