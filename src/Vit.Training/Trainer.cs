@@ -64,7 +64,7 @@ public sealed partial class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        TrainerOptionsValidator.ThrowIfInvalid(options);
+        new TrainerOptionsValidator().ThrowIfInvalid(options);
         _options = options.Clone();
         if (model is VisionTransformer { Options.NumClasses: < 1 })
         {
