@@ -220,8 +220,13 @@ public sealed partial class Trainer : IDisposable
             }
 
             // The one wait for the device per update: loss, norm and (for labels already there) the label range together.
-            var fetched = deviceLabelRange is null ? stack([lossTotal.to(ScalarType.Float64), normTensor.to(ScalarType.Float64)]) : cat([lossTotal.to(ScalarType.Float64).reshape(1), normTensor.to(ScalarType.Float64).reshape(1), deviceLabelRange.to(ScalarType.Float64)]);
-            var host = fetched.cpu().data<double>().ToArray();
+            var fetched = new List<Tensor> { lossTotal.reshape(1), normTensor.reshape(1) };
+            if (deviceLabelRange is not null)
+            {
+                fetched.Add(deviceLabelRange);
+            }
+
+            var host = cat(fetched.Select(value => value.to(ScalarType.Float64)).ToList()).cpu().data<double>().ToArray();
             loss = (float)host[0];
             norm = (float)host[1];
             if (deviceLabelRange is not null)
