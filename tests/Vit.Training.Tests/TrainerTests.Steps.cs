@@ -82,10 +82,13 @@ public sealed partial class TrainerTests
         using var model = TestModels.Build(TestModels.Tiny());
         var options = StepOptions(accumulation: 2);
         options.TotalSteps = 20;
+        options.EmaDecay = 0.9;
+        options.LayerDecay = 0.75;
         using var trainer = new Trainer(model, options);
         var (images, labels) = TestModels.RandomBatch(8, seed: 4);
         trainer.TrainStep(images, labels);
         trainer.Evaluate(images, labels);
+        trainer.EvaluateEma([(images, labels)]);
         var statistics = TorchSharp.DisposeScopeManager.Statistics;
         long createdOutside = statistics.CreatedOutsideScopeCount;
         long live = statistics.ThreadTotalLiveCount;
@@ -94,6 +97,7 @@ public sealed partial class TrainerTests
         {
             trainer.TrainStep(images, labels);
             trainer.Evaluate(images, labels);
+            trainer.EvaluateEma([(images, labels)]);
         }
 
         statistics.CreatedOutsideScopeCount.Should().Be(createdOutside, "every tensor of a step is created inside a dispose scope");
