@@ -75,7 +75,12 @@ internal sealed class TrainingRun
         }
 
         var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings);
-        using var trainLoader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training);
+        // Mixup/CutMix make the soft targets and carry the recipe's label smoothing (the trainer's is then 0, as in timm).
+        var mixup = settings.Mixes
+            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = preset.Recipe.LabelSmoothing })
+            : null;
+        using var trainLoader = new DataLoader(
+            data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
         using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device }, pipeline.Evaluation);
 
         int totalSteps = trainerOptions.Epochs * trainLoader.BatchesPerEpoch;
@@ -116,7 +121,8 @@ internal sealed class TrainingRun
     /// <summary>The optional augmentations in force, for the start-up line.</summary>
     private static string Extras(RunSettings settings) =>
         (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
-        + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "");
+        + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
+        + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "");
 
     private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request)
     {
@@ -138,6 +144,8 @@ internal sealed class TrainingRun
             HideProbability = request.HideProbability ?? recipe.HideProbability,
             RandAugment = request.RandAugment,
             EraseProbability = request.EraseProbability ?? 0,
+            MixupAlpha = request.MixupAlpha ?? 0,
+            CutmixAlpha = request.CutmixAlpha ?? 0,
             Seed = request.Seed,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
@@ -168,7 +176,7 @@ internal sealed class TrainingRun
         WarmupEpochs = Math.Min(recipe.WarmupEpochs, settings.Epochs / 2.0),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,
-        LabelSmoothing = recipe.LabelSmoothing,
+        LabelSmoothing = settings.Mixes ? 0 : recipe.LabelSmoothing,
         GradientClipNorm = recipe.GradientClipNorm,
         Seed = settings.Seed,
         LogEverySteps = 5,
