@@ -2,8 +2,8 @@
 # Consumer check: packs Vit.Core, Vit.Data and Vit.Training into a temporary folder feed under a unique prerelease
 # version (so NuGet's global-packages cache can never serve a stale copy), checks what the packages contain,
 # restores this app against the feed in a folder outside the repository (so no repository build file applies),
-# builds it and runs it. On Linux it also checks that the TorchSharp load fix came from Vit.Core's buildTransitive
-# targets and that -p:VitPatchLibTorchSharp=false turns it off.
+# builds it and runs it. On Linux it also checks that the Linux load fix came from Vit.Core's buildTransitive
+# targets and that -p:VitLinuxLoadFix=false (or its former name, -p:VitPatchLibTorchSharp=false) turns it off.
 #
 #   samples/Vit.Samples.Consumer/run.sh            (needs: dotnet, unzip; readelf for the Linux checks)
 set -euo pipefail
@@ -52,7 +52,7 @@ for id in Vit.Core Vit.Data Vit.Training; do
   echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT, repository, tags, snupkg; depends on managed TorchSharp"
 done
 core="$(unzip -l "$feed/Vit.Core.$version.nupkg")"
-for entry in buildTransitive/Vit.Core.targets buildTransitive/Vit.TorchSharpLinuxFix.targets buildTransitive/PatchLibTorchSharpVersionNeed.cs; do
+for entry in buildTransitive/Vit.Core.targets buildTransitive/Vit.LinuxLoadFix.targets buildTransitive/LinuxLoadFix.cs; do
   grep -q " $entry\$" <<<"$core" || fail "Vit.Core package lacks $entry"
 done
 data_nuspec="$(unzip -p "$feed/Vit.Data.$version.nupkg" Vit.Data.nuspec)"
@@ -80,12 +80,17 @@ if [[ "$(uname -s)" == Linux ]] && command -v readelf >/dev/null; then
       || fail "this libstdc++ lacks GLIBCXX_3.4.32 but the consumer's libLibTorchSharp.so was not patched"
     echo "== the consumer's libLibTorchSharp.so was patched by Vit.Core's buildTransitive targets (GLIBCXX_3.4.32 weak)"
     dotnet build "$app/Vit.Samples.Consumer.csproj" -c Release --no-restore -p:VitVersion="$version" \
-      -p:VitPatchLibTorchSharp=false -o "$work/unpatched" --nologo -v:q
+      -p:VitLinuxLoadFix=false -o "$work/unpatched" --nologo -v:q
     versions="$(readelf -V "$work/unpatched/runtimes/linux-x64/native/libLibTorchSharp.so")"
     if grep -q "GLIBCXX_3.4.32  Flags: WEAK" <<<"$versions"; then
-      fail "-p:VitPatchLibTorchSharp=false did not turn the fix off"
+      fail "-p:VitLinuxLoadFix=false did not turn the fix off"
     fi
-    echo "== with -p:VitPatchLibTorchSharp=false the library is left as shipped"
+    echo "== with -p:VitLinuxLoadFix=false the library is left as shipped"
+    for off in VitLinuxLoadFix VitPatchLibTorchSharp; do
+      enabled="$(dotnet msbuild "$app/Vit.Samples.Consumer.csproj" -getProperty:_VitLinuxLoadFixEnabled -p:VitVersion="$version" -p:$off=false)"
+      [[ "$enabled" == false ]] || fail "-p:$off=false leaves the load fix enabled ($enabled)"
+    done
+    echo "== the former property name VitPatchLibTorchSharp still turns it off"
   else
     echo "== this libstdc++ has GLIBCXX_3.4.32: the load fix has nothing to do here"
   fi
