@@ -65,7 +65,7 @@ public static class FashionMnist
     /// <param name="directory">A folder with <c>t10k-images-idx3-ubyte.gz</c> and <c>t10k-labels-idx1-ubyte.gz</c>.</param>
     /// <returns>The dataset.</returns>
     public static InMemoryImageDataset LoadTest(string directory) =>
-        IdxDataset.Load(Path.Combine(directory, TestImages), Path.Combine(directory, TestLabels), ClassNames);
+        IdxFiles.Load(Path.Combine(directory, TestImages), Path.Combine(directory, TestLabels), ClassNames);
 
     /// <summary>Loads the 60,000-image training split from <paramref name="directory"/>.</summary>
     /// <param name="directory">A folder with <c>train-images-idx3-ubyte.gz</c> and <c>train-labels-idx1-ubyte.gz</c>;
@@ -74,7 +74,7 @@ public static class FashionMnist
     public static InMemoryImageDataset LoadTrain(string? directory = null)
     {
         directory ??= SystemDirectory;
-        return IdxDataset.Load(Path.Combine(directory, TrainImages), Path.Combine(directory, TrainLabels), ClassNames);
+        return IdxFiles.Load(Path.Combine(directory, TrainImages), Path.Combine(directory, TrainLabels), ClassNames);
     }
 
     /// <summary>Tells whether <paramref name="directory"/> holds all four files of the full set.</summary>
