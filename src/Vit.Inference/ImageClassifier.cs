@@ -50,13 +50,13 @@ public sealed class ImageClassifier : IDisposable
     /// <returns>The classifier.</returns>
     /// <exception cref="FileNotFoundException">The folder lacks <c>config.json</c> or the ONNX file.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt, a field is missing or wrong, the config comes from a newer Vit, or the ONNX graph does not fit the config.</exception>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field).</exception>
     /// <exception cref="InvalidOperationException">CUDA was asked for and this ONNX Runtime has no CUDA execution provider.</exception>
     public static ImageClassifier Load(string directory, ImageClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new ImageClassifierOptions();
-        OptionsCheck.ThrowIfInvalid(options, nameof(options));
+        OptionsCheck.ThrowIfInvalid(options);
         var config = PretrainedConfig.Read(Path.Combine(directory, PretrainedConfig.FileName));
         var input = config.Preprocessing.InputSize;
         if (input[1] != input[2])

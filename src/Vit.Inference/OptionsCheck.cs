@@ -1,30 +1,40 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.Options;
 
 namespace Vit.Inference;
 
-/// <summary>Turns the DataAnnotations on <see cref="ImageClassifierOptions"/> into one exception naming every bad field and its value.</summary>
+/// <summary>
+/// Validates <see cref="ImageClassifierOptions"/> from its DataAnnotations attributes, with the messages and the one
+/// exception type Vit's options use everywhere (Vit.Core's <c>OptionsValidator</c>, which this package cannot reference
+/// without TorchSharp): <c>ImageClassifierOptions.IntraOpNumThreads is -1 but must be in [0, 1024]</c>.
+/// </summary>
 internal static class OptionsCheck
 {
     public static IReadOnlyList<string> Failures(ImageClassifierOptions options)
     {
         var failures = new List<string>();
-        foreach (var property in typeof(ImageClassifierOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in typeof(ImageClassifierOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.MetadataToken))
         {
             object? value = property.GetValue(options);
             foreach (var attribute in property.GetCustomAttributes<ValidationAttribute>())
             {
                 if (!attribute.IsValid(value))
                 {
-                    string text = value is null ? "null" : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
+                    string shown = value switch
+                    {
+                        null => "null",
+                        string s => $"\"{s}\"",
+                        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
+                    };
                     string expected = attribute switch
                     {
-                        RangeAttribute r => string.Create(CultureInfo.InvariantCulture, $"it must be in [{r.Minimum}, {r.Maximum}]"),
-                        EnumDataTypeAttribute e => $"it must be one of {string.Join(", ", Enum.GetNames(e.EnumType))}",
-                        _ => "it must not be empty",
+                        RangeAttribute r => string.Create(CultureInfo.InvariantCulture, $"must be in [{r.Minimum}, {r.Maximum}]"),
+                        EnumDataTypeAttribute e => $"must be one of {string.Join(", ", Enum.GetNames(e.EnumType))}",
+                        _ => "must not be empty",
                     };
-                    failures.Add($"{property.Name} is {(value is string ? $"'{text}'" : text)}; {expected}.");
+                    failures.Add($"ImageClassifierOptions.{property.Name} is {shown} but {expected}");
                     break;
                 }
             }
@@ -33,12 +43,13 @@ internal static class OptionsCheck
         return failures;
     }
 
-    public static void ThrowIfInvalid(ImageClassifierOptions options, string paramName)
+    /// <exception cref="OptionsValidationException">The options break a rule; one failure per field.</exception>
+    public static void ThrowIfInvalid(ImageClassifierOptions options)
     {
         var failures = Failures(options);
         if (failures.Count > 0)
         {
-            throw new ArgumentException($"Invalid ImageClassifierOptions: {string.Join(" ", failures)}", paramName);
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(ImageClassifierOptions), failures);
         }
     }
 }

@@ -21,13 +21,13 @@ public static class OnnxExport
     /// <param name="model">The model (any device and floating dtype; weights are written as float32).</param>
     /// <param name="path">The <c>.onnx</c> file to write.</param>
     /// <param name="options">Opset, batch dimension, operators; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">The options are invalid (the message names every bad field).</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field).</exception>
     public static void ExportOnnx(this VisionTransformer model, string path, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new OnnxExportOptions();
-        OnnxExportOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        new OptionsValidator<OnnxExportOptions>().ThrowIfInvalid(options);
         var proto = VisionTransformerGraph.Build(model, options);
         WriteAtomically(path, proto.ToByteArray());
     }
@@ -40,7 +40,7 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new OnnxExportOptions();
-        OnnxExportOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        new OptionsValidator<OnnxExportOptions>().ThrowIfInvalid(options);
         return VisionTransformerGraph.Build(model, options).ToByteArray();
     }
 

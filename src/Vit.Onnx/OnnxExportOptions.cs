@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Vit.Onnx;
 
-/// <summary>How <see cref="OnnxExport.ExportOnnx(Vit.Core.VisionTransformer, string, OnnxExportOptions?)"/> writes the graph. Validated by <see cref="OnnxExportOptionsValidator"/>.</summary>
+/// <summary>How <see cref="OnnxExport.ExportOnnx(Vit.Core.VisionTransformer, string, OnnxExportOptions?)"/> writes the graph. Validated by Vit.Core's <see cref="Vit.Core.OptionsValidator{TOptions}"/>.</summary>
 public sealed class OnnxExportOptions
 {
     /// <summary>Gets or sets the ONNX opset (17 introduced LayerNormalization, which ONNX Runtime runs as one kernel).</summary>

@@ -202,7 +202,10 @@ public sealed class ImageClassifierTests
     {
         var act = () => ImageClassifier.Load(TimmExpectations.ModelFolder, new ImageClassifierOptions { IntraOpNumThreads = -1, ModelFileName = string.Empty, ExecutionProvider = (ExecutionProvider)7 });
 
-        act.Should().Throw<ArgumentException>().WithMessage("Invalid ImageClassifierOptions: ExecutionProvider is 7; it must be one of Auto, Cpu, Cuda. IntraOpNumThreads is -1; it must be in [0, 1024]. ModelFileName is ''; it must not be empty. (Parameter 'options')");
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Failures.Should().Equal(
+            "ImageClassifierOptions.ExecutionProvider is 7 but must be one of Auto, Cpu, Cuda",
+            "ImageClassifierOptions.IntraOpNumThreads is -1 but must be in [0, 1024]",
+            "ImageClassifierOptions.ModelFileName is \"\" but must not be empty");
     }
 
     [Fact]

@@ -86,9 +86,9 @@ internal sealed class PretrainedConfig
         return config;
     }
 
-    /// <summary>Writes the config atomically (a temporary file renamed over the target).</summary>
-    /// <param name="path">The <c>config.json</c> file.</param>
-    public void Write(string path)
+    /// <summary>The file's text (indented JSON); the writer saves it atomically.</summary>
+    /// <returns>The JSON text, ending with a newline.</returns>
+    public string ToJson()
     {
         var root = new JsonObject
         {
@@ -102,7 +102,7 @@ internal sealed class PretrainedConfig
             ["vit_version"] = VitVersion,
             ["vit_options"] = VitOptions.DeepClone(),
         };
-        AtomicText.Write(path, root.ToJsonString(Indented) + "\n");
+        return root.ToJsonString(Indented) + "\n";
     }
 
     private void Check(string path)

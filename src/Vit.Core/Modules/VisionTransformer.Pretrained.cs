@@ -20,16 +20,16 @@ public sealed partial class VisionTransformer
     /// </summary>
     /// <param name="directory">The folder (created if missing; existing files of these names are replaced).</param>
     /// <param name="metadata">Preprocessing and class names; <see langword="null"/> takes <see cref="PretrainedMetadata"/>'s defaults.</param>
-    /// <exception cref="ArgumentException">The metadata does not fit the model (the message names every bad field), or the model has no classifier.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The metadata does not fit the model (one failure per bad field), or the model has no classifier.</exception>
     public void SavePretrained(string directory, PretrainedMetadata? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var m = metadata?.Clone() ?? new PretrainedMetadata();
-        PretrainedMetadataValidator.ThrowIfInvalid(m, _options, nameof(metadata));
+        new PretrainedMetadataValidator(_options).ThrowIfInvalid(m);
         var config = CreateConfig(_options, m);
         Directory.CreateDirectory(directory);
         SaveTimm(Path.Combine(directory, PretrainedWeightsFileName));
-        config.Write(Path.Combine(directory, PretrainedConfigFileName));
+        AtomicFile.WriteAllText(Path.Combine(directory, PretrainedConfigFileName), config.ToJson());
     }
 
     /// <summary>
@@ -103,10 +103,10 @@ public sealed partial class VisionTransformer
         string path = Path.Combine(directory, PretrainedConfigFileName);
         var config = PretrainedConfig.Read(path);
         var options = VitOptionsJson.Read(new JsonFields(path, config.VitOptions, "vit_options."));
-        var failures = VisionTransformerOptionsValidator.Failures(options);
+        var failures = new VisionTransformerOptionsValidator().Failures(options);
         if (failures.Count > 0)
         {
-            throw new InvalidDataException($"'{path}': vit_options is invalid: {string.Join(" ", failures)}");
+            throw new InvalidDataException($"'{path}': vit_options is invalid: {string.Join("; ", failures)}.");
         }
 
         var p = config.Preprocessing;

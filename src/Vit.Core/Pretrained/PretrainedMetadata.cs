@@ -12,10 +12,14 @@ public sealed class PretrainedMetadata
 {
     /// <summary>Gets or sets the per-channel mean of [0, 1] pixels that is subtracted; <see langword="null"/> means 0.5 per channel.</summary>
     /// <value>The default is <see langword="null"/> (timm's ViT default, 0.5 per channel).</value>
+    [MinLength(1)]
+    [ItemRange(-1e6, 1e6)]
     public float[]? Mean { get; set; }
 
     /// <summary>Gets or sets the per-channel standard deviation the pixels are divided by; <see langword="null"/> means 0.5 per channel.</summary>
     /// <value>The default is <see langword="null"/> (timm's ViT default, 0.5 per channel).</value>
+    [MinLength(1)]
+    [ItemRange(0.0, 1e6, MinimumIsExclusive = true)]
     public float[]? Std { get; set; }
 
     /// <summary>Gets or sets the class names by class index; <see langword="null"/> means the indices as text ("0", "1", ...).</summary>

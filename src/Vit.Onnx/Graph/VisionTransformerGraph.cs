@@ -55,11 +55,12 @@ internal static class VisionTransformerGraph
         string sqrt2 = g.Scalar("sqrt2", (float)Math.Sqrt(2.0));
         string one = g.Scalar("one", 1f);
         string half = g.Scalar("half", 0.5f);
-        string qkvShape = g.Int64("shape_qkv", 0, tokens, 3, heads, headDim);
-        string mergeShape = g.Int64("shape_merge", 0, tokens, d);
-        string splitSizes = g.Int64("split_qkv", 1, 1, 1);
-        string splitWidths = g.Int64("split_qkv_width", d, d, d);
-        string axis0 = g.Int64("axes_0", 0);
+        bool fused = exportOptions.OnnxRuntimeAttention;
+        string qkvShape = fused ? string.Empty : g.Int64("shape_qkv", 0, tokens, 3, heads, headDim);
+        string mergeShape = fused ? string.Empty : g.Int64("shape_merge", 0, tokens, d);
+        string splitSizes = fused ? string.Empty : g.Int64("split_qkv", 1, 1, 1);
+        string axis0 = fused ? string.Empty : g.Int64("axes_0", 0);
+        string splitWidths = fused ? g.Int64("split_qkv_width", d, d, d) : string.Empty;
         float eps = (float)o.LayerNormEpsilon;
         float scale = (float)(1.0 / Math.Sqrt(headDim));
 
@@ -76,7 +77,7 @@ internal static class VisionTransformerGraph
             qkvWeight[..d].mul_(scale); // fold the attention scale into the queries (a view: scales the copy in place)
             qkvBias?[..d].mul_(scale);
             string qkv = Linear(g, $"{b}_qkv", h, qkvWeight, qkvBias);
-            string attended = exportOptions.OnnxRuntimeAttention
+            string attended = fused
                 ? FusedAttention(g, b, qkv, splitWidths, heads)
                 : StandardAttention(g, b, qkv, qkvShape, splitSizes, axis0, mergeShape);
             var projWeight = state[p + "attn.proj.weight"];

@@ -123,9 +123,11 @@ public sealed class VisionTransformerPretrainedTests
 
         var act = () => model.SavePretrained(folder.File("model"), metadata);
 
-        act.Should().Throw<ArgumentException>().WithMessage(
-            "Invalid PretrainedMetadata: CropPct is 0; it must be in (0, 16]. Mean has 1 values; the model has 2 channels. "
-            + "Std is [0.5, 0]; every value must be finite and positive. ClassNames has 1 names; the model has 5 classes. (Parameter 'metadata')");
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Failures.Should().Equal(
+            "PretrainedMetadata.Std is [0.5, 0] but every item must be in (0, 1000000] (item 1 is 0)",
+            "PretrainedMetadata.CropPct is 0 but must be in (0, 16]",
+            "PretrainedMetadata.Mean has 1 values and the model has 2 channels, but there must be one value per channel",
+            "PretrainedMetadata.ClassNames has 1 names and the model has 5 classes, but there must be one name per class");
         Directory.Exists(folder.File("model")).Should().BeFalse();
     }
 
@@ -171,7 +173,7 @@ public sealed class VisionTransformerPretrainedTests
     [InlineData("vit_options", "pooling", "\"max\"", "vit_options.pooling is 'max'; expected one of class_token, mean.")]
     [InlineData("vit_options", "depth", "\"6\"", "vit_options.depth is \"6\"; expected an integer.")]
     [InlineData("vit_options", "embed_width", "128", "vit_options.embed_width is not a VisionTransformerOptions field*")]
-    [InlineData("vit_options", "num_heads", "5", "vit_options is invalid: EmbedDim is 8 and NumHeads is 5; EmbedDim must be divisible by NumHeads.")]
+    [InlineData("vit_options", "num_heads", "5", "vit_options is invalid: VisionTransformerOptions.EmbedDim is 8 and NumHeads is 5, but EmbedDim must be divisible by NumHeads.")]
     [InlineData("pretrained_cfg", "mean", null, "pretrained_cfg.mean is missing.")]
     [InlineData("pretrained_cfg", "interpolation", "\"lanczos\"", "pretrained_cfg.interpolation is 'lanczos'; expected one of bilinear, bicubic, nearest.")]
     [InlineData("", "label_names", "[\"a\"]", "label_names has 1 names but num_classes is 3; give one name per class.")]

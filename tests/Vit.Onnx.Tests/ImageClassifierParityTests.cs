@@ -1,0 +1,68 @@
+using FluentAssertions;
+using SkiaSharp;
+using TorchSharp;
+using Vit.Core;
+using Vit.Data;
+using Vit.Inference;
+using Xunit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Vit.Onnx.Tests;
+
+/// <summary>A model folder from SavePretrained + ExportOnnx, classified by ImageClassifier, gives the TorchSharp path's answers.</summary>
+[Collection(TorchTestGroup.Name)]
+public sealed class ImageClassifierParityTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Classify_PngsWrittenFromIdxImages_GivesTheTorchSharpPredictions()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        var options = new VisionTransformerOptions { ImageSize = 28, PatchSize = 7, InChannels = 1, NumClasses = 10, EmbedDim = 64, Depth = 2, NumHeads = 4, MlpRatio = 2, Pooling = Pooling.Mean };
+        float mean = 0.2860f, std = 0.3530f;
+        torch.manual_seed(5);
+        using var model = new VisionTransformer(options);
+        model.eval();
+        model.SavePretrained(folder.Path, new PretrainedMetadata { Mean = [mean], Std = [std], ClassNames = [.. FashionMnist.ClassNames], CropPct = 1.0, Interpolation = ResizeInterpolation.Bilinear });
+        model.ExportOnnx(Path.Combine(folder.Path, "model.onnx"));
+        using var data = FashionMnist.LoadShippedTest();
+        int[] indices = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+        var (pixels, _) = data.GetBatch(indices);
+        var paths = indices.Select((index, k) => WritePng(folder.File($"t10k-{index}.png"), pixels[k])).ToArray();
+        Tensor expected;
+        using (torch.no_grad())
+        {
+            var normalised = ((pixels.to_type(ScalarType.Float32) / 255f) - mean) / std;
+            expected = model.forward(normalised.reshape(indices.Length, 1, 28, 28)).softmax(1);
+        }
+
+        using var classifier = ImageClassifier.Load(folder.Path);
+        var predictions = classifier.ClassifyBatch(paths, topK: 10);
+
+        double worst = 0;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            predictions[i][0].ClassIndex.Should().Be((int)expected[i].argmax().item<long>(), $"image {indices[i]}");
+            predictions[i][0].Label.Should().Be(FashionMnist.ClassNames[predictions[i][0].ClassIndex]);
+            foreach (var p in predictions[i])
+            {
+                double torchProbability = expected[i, p.ClassIndex].item<float>();
+                worst = Math.Max(worst, Math.Abs(p.Probability - torchProbability));
+            }
+        }
+
+        output.WriteLine($"largest probability difference ONNX Runtime vs TorchSharp: {worst:E2}");
+        worst.Should().BeLessThan(1e-5);
+    }
+
+    private static string WritePng(string path, Tensor image)
+    {
+        byte[] gray = image.reshape(-1).data<byte>().ToArray();
+        using var bitmap = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
+        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, png.ToArray());
+        return path;
+    }
+}
