@@ -2,7 +2,7 @@ using FluentAssertions;
 using SkiaSharp;
 using TorchSharp;
 using Vit.Core;
-using Vit.Data;
+using System.IO.Compression;
 using Vit.Inference;
 using Xunit;
 using Xunit.Abstractions;
@@ -24,11 +24,10 @@ public sealed class ImageClassifierParityTests(ITestOutputHelper output)
         torch.manual_seed(5);
         using var model = new VisionTransformer(options);
         model.eval();
-        model.SavePretrained(folder.Path, new PretrainedMetadata { Mean = [mean], Std = [std], ClassNames = [.. FashionMnist.ClassNames], CropPct = 1.0, Interpolation = ResizeInterpolation.Bilinear });
+        model.SavePretrained(folder.Path, new PretrainedMetadata { Mean = [mean], Std = [std], ClassNames = ClassNames, CropPct = 1.0, Interpolation = ResizeInterpolation.Bilinear });
         model.ExportOnnx(Path.Combine(folder.Path, "model.onnx"));
-        using var data = FashionMnist.LoadShippedTest();
         int[] indices = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-        var (pixels, _) = data.GetBatch(indices);
+        var pixels = ReadIdxImages(indices.Length);
         var paths = indices.Select((index, k) => WritePng(folder.File($"t10k-{index}.png"), pixels[k])).ToArray();
         Tensor expected;
         using (torch.no_grad())
@@ -44,7 +43,7 @@ public sealed class ImageClassifierParityTests(ITestOutputHelper output)
         for (int i = 0; i < indices.Length; i++)
         {
             predictions[i][0].ClassIndex.Should().Be((int)expected[i].argmax().item<long>(), $"image {indices[i]}");
-            predictions[i][0].Label.Should().Be(FashionMnist.ClassNames[predictions[i][0].ClassIndex]);
+            predictions[i][0].Label.Should().Be(ClassNames[predictions[i][0].ClassIndex]);
             foreach (var p in predictions[i])
             {
                 double torchProbability = expected[i, p.ClassIndex].item<float>();
@@ -54,6 +53,25 @@ public sealed class ImageClassifierParityTests(ITestOutputHelper output)
 
         output.WriteLine($"largest probability difference ONNX Runtime vs TorchSharp: {worst:E2}");
         worst.Should().BeLessThan(1e-5);
+    }
+
+    private static readonly string[] ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>The first <paramref name="count"/> images of the repository's t10k IDX file (16-byte header, then 28x28 bytes each) as uint8 [count, 28, 28].</summary>
+    private static Tensor ReadIdxImages(int count)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "data", "fashion-mnist", "t10k-images-idx3-ubyte.gz")))
+        {
+            directory = directory.Parent;
+        }
+
+        directory.Should().NotBeNull("the repository's data/fashion-mnist holds the IDX file");
+        using var gzip = new GZipStream(File.OpenRead(Path.Combine(directory!.FullName, "data", "fashion-mnist", "t10k-images-idx3-ubyte.gz")), CompressionMode.Decompress);
+        var bytes = new byte[16 + (count * 28 * 28)];
+        gzip.ReadExactly(bytes);
+        bytes[..4].Should().Equal(0, 0, 8, 3);
+        return tensor(bytes[16..], [count, 28, 28], ScalarType.Byte);
     }
 
     private static string WritePng(string path, Tensor image)
