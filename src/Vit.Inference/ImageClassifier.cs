@@ -20,10 +20,13 @@ public sealed class ImageClassifier : IDisposable
     private readonly ImagePreprocessor _preprocessor;
     private readonly string _inputName;
     private readonly string _outputName;
+    private readonly int? _fixedBatch;
     private bool _disposed;
 
     private ImageClassifier(InferenceSession session, ImagePreprocessor preprocessor, IReadOnlyList<string> classNames, string inputName, string outputName, string provider)
     {
+        int batch = session.InputMetadata[inputName].Dimensions[0];
+        _fixedBatch = batch > 0 ? batch : null;
         _session = session;
         _preprocessor = preprocessor;
         ClassNames = classNames;
@@ -187,6 +190,11 @@ public sealed class ImageClassifier : IDisposable
         if (images.Length != batchSize * _preprocessor.InputLength)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected {batchSize} x {Channels} x {ImageSize} x {ImageSize} = {batchSize * _preprocessor.InputLength} floats, got {images.Length}."), nameof(images));
+        }
+
+        if (_fixedBatch is int fixedBatch && batchSize != fixedBatch)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The ONNX graph was exported with a fixed batch of {fixedBatch}; got {batchSize} images. Export with OnnxExportOptions.DynamicBatch (the default) to classify any number."), nameof(batchSize));
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);

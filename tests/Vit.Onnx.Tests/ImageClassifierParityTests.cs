@@ -55,6 +55,22 @@ public sealed class ImageClassifierParityTests(ITestOutputHelper output)
         worst.Should().BeLessThan(1e-5);
     }
 
+    [Fact]
+    public void Classify_GraphWithFixedBatch_ClassifiesThatManyAndNamesTheMismatch()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        using var model = new VisionTransformer(new VisionTransformerOptions { ImageSize = 8, PatchSize = 4, InChannels = 1, NumClasses = 3, EmbedDim = 8, Depth = 1, NumHeads = 2 });
+        model.SavePretrained(folder.Path, new PretrainedMetadata { CropPct = 1.0 });
+        model.ExportOnnx(Path.Combine(folder.Path, "model.onnx"), new OnnxExportOptions { DynamicBatch = false, BatchSize = 2 });
+        using var classifier = ImageClassifier.Load(folder.Path);
+
+        classifier.Logits(new float[2 * 64], 2).Should().HaveCount(6);
+        var act = () => classifier.Logits(new float[64], 1);
+
+        act.Should().Throw<ArgumentException>().WithMessage("The ONNX graph was exported with a fixed batch of 2; got 1 images.*");
+    }
+
     private static readonly string[] ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     /// <summary>The first <paramref name="count"/> images of the repository's t10k IDX file (16-byte header, then 28x28 bytes each) as uint8 [count, 28, 28].</summary>
