@@ -6,7 +6,8 @@
 #   usage: benchmarks/compare-inference.sh ROUNDS MODEL_DIR [ENGINE ...]
 #   ENGINE: torch, or an ONNX file name inside MODEL_DIR (default: torch model.onnx model-ort-attention.onnx, plus
 #           peer.onnx when it exists); the first ONNX file is the numerator of every onnx ratio.
-#   env:    BATCHES (default "1 256"), THREADS (default 2), STEPS_1 / STEPS_N (timed steps at batch 1 / larger).
+#   env:    BATCHES (default "1 256"), THREADS (default 2), STEPS_1 / STEPS_N (timed steps at batch 1 / larger; torch at
+#           batch 1: STEPS_1_TORCH, default 500), WARMUP_1 / WARMUP_N (untimed runs first, default 50 / 3).
 #   e.g.    benchmarks/Vit.Benchmarks/bin/Release/net10.0/Vit.Benchmarks export-onnx --out /tmp/vit-default \
 #             --depth 6 --dim 128 --heads 4 --mlp-ratio 2 --patch 7 --image 28 --channels 1 --classes 10 --pooling mean
 #           benchmarks/compare-inference.sh 5 /tmp/vit-default
@@ -26,15 +27,15 @@ trap 'rm -f "$out"' EXIT
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); flags: $(grep -o 'avx512[a-z_0-9]*\|avx2\|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 for ((r = 1; r <= rounds; r++)); do
   for batch in ${BATCHES:-1 256}; do
-    if ((batch == 1)); then steps=${STEPS_1:-2000}; tsteps=${STEPS_1_TORCH:-500}; else steps=${STEPS_N:-20}; tsteps=$steps; fi
+    if ((batch == 1)); then steps=${STEPS_1:-2000}; tsteps=${STEPS_1_TORCH:-500}; warm=${WARMUP_1:-50}; else steps=${STEPS_N:-20}; tsteps=$steps; warm=${WARMUP_N:-3}; fi
     n=${#engines[@]}
     for ((k = 0; k < n; k++)); do
       e=${engines[$(( (k + r) % n ))]}
       load=$(cut -d' ' -f1 /proc/loadavg)
       if [[ $e == torch ]]; then
-        line=$("$exe" inference --engine torch --model-dir "$dir" --batch "$batch" --steps "$tsteps" --warmup 20 --threads "$threads" | grep '^images_per_second')
+        line=$("$exe" inference --engine torch --model-dir "$dir" --batch "$batch" --steps "$tsteps" --warmup "$warm" --threads "$threads" | grep '^images_per_second')
       else
-        line=$("$exe" inference --engine onnx --model-dir "$dir" --onnx-file "$e" --batch "$batch" --steps "$steps" --warmup 50 --threads "$threads" 2>/dev/null | grep '^images_per_second')
+        line=$("$exe" inference --engine onnx --model-dir "$dir" --onnx-file "$e" --batch "$batch" --steps "$steps" --warmup "$warm" --threads "$threads" 2>/dev/null | grep '^images_per_second')
         grep -q 'libtorch_loaded=false' <<<"$line" || { echo "the ONNX Runtime process loaded libtorch: $line" >&2; exit 1; }
       fi
       ips=$(sed 's/.*images_per_second=\([0-9.]*\).*/\1/' <<<"$line")
