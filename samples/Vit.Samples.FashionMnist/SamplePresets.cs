@@ -45,9 +45,12 @@ internal static class SamplePresets
     {
         options.InChannels = channels;
         options.NumClasses = classes;
-        options.ImageSize = (imageSize + options.PatchSize - 1) / options.PatchSize * options.PatchSize;
+        options.ImageSize = InputSize(imageSize, options.PatchSize);
         return options;
     }
+
+    /// <summary>The smallest multiple of <paramref name="patchSize"/> that holds images of side <paramref name="imageSize"/>.</summary>
+    public static int InputSize(int imageSize, int patchSize) => (imageSize + patchSize - 1) / patchSize * patchSize;
 
     /// <summary>
     /// A small ViT for 28x28 images: 7x7 patches give 16 tokens, so an image costs about a third of what 4x4

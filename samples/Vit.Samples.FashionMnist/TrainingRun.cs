@@ -20,9 +20,11 @@ internal sealed class TrainingRun
     {
         var (folder, settings, resume) = Resolve(request);
         var device = ResolveDevice(request.Device);
-        using var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit);
+        using var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit, settings.ValidationFraction ?? 0);
         var preset = SamplePresets.Find(settings.Preset, data.Train.Channels, data.Train.Height, data.Train.ClassNames.Count)
             ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
+        settings = preset.Complete(settings);
+        var modelOptions = preset.ModelFor(settings, data.Train.Height);
         int trainBatches = data.Train.Count / settings.BatchSize;
         if (trainBatches < 1)
         {
@@ -31,6 +33,7 @@ internal sealed class TrainingRun
 
         var statistics = data.Train.ComputeChannelStatistics();
         var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder) : ReadCheckpointOptions(resume);
+        bool reportsEma = trainerOptions.EmaDecay is not null;
         trainerOptions.MetricsCsvPath = folder.Metrics;
         trainerOptions.CheckpointDirectory = folder.Checkpoints;
 
@@ -40,7 +43,7 @@ internal sealed class TrainingRun
         }
 
         torch.manual_seed(settings.Seed);
-        using var model = new VisionTransformer(preset.Model);
+        using var model = new VisionTransformer(modelOptions);
         model.to(device);
         using var trainer = new Trainer(model, trainerOptions);
         if (request.TensorBoardDirectory is string tensorBoard)
@@ -66,8 +69,9 @@ internal sealed class TrainingRun
             throw new UsageException($"--out '{folder.Path}' cannot be written: {e.Message}", e);
         }
 
+        _console.EvaluationName = data.TestName.ToLowerInvariant();
         _console.Line(data.Description);
-        _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
+        _console.Line($"Model {preset.Name} ({Describe(modelOptions)}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {modelOptions.ImageSize}x{modelOptions.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
         _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}{Extras(settings)}; writing to {folder.Path}"));
 
         if (spinLimited)
@@ -75,10 +79,10 @@ internal sealed class TrainingRun
             _console.Line($"OpenMP threads spin {OpenMpSpinWait.DefaultSpinCount} iterations before sleeping ({OpenMpSpinWait.SpinCountVariable}; set it to choose)");
         }
 
-        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings);
+        var pipeline = new InputPipeline(preset.Recipe, modelOptions.ImageSize, data.Train.Height, statistics, settings);
         // Mixup/CutMix make the soft targets and carry the recipe's label smoothing (the trainer's is then 0, as in timm).
         var mixup = settings.Mixes
-            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = preset.Recipe.LabelSmoothing })
+            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = settings.LabelSmoothing!.Value })
             : null;
         using var trainLoader = new DataLoader(
             data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
@@ -100,7 +104,16 @@ internal sealed class TrainingRun
             return 130;
         }
 
-        var evaluation = result.LastEvaluation ?? trainer.Evaluate(testLoader, CancellationToken.None);
+        var raw = result.LastEvaluation ?? trainer.Evaluate(testLoader, CancellationToken.None);
+        var evaluation = raw;
+        if (reportsEma)
+        {
+            // The average is the model this run reports and saves (no best-epoch picking: the final average).
+            evaluation = result.LastEmaEvaluation ?? trainer.EvaluateEma(testLoader, CancellationToken.None);
+            trainer.Ema!.CopyTo(model);
+            _console.Line(string.Create(CultureInfo.InvariantCulture, $"{data.TestName} top-1: trained weights {raw.Top1Accuracy:F4}, their moving average (decay {trainerOptions.EmaDecay:G4}) {evaluation.Top1Accuracy:F4}; the average is reported and saved"));
+        }
+
         var confusion = ConfusionMatrix.Measure(model, testLoader, data.Test.ClassNames);
         // The run folder is a model folder: config.json + model.safetensors (VisionTransformer.FromPretrained) and model.onnx (ImageClassifier.Load).
         model.SavePretrained(folder.Path, new PretrainedMetadata
@@ -108,21 +121,29 @@ internal sealed class TrainingRun
             Mean = [.. statistics.Mean],
             Std = [.. statistics.Std],
             ClassNames = [.. data.Train.ClassNames],
-            CropPct = PaddingCropPct(preset.Model.ImageSize, data.Train.Height),
+            CropPct = PaddingCropPct(modelOptions.ImageSize, data.Train.Height),
             Interpolation = ResizeInterpolation.Bilinear,
         });
         model.ExportOnnx(folder.Onnx);
-        Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images");
-        Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"Held-out confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
+        Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images", data.TestName.ToLowerInvariant());
+        Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"{data.TestName} confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
 
         _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test_top1={evaluation.Top1Accuracy:F4} test_top5={evaluation.Top5Accuracy:F4}"));
+        string prefix = data.IsValidation ? "validation" : "test";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}_top1={evaluation.Top1Accuracy:F4} {prefix}_top5={evaluation.Top5Accuracy:F4}"));
         return 0;
     }
 
     /// <summary>The optional augmentations in force, for the start-up line.</summary>
+    private static string Describe(VisionTransformerOptions o) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"patch {o.PatchSize}, {o.Depth} blocks x {o.EmbedDim} wide, {o.NumHeads} heads, MLP ratio {o.MlpRatio:G3}, {(o.Pooling == Pooling.Mean ? "mean pooling" : "class token")}");
+
     private static string Extras(RunSettings settings) =>
         (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
+        + string.Create(CultureInfo.InvariantCulture, $", weight decay {settings.WeightDecay:G3}, warmup {settings.WarmupEpochs:G3} epochs, label smoothing {settings.LabelSmoothing:G3}")
+        + (settings.DropPathRate > 0 ? string.Create(CultureInfo.InvariantCulture, $", drop path {settings.DropPathRate:G3}") : "")
+        + (settings.EmaDecay > 0 ? string.Create(CultureInfo.InvariantCulture, $", weight average decay {settings.EmaDecay:G4}") : "")
         + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
         + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "");
 
@@ -151,10 +172,22 @@ internal sealed class TrainingRun
             Accumulation = request.Accumulation ?? recipe.Accumulation,
             LearningRate = request.LearningRate ?? recipe.LearningRate,
             HideProbability = request.HideProbability ?? recipe.HideProbability,
-            RandAugment = request.RandAugment,
-            EraseProbability = request.EraseProbability ?? 0,
-            MixupAlpha = request.MixupAlpha ?? 0,
-            CutmixAlpha = request.CutmixAlpha ?? 0,
+            RandAugment = request.RandAugment is null ? recipe.RandAugment : request.RandAugment == CommandLine.NoRandAugment ? null : request.RandAugment,
+            EraseProbability = request.EraseProbability ?? recipe.EraseProbability,
+            MixupAlpha = request.MixupAlpha ?? recipe.MixupAlpha,
+            CutmixAlpha = request.CutmixAlpha ?? recipe.CutmixAlpha,
+            WeightDecay = request.WeightDecay ?? recipe.WeightDecay,
+            WarmupEpochs = request.WarmupEpochs ?? recipe.WarmupEpochs,
+            LabelSmoothing = request.LabelSmoothing ?? recipe.LabelSmoothing,
+            DropPathRate = request.DropPathRate ?? recipe.DropPathRate,
+            EmaDecay = request.EmaDecay ?? recipe.EmaDecay ?? 0,
+            EvaluateEveryEpochs = request.EvaluateEveryEpochs ?? recipe.EvaluateEveryEpochs,
+            ValidationFraction = request.ValidationFraction ?? 0,
+            Width = request.Width ?? preset.Model.EmbedDim,
+            Depth = request.Depth ?? preset.Model.Depth,
+            Heads = request.Heads ?? preset.Model.NumHeads,
+            MlpRatio = request.MlpRatio ?? preset.Model.MlpRatio,
+            PatchSize = request.PatchSize ?? preset.Model.PatchSize,
             Seed = request.Seed,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
@@ -162,6 +195,12 @@ internal sealed class TrainingRun
         if (settings.BatchSize % settings.Accumulation != 0)
         {
             throw new UsageException($"The batch size {settings.BatchSize} is not divisible by the accumulation {settings.Accumulation}; set --batch-size and --accumulation together.");
+        }
+
+        var failures = new VisionTransformerOptionsValidator().Validate(null, preset.ModelFor(settings, 28)).Failures;
+        if (failures?.FirstOrDefault() is string failure)
+        {
+            throw new UsageException($"The model options do not fit together: {failure}.");
         }
 
         var folder = new RunFolder(request.OutputDirectory ?? RunFolder.DefaultPath());
@@ -181,11 +220,13 @@ internal sealed class TrainingRun
     {
         Epochs = settings.Epochs,
         LearningRate = settings.LearningRate,
-        WeightDecay = recipe.WeightDecay,
-        WarmupEpochs = Math.Min(recipe.WarmupEpochs, settings.Epochs / 2.0),
+        WeightDecay = settings.WeightDecay!.Value,
+        WarmupEpochs = Math.Min(settings.WarmupEpochs!.Value, settings.Epochs / 2.0),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,
-        LabelSmoothing = settings.Mixes ? 0 : recipe.LabelSmoothing,
+        LabelSmoothing = settings.Mixes ? 0 : settings.LabelSmoothing!.Value,
+        EmaDecay = settings.EmaDecay > 0 ? settings.EmaDecay : null,
+        EvaluateEveryEpochs = settings.EvaluateEveryEpochs!.Value,
         GradientClipNorm = recipe.GradientClipNorm,
         Seed = settings.Seed,
         LogEverySteps = 5,

@@ -36,6 +36,18 @@ public sealed class SampleProcessTests : IDisposable
         output.Should().NotContain("OpenMP threads spin");
     }
 
+    [Fact]
+    public void Run_ValidationSplitAndWeightAverage_ReportsTheAverageOnValidationImages()
+    {
+        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "validation"), spinCount: null, "--validation-split", "0.25", "--ema", "0.9");
+
+        exitCode.Should().Be(0, errors);
+        output.Should().Contain("2,000 to validate on").And.Contain("the test images are not used");
+        output.Should().MatchRegex(@"Validation top-1: trained weights [01]\.\d{4}, their moving average \(decay 0\.9\) [01]\.\d{4}; the average is reported and saved");
+        output.TrimEnd().Split('\n')[^1].Should().MatchRegex(@"^validation_top1=[01]\.\d{4} validation_top5=[01]\.\d{4}$");
+        File.ReadAllText(Path.Combine(_outputs, "validation", "metrics.csv")).Should().Contain("eval_ema,0,");
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_outputs))
@@ -44,7 +56,7 @@ public sealed class SampleProcessTests : IDisposable
         }
     }
 
-    private static (int ExitCode, string Output, string Errors) RunSample(string outputDirectory, string? spinCount)
+    private static (int ExitCode, string Output, string Errors) RunSample(string outputDirectory, string? spinCount, params string[] extra)
     {
         // The sample's build output is copied next to the tests (project reference), runtimeconfig included.
         string sample = Path.Combine(AppContext.BaseDirectory, "Vit.Samples.FashionMnist.dll");
@@ -53,7 +65,7 @@ public sealed class SampleProcessTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { sample, "--epochs", "1", "--limit", "128", "--threads", "1", "--out", outputDirectory })
+        foreach (string argument in new[] { sample, "--epochs", "1", "--limit", "128", "--threads", "1", "--out", outputDirectory }.Concat(extra))
         {
             start.ArgumentList.Add(argument);
         }
