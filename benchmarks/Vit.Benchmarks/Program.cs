@@ -8,7 +8,10 @@ const string Usage = """
     usage: Vit.Benchmarks <command> [--option value ...]
       train-step    [--depth 6 --dim 384 --heads 6 --patch 4 --image 28 --channels 1 --classes 10 --batch 128 --steps 10 --warmup 3]
                     [--model vit|baseline] [--compare-baseline] [--threads N] [--interop-threads N]
-      inference     same options (default --batch 256)
+      inference     same options (default --batch 256) [--precision float32|bfloat16|float16] [--no-peer]
+                    (bfloat16/float16: fp32 peer, fp32 weights under Autocast, and the model converted, alternating)
+      hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer]: a hand-written step
+                    (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer alternating
       profile       same options as train-step: times each kind of op of one training step by hand
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
@@ -28,8 +31,9 @@ try
     var rest = args[1..];
     return args[0] switch
     {
-        "train-step" => ThroughputCommand.Run(new Arguments(rest), training: true),
-        "inference" => ThroughputCommand.Run(new Arguments(rest), training: false),
+        "train-step" => ThroughputCommand.Run(new Arguments(rest), ThroughputCommand.Kind.TrainStep),
+        "hand-step" => ThroughputCommand.Run(new Arguments(rest), ThroughputCommand.Kind.HandStep),
+        "inference" => ThroughputCommand.Run(new Arguments(rest), ThroughputCommand.Kind.Inference),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),

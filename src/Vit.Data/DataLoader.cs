@@ -5,7 +5,8 @@ namespace Vit.Data;
 
 /// <summary>
 /// Reads an <see cref="IImageDataset"/> in shuffled batches, converts images to float32 in [0, 1], applies batched
-/// transforms, optionally moves batches to a device, and prepares the next batches on background threads.
+/// transforms, optionally moves batches to a device (to CUDA from pinned memory with non-blocking copies) and to the
+/// model's dtype, and prepares the next batches on background threads.
 /// </summary>
 /// <remarks>
 /// <para>Epoch k's sample order and its random augmentations depend only on (<see cref="Seed"/>, k): enumerating
@@ -23,6 +24,7 @@ public sealed class DataLoader : IDisposable
     private readonly torchvision.ITransform[] _transforms;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Device _device;
+    private readonly ScalarType _imageDtype;
     private readonly int _workerTorchThreads;
     private readonly object _threadsLock = new();
     private WorkerThreads? _threads;
@@ -49,6 +51,7 @@ public sealed class DataLoader : IDisposable
         PrefetchCount = options.PrefetchCount;
         WorkerCount = options.WorkerCount;
         _device = options.Device ?? CPU;
+        _imageDtype = options.ImageDtype;
         _workerTorchThreads = options.WorkerTorchThreads;
         Seed = options.Seed ?? Random.Shared.Next();
         _transforms = transforms?.ToArray() ?? [];
@@ -80,6 +83,9 @@ public sealed class DataLoader : IDisposable
 
     /// <summary>Gets the number of background threads.</summary>
     public int WorkerCount { get; }
+
+    /// <summary>Gets the dtype of the images the loader yields (<see cref="DataLoaderOptions.ImageDtype"/>).</summary>
+    public ScalarType ImageDtype => _imageDtype;
 
     /// <summary>Gets the number of batches each epoch yields.</summary>
     public int BatchesPerEpoch { get; }
@@ -222,12 +228,20 @@ public sealed class DataLoader : IDisposable
         int count = Math.Min(BatchSize, order.Length - start);
         using var scope = NewDisposeScope();
         var (bytes, labels) = Dataset.GetBatch(order.AsSpan(start, count));
-        Tensor images = bytes.to(_device).to_type(ScalarType.Float32).div_(255f);
-        labels = labels.to(_device);
+
+        // Images travel as uint8 (a quarter of float32); to CUDA from pinned memory without waiting for the copy.
+        Tensor images = DeviceTransfer.ToDevice(bytes, _device).to_type(ScalarType.Float32).div_(255f);
+        labels = DeviceTransfer.ToDevice(labels, _device);
         using var generator = new Generator(SeedSequence.Mix(Seed, epoch, index), CPU);
         foreach (var transform in _transforms)
         {
             images = transform is IRandomTransform random ? random.Apply(images, generator) : transform.call(images);
+        }
+
+        // Transforms run in fp32; the model's dtype (e.g. bf16 weights) comes last.
+        if (images.dtype != _imageDtype)
+        {
+            images = images.to_type(_imageDtype);
         }
 
         return new Batch(images, labels, epoch, index);
@@ -253,6 +267,13 @@ public sealed class DataLoader : IDisposable
         if (options.WorkerCount < 1)
         {
             throw new ArgumentException($"WorkerCount must be at least 1; got {options.WorkerCount}.", nameof(options));
+        }
+
+        if (!torch.is_floating_point(options.ImageDtype) || torch.is_complex(options.ImageDtype))
+        {
+            throw new ArgumentException(
+                $"ImageDtype must be a floating-point type (Float32, BFloat16, Float16 or Float64, like the model's weights); got {options.ImageDtype}.",
+                nameof(options));
         }
 
         if (dataset.Count < 1 || (options.DropLast && dataset.Count < options.BatchSize))

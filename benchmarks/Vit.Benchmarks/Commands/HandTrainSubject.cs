@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp.Modules;
+using Vit.Benchmarks.Measurement;
+using Vit.Core;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Vit.Benchmarks.Commands;
+
+/// <summary>
+/// A training step written by hand, without the Trainer: forward and label-smoothed cross-entropy and backward
+/// under <see cref="Autocast"/> (off for fp32), then TorchSharp's AdamW on the fp32 weights. Times each phase.
+/// </summary>
+internal sealed class HandTrainSubject : IBenchmarkSubject
+{
+    private readonly VisionTransformer _model;
+    private readonly AdamW _optimizer;
+    private readonly Tensor _images;
+    private readonly Tensor _labels;
+    private readonly ScalarType _precision;
+    private readonly List<double> _forward = [];
+    private readonly List<double> _backward = [];
+    private readonly List<double> _update = [];
+
+    public HandTrainSubject(VisionTransformerOptions options, int batch, ScalarType precision)
+    {
+        manual_seed(0);
+        _model = new VisionTransformer(options);
+        _model.train();
+        _optimizer = TorchSharp.torch.optim.AdamW(_model.parameters(), lr: 1e-4, weight_decay: 0.05);
+        _images = randn(batch, options.InChannels, options.ImageSize, options.ImageSize);
+        _labels = randint(0, options.NumClasses, [batch]);
+        _precision = precision;
+    }
+
+    public string Name => PrecisionArgument.Name(_precision);
+
+    public string Details => string.Create(
+        CultureInfo.InvariantCulture,
+        $"forward_loss_ms={Statistics.Median(_forward):F1} backward_ms={Statistics.Median(_backward):F1} adamw_ms={Statistics.Median(_update):F1}");
+
+    public void BeginTiming()
+    {
+        _forward.Clear();
+        _backward.Clear();
+        _update.Clear();
+    }
+
+    public void Run()
+    {
+        using var scope = NewDisposeScope();
+        _optimizer.zero_grad();
+        var watch = Stopwatch.StartNew();
+        Tensor loss;
+        using (Autocast.Enable(_precision))
+        {
+            loss = cross_entropy(_model.call(_images), _labels, label_smoothing: 0.1);
+            _forward.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            loss.backward();
+            _backward.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        watch.Restart();
+        _optimizer.step();
+        _update.Add(watch.Elapsed.TotalMilliseconds);
+        _ = loss.item<float>();
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _model.Dispose();
+        _images.Dispose();
+        _labels.Dispose();
+    }
+}
