@@ -13,7 +13,8 @@ const string Usage = """
                     (bfloat16/float16: fp32 peer, fp32 weights under Autocast, and the model converted, alternating)
       hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer]: a hand-written step
                     (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer alternating
-      profile       same options as train-step: times each kind of op of one training step by hand
+      profile       same options as train-step + [--precision float32|bfloat16|float16]: times each kind of op of one
+                    training step by hand (bfloat16/float16: a hand-written autocast step, with its fp32 twin)
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --hide-and-seek --data DIR]   (shipped Fashion-MNIST files)

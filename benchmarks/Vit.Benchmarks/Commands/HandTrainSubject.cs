@@ -36,9 +36,20 @@ internal sealed class HandTrainSubject : IBenchmarkSubject
 
     public string Name => PrecisionArgument.Name(_precision);
 
+    public ScalarType Precision => _precision;
+
+    /// <summary>Gets the median forward + loss time since <see cref="BeginTiming"/>, in ms.</summary>
+    public double ForwardMilliseconds => Statistics.Median(_forward);
+
+    /// <summary>Gets the median backward time since <see cref="BeginTiming"/>, in ms.</summary>
+    public double BackwardMilliseconds => Statistics.Median(_backward);
+
+    /// <summary>Gets the median AdamW step time since <see cref="BeginTiming"/>, in ms.</summary>
+    public double UpdateMilliseconds => Statistics.Median(_update);
+
     public string Details => string.Create(
         CultureInfo.InvariantCulture,
-        $"forward_loss_ms={Statistics.Median(_forward):F1} backward_ms={Statistics.Median(_backward):F1} adamw_ms={Statistics.Median(_update):F1}");
+        $"forward_loss_ms={ForwardMilliseconds:F1} backward_ms={BackwardMilliseconds:F1} adamw_ms={UpdateMilliseconds:F1}");
 
     public void BeginTiming()
     {

@@ -19,6 +19,7 @@ internal sealed class InferenceSubject : IBenchmarkSubject
     /// <param name="autocast">The autocast dtype (<see cref="ScalarType.Float32"/>: off).</param>
     public InferenceSubject(string name, nn.Module<Tensor, Tensor> model, Tensor images, ScalarType autocast = ScalarType.Float32)
     {
+        Precision = autocast != ScalarType.Float32 ? autocast : images.dtype;
         Name = name;
         _model = model;
         _model.eval();
@@ -27,6 +28,8 @@ internal sealed class InferenceSubject : IBenchmarkSubject
     }
 
     public string Name { get; }
+
+    public ScalarType Precision { get; }
 
     public void Run()
     {

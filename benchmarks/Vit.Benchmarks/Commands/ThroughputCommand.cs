@@ -46,7 +46,8 @@ internal static class ThroughputCommand
         var subjects = create();
 
         Console.WriteLine(MachineInfo.Describe());
-        using var peak = new PeakFlops();
+        // One ceiling per dtype the subjects compute in, sampled after every round like the steps.
+        var ceilings = subjects.Select(s => s.Precision).Distinct().Prepend(ScalarType.Float32).Distinct().ToDictionary(t => t, t => new PeakFlops(dtype: t));
         var times = subjects.ToDictionary(s => s, _ => new List<double>());
         var faults = subjects.ToDictionary(s => s, _ => new List<double>());
         var peaks = subjects.ToDictionary(s => s, _ => 0.0);
@@ -74,11 +75,14 @@ internal static class ThroughputCommand
                 }
             }
 
-            peak.Sample();
+            foreach (var ceiling in ceilings.Values)
+            {
+                ceiling.Sample();
+            }
         }
 
         double flopPerImage = training ? ModelFlops.TrainingPerImage(options) : ModelFlops.ForwardPerImage(options);
-        double peakGflops = Statistics.Median(peak.Samples);
+        var peakGflops = ceilings.ToDictionary(kv => kv.Key, kv => Statistics.Median(kv.Value.Samples));
         var results = new Dictionary<IBenchmarkSubject, double>();
         foreach (var subject in subjects)
         {
@@ -99,7 +103,7 @@ internal static class ThroughputCommand
             Console.WriteLine(prefix + string.Create(
                 CultureInfo.InvariantCulture,
                 $"images_per_second={imagesPerSecond:F2} step_ms={stepSeconds * 1000:F1} gflop_per_image={flopPerImage / 1e9:F4} " +
-                $"achieved_gflops={achieved:F1} peak_gflops={peakGflops:F1} mfu={achieved / peakGflops:F3} peak_rss_mb={rss:F0}"));
+                $"achieved_gflops={achieved:F1} peak_gflops={peakGflops[subject.Precision]:F1} mfu={achieved / peakGflops[subject.Precision]:F3} peak_rss_mb={rss:F0}"));
         }
 
         if (subjects.Count > 1)
@@ -115,7 +119,17 @@ internal static class ThroughputCommand
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# load_average_1m_end={MachineInfo.LoadAverage():F2}"));
+        foreach (var (dtype, gflops) in peakGflops.Where(kv => kv.Key != ScalarType.Float32))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# peak_gflops is the {PrecisionArgument.Name(dtype)} matmul's ({gflops:F1}) for the {PrecisionArgument.Name(dtype)} subjects, fp32's ({peakGflops[ScalarType.Float32]:F1}) for the others"));
+        }
+
         subjects.ForEach(s => s.Dispose());
+        foreach (var ceiling in ceilings.Values)
+        {
+            ceiling.Dispose();
+        }
+
         return 0;
     }
 
