@@ -144,6 +144,25 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ScaledDotProductAttention_OnCpu_RunsInFp32UnlessTurnedOff()
+    {
+        using var scope = NewDisposeScope();
+        var q = torch.randn(2, 3, 5, 4, ScalarType.BFloat16);
+        using var amp = Autocast.Enable(ScalarType.BFloat16);
+        Autocast.CpuAttentionInFloat32.Should().BeTrue("fp32 is the default on the CPU: libtorch's bf16 attention backward is slower there");
+        try
+        {
+            Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.Float32);
+            Autocast.CpuAttentionInFloat32 = false;
+            Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.BFloat16);
+        }
+        finally
+        {
+            Autocast.CpuAttentionInFloat32 = true;
+        }
+    }
+
+    [Fact]
     public void Forward_Float32ScopeOrNone_IsBitwiseThePlainForward()
     {
         using var scope = NewDisposeScope();
