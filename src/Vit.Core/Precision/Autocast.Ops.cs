@@ -14,10 +14,11 @@ public static partial class Autocast
 {
     /// <summary>
     /// Gets or sets a value indicating whether <see cref="ScaledDotProductAttention"/> on CPU tensors runs in fp32 under
-    /// autocast (the inputs upcast, the output fp32) instead of in <see cref="Dtype"/>. On the CPUs measured (AMD
-    /// EPYC with avx512_bf16, libtorch 2.10) the fused attention's backward at ViT shapes (50 tokens, 64-wide heads) ran
-    /// about 2x slower in bf16 than in fp32 while its forward ran as fast, so fp32 is the faster choice there; CUDA
-    /// tensors always use <see cref="Dtype"/> (PyTorch's list). A process-wide setting; see docs/training.md.
+    /// autocast while gradients are recorded (the inputs upcast, the output fp32) instead of in <see cref="Dtype"/>. On
+    /// the CPU measured (AMD EPYC with avx512_bf16, libtorch 2.10) the fused attention's backward at ViT shapes (50
+    /// tokens, 64-wide heads) ran about 2x slower in bf16 than in fp32 while its forward ran as fast, so training takes
+    /// fp32 there and inference (<c>no_grad</c>) keeps bf16; CUDA tensors always use <see cref="Dtype"/> (PyTorch's
+    /// list). A process-wide setting; see docs/training.md.
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public static bool CpuAttentionInFloat32 { get; set; } = true;
@@ -130,7 +131,7 @@ public static partial class Autocast
 
     /// <summary>
     /// <c>scaled_dot_product_attention(query, key, value)</c> without mask, in <see cref="Dtype"/> under autocast
-    /// (PyTorch's lower-precision list), except on CPU tensors while <see cref="CpuAttentionInFloat32"/> is set (fp32).
+    /// (PyTorch's lower-precision list), except on CPU tensors with gradients recorded while <see cref="CpuAttentionInFloat32"/> is set (fp32).
     /// </summary>
     /// <param name="query">Queries <c>[B, H, T, Dh]</c>.</param>
     /// <param name="key">Keys <c>[B, H, T, Dh]</c>.</param>
@@ -147,7 +148,7 @@ public static partial class Autocast
             return F.scaled_dot_product_attention(query, key, value, null, dropout);
         }
 
-        if (CpuAttentionInFloat32 && query.device_type == DeviceType.CPU)
+        if (CpuAttentionInFloat32 && query.device_type == DeviceType.CPU && torch.is_grad_enabled())
         {
             dtype = ScalarType.Float32;
         }

@@ -144,7 +144,7 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ScaledDotProductAttention_OnCpu_RunsInFp32UnlessTurnedOff()
+    public void ScaledDotProductAttention_OnCpuWithGradients_RunsInFp32UnlessTurnedOff()
     {
         using var scope = NewDisposeScope();
         var q = torch.randn(2, 3, 5, 4, ScalarType.BFloat16);
@@ -153,6 +153,11 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
         try
         {
             Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.Float32);
+            using (no_grad())
+            {
+                Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.BFloat16, "without a backward bf16 is as fast");
+            }
+
             Autocast.CpuAttentionInFloat32 = false;
             Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.BFloat16);
         }
