@@ -11,8 +11,9 @@ const string Usage = """
                     [--model vit|baseline] [--compare-baseline] [--threads N] [--interop-threads N]
       inference     same options (default --batch 256) [--precision float32|bfloat16|float16] [--no-peer]
                     (bfloat16/float16: fp32 peer, fp32 weights under Autocast, and the model converted, alternating)
-      hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer]: a hand-written step
-                    (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer alternating
+      hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer] [--compare-attention]:
+                    a hand-written step (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer
+                    alternating; --compare-attention adds the step with Autocast.CpuAttentionInFloat32 on
       profile       same options as train-step + [--precision float32|bfloat16|float16]: times each kind of op of one
                     training step by hand (bfloat16/float16: a hand-written autocast step, with its fp32 twin)
       gemm          same model options: every GEMM of a step in the four operand layouts

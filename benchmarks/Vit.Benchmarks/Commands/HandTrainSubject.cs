@@ -19,12 +19,18 @@ internal sealed class HandTrainSubject : IBenchmarkSubject
     private readonly Tensor _images;
     private readonly Tensor _labels;
     private readonly ScalarType _precision;
+    private readonly bool? _attentionInFloat32;
     private readonly List<double> _forward = [];
     private readonly List<double> _backward = [];
     private readonly List<double> _update = [];
 
-    public HandTrainSubject(VisionTransformerOptions options, int batch, ScalarType precision)
+    /// <param name="options">The architecture.</param>
+    /// <param name="batch">Images per step.</param>
+    /// <param name="precision">The autocast dtype (Float32: off).</param>
+    /// <param name="attentionInFloat32">The <see cref="Autocast.CpuAttentionInFloat32"/> setting during this subject's steps (null: the process's).</param>
+    public HandTrainSubject(VisionTransformerOptions options, int batch, ScalarType precision, bool? attentionInFloat32 = null)
     {
+        _attentionInFloat32 = attentionInFloat32;
         manual_seed(0);
         _model = new VisionTransformer(options);
         _model.train();
@@ -34,7 +40,7 @@ internal sealed class HandTrainSubject : IBenchmarkSubject
         _precision = precision;
     }
 
-    public string Name => PrecisionArgument.Name(_precision);
+    public string Name => PrecisionArgument.Name(_precision) + (_attentionInFloat32 == true ? "_attention_fp32" : string.Empty);
 
     public ScalarType Precision => _precision;
 
@@ -61,6 +67,20 @@ internal sealed class HandTrainSubject : IBenchmarkSubject
     public void Run()
     {
         using var scope = NewDisposeScope();
+        bool setting = Autocast.CpuAttentionInFloat32;
+        Autocast.CpuAttentionInFloat32 = _attentionInFloat32 ?? setting;
+        try
+        {
+            Step();
+        }
+        finally
+        {
+            Autocast.CpuAttentionInFloat32 = setting;
+        }
+    }
+
+    private void Step()
+    {
         _optimizer.zero_grad();
         var watch = Stopwatch.StartNew();
         Tensor loss;

@@ -168,6 +168,7 @@ internal static class ThroughputCommand
     {
         var precision = PrecisionArgument.Read(args);
         bool peer = !args.Flag("no-peer");
+        bool compareAttention = kind == Kind.HandStep && args.Flag("compare-attention");
         bool baseline = kind == Kind.Inference && args.Flag("compare-baseline");
         string model = kind == Kind.Inference ? args.String("model", "vit") : "vit";
         if (model is not ("vit" or "baseline"))
@@ -180,10 +181,15 @@ internal static class ThroughputCommand
             throw new ArgumentException("The hand-written baseline runs in float32 only; drop --precision or --model baseline / --compare-baseline.");
         }
 
-        return () => CreatePrecisionSubjects(kind, options, batch, precision, peer, model == "baseline" || baseline, baseline);
+        if (compareAttention && precision == ScalarType.Float32)
+        {
+            throw new ArgumentException("--compare-attention compares lower-precision attention with fp32 attention: give --precision bfloat16 or float16.");
+        }
+
+        return () => CreatePrecisionSubjects(kind, options, batch, precision, peer, model == "baseline" || baseline, baseline, compareAttention);
     }
 
-    private static List<IBenchmarkSubject> CreatePrecisionSubjects(Kind kind, VisionTransformerOptions options, int batch, ScalarType precision, bool peer, bool withBaseline, bool withVit)
+    private static List<IBenchmarkSubject> CreatePrecisionSubjects(Kind kind, VisionTransformerOptions options, int batch, ScalarType precision, bool peer, bool withBaseline, bool withVit, bool compareAttention)
     {
         var subjects = new List<IBenchmarkSubject>();
         if (kind == Kind.HandStep)
@@ -194,6 +200,11 @@ internal static class ThroughputCommand
             }
 
             subjects.Add(new HandTrainSubject(options, batch, precision));
+            if (compareAttention)
+            {
+                subjects.Add(new HandTrainSubject(options, batch, precision, attentionInFloat32: true));
+            }
+
             return subjects;
         }
 

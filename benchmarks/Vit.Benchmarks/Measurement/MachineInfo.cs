@@ -32,6 +32,10 @@ internal static class MachineInfo
         {
             var lines = File.ReadLines(cpuinfo).Take(64).ToList();
             cpu = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+
+            // "AMD EPYC" alone does not say which generation: family 25 is Zen 3/4, 26 is Zen 5.
+            string Field(string key) => lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal) && l[key.Length..].TrimStart().StartsWith(':'))?.Split(':', 2)[1].Trim() ?? "?";
+            cpu = $"{cpu}, family {Field("cpu family")} model {Field("model")}";
             var present = lines.FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(':', 2)[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
             flags = present is null ? flags : string.Join(',', s_gemmFlags.Where(present.Contains));
         }

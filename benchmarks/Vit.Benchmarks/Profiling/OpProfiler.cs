@@ -30,7 +30,9 @@ internal static class OpProfiler
         yield return new ProfileRow("activation", $"gelu (erf) backward {bt}{m}]", l, geluB, 0);
 
         // q, k, v as the model makes them: strided views of one [B, T, 3D] projection.
-        using var qkv = randn(batch, tokens, 3 * d, dtype).requires_grad_();
+        // Under autocast on the CPU the step runs attention in fp32 (Autocast.CpuAttentionInFloat32).
+        var attentionDtype = Autocast.CpuAttentionInFloat32 ? ScalarType.Float32 : dtype;
+        using var qkv = randn(batch, tokens, 3 * d, attentionDtype).requires_grad_();
         double attentionGflop = 2.0 * 2.0 * batch * tokens * tokens * d / 1e9;
         var (sdpaF, sdpaB) = OpTimer.ForwardBackward(
             () =>
@@ -39,7 +41,7 @@ internal static class OpProfiler
                 return F.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
             },
             repetitions);
-        yield return new ProfileRow("attention", $"sdpa forward (QKᵀ, softmax, ·V) {h} heads, T={tokens}", l, sdpaF, attentionGflop);
+        yield return new ProfileRow("attention", $"sdpa forward (QKᵀ, softmax, ·V) {h} heads, T={tokens}, {attentionDtype}", l, sdpaF, attentionGflop);
         yield return new ProfileRow("attention", $"sdpa backward", l, sdpaB, 2 * attentionGflop);
 
         // The alternative to the fused kernel at short sequences: attention spelled out with batched GEMMs.

@@ -13,15 +13,16 @@ namespace Vit.Core;
 public static partial class Autocast
 {
     /// <summary>
-    /// Gets or sets a value indicating whether <see cref="ScaledDotProductAttention"/> on CPU tensors runs in fp32 under
-    /// autocast while gradients are recorded (the inputs upcast, the output fp32) instead of in <see cref="Dtype"/>. On
-    /// the CPU measured (AMD EPYC with avx512_bf16, libtorch 2.10) the fused attention's backward at ViT shapes (50
-    /// tokens, 64-wide heads) ran about 2x slower in bf16 than in fp32 while its forward ran as fast, so training takes
-    /// fp32 there and inference (<c>no_grad</c>) keeps bf16; CUDA tensors always use <see cref="Dtype"/> (PyTorch's
-    /// list). A process-wide setting; see docs/training.md.
+    /// Gets or sets a value indicating whether <see cref="ScaledDotProductAttention"/> on CPU tensors runs in fp32
+    /// under autocast while gradients are recorded (q, k, v upcast; the output fp32, cast by the next product), trading
+    /// memory for speed. On the CPU measured (AMD EPYC, Zen 5, avx512_bf16; libtorch 2.10) the fused attention's
+    /// backward at ViT shapes (50 tokens, 64-wide heads) ran 1.5-2.4x slower in bf16 than in fp32 while its forward ran
+    /// as fast: turning this on made the origin-width bf16 step up to a quarter faster, but its peak memory about
+    /// 0.2 GB larger (fp32 q, k, v and output kept for backward), so the default keeps PyTorch's choice. Inference
+    /// (<c>no_grad</c>) and CUDA tensors always use <see cref="Dtype"/>. Process-wide; see docs/training.md.
     /// </summary>
-    /// <value>The default is <see langword="true"/>.</value>
-    public static bool CpuAttentionInFloat32 { get; set; } = true;
+    /// <value>The default is <see langword="false"/>: attention runs in <see cref="Dtype"/> (PyTorch's list).</value>
+    public static bool CpuAttentionInFloat32 { get; set; }
 
     /// <summary>
     /// <paramref name="linear"/> applied to <paramref name="input"/>; under autocast in <see cref="Dtype"/> with the
@@ -131,7 +132,8 @@ public static partial class Autocast
 
     /// <summary>
     /// <c>scaled_dot_product_attention(query, key, value)</c> without mask, in <see cref="Dtype"/> under autocast
-    /// (PyTorch's lower-precision list), except on CPU tensors with gradients recorded while <see cref="CpuAttentionInFloat32"/> is set (fp32).
+    /// (PyTorch's lower-precision list); in fp32 on CPU tensors with gradients recorded while
+    /// <see cref="CpuAttentionInFloat32"/> is set.
     /// </summary>
     /// <param name="query">Queries <c>[B, H, T, Dh]</c>.</param>
     /// <param name="key">Keys <c>[B, H, T, Dh]</c>.</param>

@@ -144,27 +144,71 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ScaledDotProductAttention_OnCpuWithGradients_RunsInFp32UnlessTurnedOff()
+    public void ScaledDotProductAttention_ByDefault_RunsInTheAutocastDtype()
     {
         using var scope = NewDisposeScope();
-        var q = torch.randn(2, 3, 5, 4, ScalarType.BFloat16);
+        var q = torch.randn(2, 3, 7, 8, ScalarType.BFloat16).requires_grad_();
         using var amp = Autocast.Enable(ScalarType.BFloat16);
-        Autocast.CpuAttentionInFloat32.Should().BeTrue("fp32 is the default on the CPU: libtorch's bf16 attention backward is slower there");
+
+        Autocast.CpuAttentionInFloat32.Should().BeFalse("PyTorch's list puts attention in lower precision");
+        Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.BFloat16);
+    }
+
+    [Fact]
+    public void ScaledDotProductAttention_CpuAttentionInFloat32_RunsFp32WhileTrainingOnly()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(4);
+        var q = torch.randn(2, 3, 7, 8, ScalarType.BFloat16).requires_grad_();
+        var q32 = q.detach().to_type(ScalarType.Float32).requires_grad_();
+        var reference = F.scaled_dot_product_attention(q32, q32, q32);
+        reference.sum().backward();
+        using var amp = Autocast.Enable(ScalarType.BFloat16);
+        Autocast.CpuAttentionInFloat32 = true;
         try
         {
-            Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.Float32);
+            var output = Autocast.ScaledDotProductAttention(q, q, q);
+            output.dtype.Should().Be(ScalarType.Float32);
+            output.equal(reference).all().item<bool>().Should().BeTrue("it is fp32 attention on the bf16 values");
+            output.sum().backward();
+            q.grad!.dtype.Should().Be(ScalarType.BFloat16, "the gradient arrives in the input's dtype");
+            TensorAssert.Close(q.grad!.to_type(ScalarType.Float32), q32.grad!, atol: 0.02, rtol: 0.01, because: "fp32's gradient rounded to bf16");
             using (no_grad())
             {
                 Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.BFloat16, "without a backward bf16 is as fast");
             }
-
-            Autocast.CpuAttentionInFloat32 = false;
-            Autocast.ScaledDotProductAttention(q, q, q).dtype.Should().Be(ScalarType.BFloat16);
         }
         finally
         {
-            Autocast.CpuAttentionInFloat32 = true;
+            Autocast.CpuAttentionInFloat32 = false;
         }
+    }
+
+    [Fact]
+    public void TrainingStep_UnderAutocast_LeavesNoTensorAlive()
+    {
+        using var model = FixtureModel();
+        model.train();
+        using var images = torch.randn(4, 3, 32, 32);
+        using var labels = torch.arange(4, ScalarType.Int64);
+        void Step()
+        {
+            using var step = NewDisposeScope();
+            using var amp = Autocast.Enable(ScalarType.BFloat16);
+            F.cross_entropy(model.forward(images), labels).backward();
+        }
+
+        Step();
+        model.zero_grad();
+        Step(); // warm-up: gradients now exist
+        long before = Tensor.TotalCount;
+
+        for (int i = 0; i < 3; i++)
+        {
+            Step();
+        }
+
+        Tensor.TotalCount.Should().Be(before, "weight copies, recomputed attention and gradients are freed each step");
     }
 
     [Fact]
