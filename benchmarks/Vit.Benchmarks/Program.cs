@@ -15,6 +15,8 @@ const string Usage = """
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --hide-and-seek --data DIR]   (shipped Fashion-MNIST files)
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline] + model options: resident memory every N steps
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
+      allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
+                    under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -36,6 +38,7 @@ try
         "loader" => LoaderCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
+        "allreduce" => AllReduceCommand.Run(new Arguments(rest)),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
     };
 }
