@@ -1,5 +1,6 @@
-using Vit.Benchmarks;
 using BenchmarkDotNet.Running;
+using Microsoft.Extensions.Options;
+using Vit.Benchmarks;
 using Vit.Benchmarks.Commands;
 using Vit.Benchmarks.Micro;
 
@@ -42,7 +43,7 @@ try
         _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
     };
 }
-catch (ArgumentException e)
+catch (Exception e) when (e is ArgumentException or OptionsValidationException)
 {
     Console.Error.WriteLine(e.Message);
     return 2;

@@ -52,6 +52,11 @@ internal sealed record ModelDescription
             throw new InvalidDataException($"'{path}' is not a model description: {e.Message}", e);
         }
 
+        if (description is not null && new VisionTransformerOptionsValidator().Failures(description.Model) is { Count: > 0 } failures)
+        {
+            throw new InvalidDataException($"'{path}' describes a model that cannot be built: {string.Join("; ", failures)}");
+        }
+
         if (description is null || description.Mean.Length != description.Model.InChannels || description.Std.Length != description.Model.InChannels
             || description.ClassNames.Length != description.Model.NumClasses || description.DataImageSize > description.Model.ImageSize)
         {

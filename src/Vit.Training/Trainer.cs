@@ -50,7 +50,7 @@ public sealed partial class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        TrainerOptionsValidator.ThrowIfInvalid(options);
+        new TrainerOptionsValidator().ThrowIfInvalid(options);
         _options = options.Clone();
         _modelOptions = model.Options;
         if (_modelOptions.NumClasses < 1)

@@ -8,19 +8,19 @@ public sealed class TrainerOptionsValidatorTests
 {
     public static TheoryData<string, Action<TrainerOptions>, string> SingleFieldCases => new()
     {
-        { "LearningRate", o => o.LearningRate = -0.001, "TrainerOptions.LearningRate (-0.001) must be a finite number greater than 0." },
-        { "LearningRate", o => o.LearningRate = double.NaN, "TrainerOptions.LearningRate (NaN) must be a finite number greater than 0." },
-        { "Beta1", o => o.Beta1 = 1.0, "TrainerOptions.Beta1 (1) must be in [0, 1)." },
-        { "Beta2", o => o.Beta2 = -0.5, "TrainerOptions.Beta2 (-0.5) must be in [0, 1)." },
-        { "WeightDecay", o => o.WeightDecay = -0.3, "TrainerOptions.WeightDecay (-0.3) must be a finite number >= 0." },
-        { "WarmupInitialLearningRate", o => o.WarmupInitialLearningRate = double.PositiveInfinity, "TrainerOptions.WarmupInitialLearningRate (Infinity) must be a finite number >= 0." },
-        { "GradientClipNorm", o => o.GradientClipNorm = 0, "TrainerOptions.GradientClipNorm (0) must be a finite number greater than 0." },
-        { "LabelSmoothing", o => o.LabelSmoothing = 1.5, "TrainerOptions.LabelSmoothing (1.5) must be in [0, 1)." },
-        { "AccumulationSteps", o => o.AccumulationSteps = 0, "TrainerOptions.AccumulationSteps (0) must be at least 1." },
-        { "WarmupSteps", o => o.WarmupSteps = -1, "TrainerOptions.WarmupSteps (-1) must be at least 0." },
-        { "Epochs", o => o.Epochs = 0, "TrainerOptions.Epochs (0) must be at least 1." },
-        { "KeepLastCheckpoints", o => o.KeepLastCheckpoints = 0, "TrainerOptions.KeepLastCheckpoints (0) must be at least 1." },
-        { "LearningRateDecay", o => o.LearningRateDecay = (LearningRateDecay)7, "TrainerOptions.LearningRateDecay (7) is not one of Cosine, Linear, Constant." },
+        { "LearningRate", o => o.LearningRate = -0.001, "TrainerOptions.LearningRate is -0.001 but must be a finite number greater than 0" },
+        { "LearningRate", o => o.LearningRate = double.NaN, "TrainerOptions.LearningRate is NaN but must be a finite number greater than 0" },
+        { "Beta1", o => o.Beta1 = 1.0, "TrainerOptions.Beta1 is 1 but must be in [0, 1)" },
+        { "Beta2", o => o.Beta2 = -0.5, "TrainerOptions.Beta2 is -0.5 but must be in [0, 1)" },
+        { "WeightDecay", o => o.WeightDecay = -0.3, "TrainerOptions.WeightDecay is -0.3 but must be a finite number of at least 0" },
+        { "WarmupInitialLearningRate", o => o.WarmupInitialLearningRate = double.PositiveInfinity, "TrainerOptions.WarmupInitialLearningRate is Infinity but must be a finite number of at least 0" },
+        { "GradientClipNorm", o => o.GradientClipNorm = 0, "TrainerOptions.GradientClipNorm is 0 but must be null or a finite number greater than 0" },
+        { "LabelSmoothing", o => o.LabelSmoothing = 1.5, "TrainerOptions.LabelSmoothing is 1.5 but must be in [0, 1)" },
+        { "AccumulationSteps", o => o.AccumulationSteps = 0, "TrainerOptions.AccumulationSteps is 0 but must be at least 1" },
+        { "WarmupSteps", o => o.WarmupSteps = -1, "TrainerOptions.WarmupSteps is -1 but must be at least 0" },
+        { "Epochs", o => o.Epochs = 0, "TrainerOptions.Epochs is 0 but must be at least 1" },
+        { "KeepLastCheckpoints", o => o.KeepLastCheckpoints = 0, "TrainerOptions.KeepLastCheckpoints is 0 but must be at least 1" },
+        { "LearningRateDecay", o => o.LearningRateDecay = (LearningRateDecay)7, "TrainerOptions.LearningRateDecay is 7 but must be one of Cosine, Linear, Constant" },
     };
 
     [Fact]
@@ -47,12 +47,22 @@ public sealed class TrainerOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_BlankPaths_FailNamingEach()
+    {
+        var options = new TrainerOptions { MetricsCsvPath = " ", CheckpointDirectory = "" };
+
+        new TrainerOptionsValidator().Validate(null, options).Failures.Should().Equal(
+            "TrainerOptions.MetricsCsvPath is \" \" but must be null or a path",
+            "TrainerOptions.CheckpointDirectory is \"\" but must be null or a path");
+    }
+
+    [Fact]
     public void Validate_TotalStepsNotAfterWarmup_Fails()
     {
         var options = new TrainerOptions { WarmupSteps = 10, TotalSteps = 10 };
 
         new TrainerOptionsValidator().Validate(null, options).Failures
-            .Should().ContainSingle().Which.Should().Be("TrainerOptions.TotalSteps (10) must be greater than WarmupSteps (10).");
+            .Should().ContainSingle().Which.Should().Be("TrainerOptions.TotalSteps is 10 but must be greater than WarmupSteps (10)");
     }
 
     [Fact]
@@ -61,7 +71,7 @@ public sealed class TrainerOptionsValidatorTests
         var options = new TrainerOptions { WarmupSteps = 10, WarmupEpochs = 2.5 };
 
         new TrainerOptionsValidator().Validate(null, options).Failures
-            .Should().ContainSingle().Which.Should().Be("TrainerOptions.WarmupSteps (10) and WarmupEpochs (2.5) are both set; set only one of them.");
+            .Should().ContainSingle().Which.Should().Be("TrainerOptions.WarmupSteps is 10 and WarmupEpochs is 2.5, but only one of them may be set");
     }
 
     [Fact]
@@ -70,7 +80,7 @@ public sealed class TrainerOptionsValidatorTests
         var options = new TrainerOptions { LearningRate = 1e-4, MinLearningRate = 1e-3 };
 
         new TrainerOptionsValidator().Validate(null, options).Failures
-            .Should().ContainSingle().Which.Should().Be("TrainerOptions.MinLearningRate (0.001) must not exceed LearningRate (0.0001).");
+            .Should().ContainSingle().Which.Should().Be("TrainerOptions.MinLearningRate is 0.001 but must not exceed LearningRate (0.0001)");
     }
 
     [Fact]
@@ -78,6 +88,9 @@ public sealed class TrainerOptionsValidatorTests
     {
         var options = new TrainerOptions { LearningRate = 0, AccumulationSteps = -2, LabelSmoothing = -0.1 };
 
-        new TrainerOptionsValidator().Validate(null, options).Failures.Should().HaveCount(3);
+        new TrainerOptionsValidator().Validate(null, options).Failures.Should().Equal(
+            "TrainerOptions.LearningRate is 0 but must be a finite number greater than 0",
+            "TrainerOptions.LabelSmoothing is -0.1 but must be in [0, 1)",
+            "TrainerOptions.AccumulationSteps is -2 but must be at least 1");
     }
 }

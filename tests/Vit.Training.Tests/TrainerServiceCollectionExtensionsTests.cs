@@ -87,6 +87,6 @@ public sealed class TrainerServiceCollectionExtensionsTests
         using var provider = services.BuildServiceProvider();
 
         FluentActions.Invoking(() => provider.GetRequiredService<Trainer>())
-            .Should().Throw<OptionsValidationException>().WithMessage("*TrainerOptions.Beta2 (1.5) must be in [0, 1).*");
+            .Should().Throw<OptionsValidationException>().Which.Message.Should().Be("TrainerOptions.Beta2 is 1.5 but must be in [0, 1)");
     }
 }

@@ -24,12 +24,12 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
 
     /// <summary>Builds the model and initialises it as timm does by default.</summary>
     /// <param name="options">The architecture; copied, so later changes to it do not affect the model.</param>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad field and its value.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid; the message names every bad field and its value.</exception>
     public VisionTransformer(VisionTransformerOptions options)
         : base(nameof(VisionTransformer))
     {
         ArgumentNullException.ThrowIfNull(options);
-        VisionTransformerOptionsValidator.ThrowIfInvalid(options, nameof(options));
+        new VisionTransformerOptionsValidator().ThrowIfInvalid(options);
         _options = options.Clone();
         var o = _options;
         bool classToken = o.Pooling == Pooling.ClassToken;

@@ -62,9 +62,9 @@ public sealed class VisionTransformerServiceCollectionExtensionsTests
         // What the host runs at start-up (ValidateOnStart).
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
-        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().BeEquivalentTo(
-            "Dropout is 1.5; it must be in [0, 1).",
-            "EmbedDim is 12 and NumHeads is 5; EmbedDim must be divisible by NumHeads.");
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal(
+            "VisionTransformerOptions.Dropout is 1.5 but must be in [0, 1)",
+            "VisionTransformerOptions.EmbedDim is 12 and NumHeads is 5, but EmbedDim must be divisible by NumHeads");
     }
 
     [Fact]

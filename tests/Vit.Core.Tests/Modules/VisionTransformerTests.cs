@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
@@ -182,10 +183,13 @@ public sealed partial class VisionTransformerTests(ITestOutputHelper output)
 
         var act = () => new VisionTransformer(options);
 
-        act.Should().Throw<ArgumentException>().WithMessage(
-            "Invalid VisionTransformerOptions: Depth is 0; it must be at least 1. Dropout is 1; it must be in [0, 1). " +
-            "EmbedDim is 100 and NumHeads is 6; EmbedDim must be divisible by NumHeads. " +
-            "ImageSize is 30 and PatchSize is 4; ImageSize must be divisible by PatchSize.*").And.ParamName.Should().Be("options");
+        var thrown = act.Should().Throw<OptionsValidationException>().Which;
+        thrown.Message.Should().Be(
+            "VisionTransformerOptions.Depth is 0 but must be at least 1; VisionTransformerOptions.Dropout is 1 but must be in [0, 1); " +
+            "VisionTransformerOptions.EmbedDim is 100 and NumHeads is 6, but EmbedDim must be divisible by NumHeads; " +
+            "VisionTransformerOptions.ImageSize is 30 and PatchSize is 4, but ImageSize must be divisible by PatchSize");
+        thrown.OptionsType.Should().Be<VisionTransformerOptions>();
+        thrown.Failures.Should().HaveCount(4);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class VisionTransformerOptionsTests
             MlpRatio = 4.0, QkvBias = true, Pooling = Pooling.ClassToken, Dropout = 0.0, AttentionDropout = 0.0,
             DropPathRate = 0.0, LayerNormEpsilon = 1e-6, LayerScaleInit = (double?)null,
         });
-        VisionTransformerOptionsValidator.Failures(options).Should().BeEmpty();
+        new VisionTransformerOptionsValidator().Failures(options).Should().BeEmpty();
     }
 
     [Theory]

@@ -15,19 +15,19 @@ public sealed class VisionTransformerOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData(nameof(VisionTransformerOptions.ImageSize), 0, "ImageSize is 0; it must be at least 1.")]
-    [InlineData(nameof(VisionTransformerOptions.PatchSize), -4, "PatchSize is -4; it must be at least 1.")]
-    [InlineData(nameof(VisionTransformerOptions.InChannels), 0, "InChannels is 0; it must be at least 1.")]
-    [InlineData(nameof(VisionTransformerOptions.NumClasses), -1, "NumClasses is -1; it must be at least 0.")]
-    [InlineData(nameof(VisionTransformerOptions.EmbedDim), 0, "EmbedDim is 0; it must be at least 1.")]
-    [InlineData(nameof(VisionTransformerOptions.Depth), 0, "Depth is 0; it must be at least 1.")]
-    [InlineData(nameof(VisionTransformerOptions.NumHeads), 0, "NumHeads is 0; it must be at least 1.")]
-    [InlineData(nameof(VisionTransformerOptions.MlpRatio), 0.0, "MlpRatio is 0; it must be greater than 0.")]
-    [InlineData(nameof(VisionTransformerOptions.Dropout), 1.0, "Dropout is 1; it must be in [0, 1).")]
-    [InlineData(nameof(VisionTransformerOptions.AttentionDropout), -0.1, "AttentionDropout is -0.1; it must be in [0, 1).")]
-    [InlineData(nameof(VisionTransformerOptions.DropPathRate), double.NaN, "DropPathRate is NaN; it must be in [0, 1).")]
-    [InlineData(nameof(VisionTransformerOptions.LayerNormEpsilon), 0.0, "LayerNormEpsilon is 0; it must be in (0, 1].")]
-    [InlineData(nameof(VisionTransformerOptions.LayerScaleInit), -1e-5, "LayerScaleInit is -1E-05; it must be greater than 0.")]
+    [InlineData(nameof(VisionTransformerOptions.ImageSize), 0, "VisionTransformerOptions.ImageSize is 0 but must be at least 1")]
+    [InlineData(nameof(VisionTransformerOptions.PatchSize), -4, "VisionTransformerOptions.PatchSize is -4 but must be at least 1")]
+    [InlineData(nameof(VisionTransformerOptions.InChannels), 0, "VisionTransformerOptions.InChannels is 0 but must be at least 1")]
+    [InlineData(nameof(VisionTransformerOptions.NumClasses), -1, "VisionTransformerOptions.NumClasses is -1 but must be at least 0")]
+    [InlineData(nameof(VisionTransformerOptions.EmbedDim), 0, "VisionTransformerOptions.EmbedDim is 0 but must be at least 1")]
+    [InlineData(nameof(VisionTransformerOptions.Depth), 0, "VisionTransformerOptions.Depth is 0 but must be at least 1")]
+    [InlineData(nameof(VisionTransformerOptions.NumHeads), 0, "VisionTransformerOptions.NumHeads is 0 but must be at least 1")]
+    [InlineData(nameof(VisionTransformerOptions.MlpRatio), 0.0, "VisionTransformerOptions.MlpRatio is 0 but must be a finite number greater than 0")]
+    [InlineData(nameof(VisionTransformerOptions.Dropout), 1.0, "VisionTransformerOptions.Dropout is 1 but must be in [0, 1)")]
+    [InlineData(nameof(VisionTransformerOptions.AttentionDropout), -0.1, "VisionTransformerOptions.AttentionDropout is -0.1 but must be in [0, 1)")]
+    [InlineData(nameof(VisionTransformerOptions.DropPathRate), double.NaN, "VisionTransformerOptions.DropPathRate is NaN but must be in [0, 1)")]
+    [InlineData(nameof(VisionTransformerOptions.LayerNormEpsilon), 0.0, "VisionTransformerOptions.LayerNormEpsilon is 0 but must be in (0, 1]")]
+    [InlineData(nameof(VisionTransformerOptions.LayerScaleInit), -1e-5, "VisionTransformerOptions.LayerScaleInit is -1E-05 but must be null or a finite number greater than 0")]
     public void Validate_OneBadField_NamesTheFieldAndItsValue(string property, object value, string message)
     {
         var options = new VisionTransformerOptions();
@@ -44,7 +44,7 @@ public sealed class VisionTransformerOptionsValidatorTests
     {
         var result = _validator.Validate(null, new VisionTransformerOptions { Pooling = (Pooling)7 });
 
-        result.Failures.Should().Equal("Pooling is 7; it must be one of ClassToken, Mean.");
+        result.Failures.Should().Equal("VisionTransformerOptions.Pooling is 7 but must be one of ClassToken, Mean");
     }
 
     [Fact]
@@ -53,8 +53,8 @@ public sealed class VisionTransformerOptionsValidatorTests
         var result = _validator.Validate(null, new VisionTransformerOptions { EmbedDim = 100, NumHeads = 6, ImageSize = 30, PatchSize = 4 });
 
         result.Failures.Should().Equal(
-            "EmbedDim is 100 and NumHeads is 6; EmbedDim must be divisible by NumHeads.",
-            "ImageSize is 30 and PatchSize is 4; ImageSize must be divisible by PatchSize.");
+            "VisionTransformerOptions.EmbedDim is 100 and NumHeads is 6, but EmbedDim must be divisible by NumHeads",
+            "VisionTransformerOptions.ImageSize is 30 and PatchSize is 4, but ImageSize must be divisible by PatchSize");
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class VisionTransformerOptionsValidatorTests
     {
         var result = _validator.Validate(null, new VisionTransformerOptions { EmbedDim = 6, NumHeads = 6, MlpRatio = 0.1 });
 
-        result.Failures.Should().Equal("MlpRatio is 0.1; EmbedDim * MlpRatio must be at least 1 (it is 0.6000000000000001).");
+        result.Failures.Should().Equal("VisionTransformerOptions.MlpRatio is 0.1 but EmbedDim * MlpRatio must be at least 1 (it is 0.6000000000000001)");
     }
 
     [Fact]
@@ -72,8 +72,10 @@ public sealed class VisionTransformerOptionsValidatorTests
 
         var result = _validator.Validate("named", options);
 
-        result.Failures.Should().HaveCount(3);
-        result.FailureMessage.Should().Contain("Depth is 0").And.Contain("Dropout is 2").And.Contain("EmbedDim is 10 and NumHeads is 3");
+        result.FailureMessage.Should().Be(
+            "VisionTransformerOptions.Depth is 0 but must be at least 1; " +
+            "VisionTransformerOptions.Dropout is 2 but must be in [0, 1); " +
+            "VisionTransformerOptions.EmbedDim is 10 and NumHeads is 3, but EmbedDim must be divisible by NumHeads");
     }
 
     [Fact]

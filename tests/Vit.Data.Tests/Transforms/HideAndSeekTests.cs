@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -241,13 +242,14 @@ public sealed class HideAndSeekTests
     }
 
     [Theory]
-    [InlineData(-0.1)]
-    [InlineData(1.5)]
-    [InlineData(double.NaN)]
-    public void Constructor_ProbabilityOutOfRange_Throws(double probability)
+    [InlineData(-0.1, "-0.1")]
+    [InlineData(1.5, "1.5")]
+    [InlineData(double.NaN, "NaN")]
+    public void Constructor_ProbabilityOutOfRange_Throws(double probability, string shown)
     {
         var act = () => new HideAndSeek(new HideAndSeekOptions { HideProbability = probability });
-        act.Should().Throw<ArgumentException>().WithMessage($"HideProbability must be in [0, 1]; got {probability}.*");
+        act.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be($"HideAndSeekOptions.HideProbability is {shown} but must be in [0, 1]");
     }
 
     [Fact]
@@ -255,8 +257,10 @@ public sealed class HideAndSeekTests
     {
         var empty = () => new HideAndSeek(new HideAndSeekOptions { GridSizes = [] });
         var negative = () => new HideAndSeek(new HideAndSeekOptions { GridSizes = [16, -4] });
-        empty.Should().Throw<ArgumentException>().WithMessage("GridSizes must hold at least one size*got [].*");
-        negative.Should().Throw<ArgumentException>().WithMessage("GridSizes must hold*got [16, -4].*");
+        empty.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("HideAndSeekOptions.GridSizes is [] but must be null or have at least 1 item");
+        negative.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("HideAndSeekOptions.GridSizes is [16, -4] but every item must be at least 0 (item 1 is -4)");
     }
 
     [Fact]
@@ -264,8 +268,13 @@ public sealed class HideAndSeekTests
     {
         var empty = () => new HideAndSeek(new HideAndSeekOptions { FillValue = [] });
         var nan = () => new HideAndSeek(new HideAndSeekOptions { FillValue = [float.NaN] });
-        empty.Should().Throw<ArgumentException>().WithMessage("FillValue must hold*");
-        nan.Should().Throw<ArgumentException>().WithMessage("FillValue must hold*");
+        var infinite = () => new HideAndSeek(new HideAndSeekOptions { FillValue = [0.5f, float.PositiveInfinity, 0f] });
+        empty.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("HideAndSeekOptions.FillValue is [] but must be null or have at least 1 item");
+        nan.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("HideAndSeekOptions.FillValue is [NaN] but every item must be a finite number (item 0 is NaN)");
+        infinite.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("HideAndSeekOptions.FillValue is [0.5, Infinity, 0] but every item must be a finite number (item 1 is Infinity)");
     }
 
     [SkippableFact]

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -25,29 +27,14 @@ public sealed class HideAndSeek : RandomBatchTransform
 
     /// <summary>Creates the transform.</summary>
     /// <param name="options">Options; <see langword="null"/> for the paper's defaults.</param>
-    /// <exception cref="ArgumentException">
+    /// <exception cref="OptionsValidationException">
     /// HideProbability is outside [0, 1], GridSizes is empty or holds a negative size, or FillValue is empty or not finite.
     /// </exception>
     public HideAndSeek(HideAndSeekOptions? options = null)
         : base(options?.Seed)
     {
         options ??= new HideAndSeekOptions();
-        if (!(options.HideProbability >= 0 && options.HideProbability <= 1))
-        {
-            throw new ArgumentException($"HideProbability must be in [0, 1]; got {options.HideProbability}.", nameof(options));
-        }
-
-        if (options.GridSizes is { } sizes && (sizes.Length == 0 || sizes.Any(s => s < 0)))
-        {
-            throw new ArgumentException(
-                $"GridSizes must hold at least one size, each ≥ 0 (0 = leave the image whole); got [{string.Join(", ", sizes)}].", nameof(options));
-        }
-
-        if (options.FillValue is { } fill && (fill.Length == 0 || fill.Any(v => !float.IsFinite(v))))
-        {
-            throw new ArgumentException(
-                $"FillValue must hold one finite value per channel (or one for all); got [{string.Join(", ", fill)}].", nameof(options));
-        }
+        new OptionsValidator<HideAndSeekOptions>().ThrowIfInvalid(options);
 
         HideProbability = options.HideProbability;
         _gridSizes = options.GridSizes?.ToArray();

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using TorchSharp;
+using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -36,7 +38,8 @@ public sealed class DataLoader : IDisposable
     /// handle batches and be safe to call from a background thread. <see cref="IRandomTransform"/>s get a generator
     /// seeded per batch; others are called as they are.
     /// </param>
-    /// <exception cref="ArgumentException">An option is out of range or the dataset yields no batch.</exception>
+    /// <exception cref="OptionsValidationException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">The dataset yields no batch.</exception>
     public DataLoader(IImageDataset dataset, DataLoaderOptions? options = null, IEnumerable<torchvision.ITransform>? transforms = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -235,26 +238,7 @@ public sealed class DataLoader : IDisposable
 
     private static void Validate(IImageDataset dataset, DataLoaderOptions options)
     {
-        if (options.BatchSize < 1)
-        {
-            throw new ArgumentException($"BatchSize must be at least 1; got {options.BatchSize}.", nameof(options));
-        }
-
-        if (options.PrefetchCount < 1)
-        {
-            throw new ArgumentException($"PrefetchCount must be at least 1; got {options.PrefetchCount}.", nameof(options));
-        }
-
-        if (options.WorkerTorchThreads < 0)
-        {
-            throw new ArgumentException($"WorkerTorchThreads must be 0 (libtorch's default) or more; got {options.WorkerTorchThreads}.", nameof(options));
-        }
-
-        if (options.WorkerCount < 1)
-        {
-            throw new ArgumentException($"WorkerCount must be at least 1; got {options.WorkerCount}.", nameof(options));
-        }
-
+        new OptionsValidator<DataLoaderOptions>().ThrowIfInvalid(options);
         if (dataset.Count < 1 || (options.DropLast && dataset.Count < options.BatchSize))
         {
             throw new ArgumentException(

@@ -14,7 +14,7 @@ public sealed partial class VisionTransformer
     /// <param name="safetensorsPath">A safetensors file holding a timm VisionTransformer <c>state_dict()</c>.</param>
     /// <param name="options">The architecture the checkpoint was trained with (except <c>ImageSize</c>, which may differ).</param>
     /// <returns>The loaded model, in training mode like any new module.</returns>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="InvalidDataException">The file is corrupt, or its keys or shapes do not fit the options (every offending key is listed).</exception>
     public static VisionTransformer LoadTimm(string safetensorsPath, VisionTransformerOptions options)
     {

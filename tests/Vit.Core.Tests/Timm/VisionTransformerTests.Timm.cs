@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -149,7 +150,8 @@ public sealed partial class VisionTransformerTests
 
         var act = () => VisionTransformer.LoadTimm(Weights("cls"), options);
 
-        act.Should().Throw<ArgumentException>().WithMessage("Invalid VisionTransformerOptions: EmbedDim is 192 and NumHeads is 5; EmbedDim must be divisible by NumHeads.*");
+        act.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("VisionTransformerOptions.EmbedDim is 192 and NumHeads is 5, but EmbedDim must be divisible by NumHeads");
     }
 
     [Fact]

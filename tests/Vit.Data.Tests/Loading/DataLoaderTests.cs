@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
@@ -288,15 +289,25 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(0, 2, 1, "BatchSize must be at least 1; got 0.*")]
-    [InlineData(8, 0, 1, "PrefetchCount must be at least 1; got 0.*")]
-    [InlineData(8, 2, 0, "WorkerCount must be at least 1; got 0.*")]
-    [InlineData(8, 2, 1, "WorkerTorchThreads must be 0 (libtorch's default) or more; got -1.*", -1)]
+    [InlineData(0, 2, 1, "DataLoaderOptions.BatchSize is 0 but must be at least 1")]
+    [InlineData(8, 0, 1, "DataLoaderOptions.PrefetchCount is 0 but must be at least 1")]
+    [InlineData(8, 2, 0, "DataLoaderOptions.WorkerCount is 0 but must be at least 1")]
+    [InlineData(8, 2, 1, "DataLoaderOptions.WorkerTorchThreads is -1 but must be at least 0", -1)]
     public void Constructor_BadOptions_Throw(int batchSize, int prefetch, int workers, string message, int torchThreads = 1)
     {
         using var dataset = new IndexedDataset(10);
         var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, PrefetchCount = prefetch, WorkerCount = workers, WorkerTorchThreads = torchThreads });
-        act.Should().Throw<ArgumentException>().WithMessage(message);
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Be(message);
+    }
+
+    [Fact]
+    public void Constructor_SeveralBadOptions_ReportsEachInDeclarationOrder()
+    {
+        using var dataset = new IndexedDataset(10);
+        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = -1, WorkerCount = 0 });
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal(
+            "DataLoaderOptions.BatchSize is -1 but must be at least 1",
+            "DataLoaderOptions.WorkerCount is 0 but must be at least 1");
     }
 
     [Fact]

@@ -58,12 +58,12 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
     /// There is no class folder, a class folder holds no image, an image fails to decode (unless skipped), or an
     /// image's size differs from the first one when no size is set; the message names the folder or file.
     /// </exception>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid.</exception>
     public static ImageFolderDataset Load(string root, ImageFolderOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         options ??= new ImageFolderOptions();
-        Validate(options);
+        new ImageFolderOptionsValidator().ThrowIfInvalid(options);
         if (!Directory.Exists(root))
         {
             throw new DirectoryNotFoundException($"Image folder '{root}' does not exist.");
@@ -166,25 +166,5 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
         }
 
         throw new InvalidDataException($"None of the {files.Count} images could be decoded; the first is '{files[0].Path}'.");
-    }
-
-    private static void Validate(ImageFolderOptions options)
-    {
-        if (options.Channels is not (1 or 3))
-        {
-            throw new ArgumentException($"Channels must be 1 or 3; got {options.Channels}.", nameof(options));
-        }
-
-        if ((options.Height is null) != (options.Width is null) || options.Height < 1 || options.Width < 1)
-        {
-            throw new ArgumentException(
-                $"Height and Width must both be set (positive) or both be null; got {(object?)options.Height ?? "null"} and {(object?)options.Width ?? "null"}.",
-                nameof(options));
-        }
-
-        if (options.Extensions is null || options.Extensions.Count == 0)
-        {
-            throw new ArgumentException("Extensions must list at least one file extension.", nameof(options));
-        }
     }
 }

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using SkiaSharp;
 using Xunit;
 using static Vit.Data.Tests.TensorHelpers;
@@ -180,7 +181,15 @@ public sealed class ImageFolderDatasetTests : IDisposable
     {
         var channels = () => ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Channels = 2 });
         var halfSize = () => ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Height = 4 });
-        channels.Should().Throw<ArgumentException>().WithMessage("Channels must be 1 or 3; got 2.*");
-        halfSize.Should().Throw<ArgumentException>().WithMessage("Height and Width must both be set (positive) or both be null; got 4 and null.*");
+        var zeroSize = () => ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Height = 0, Width = 8 });
+        var noExtensions = () => ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Extensions = [] });
+        channels.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("ImageFolderOptions.Channels is 2 but must be one of 1, 3");
+        halfSize.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("ImageFolderOptions.Height is 4 and Width is null, but both must be set or both null");
+        zeroSize.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("ImageFolderOptions.Height is 0 but must be null or at least 1");
+        noExtensions.Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("ImageFolderOptions.Extensions is [] but must have at least 1 item");
     }
 }

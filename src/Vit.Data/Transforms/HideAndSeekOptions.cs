@@ -1,6 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+using Vit.Core;
+
 namespace Vit.Data;
 
-/// <summary>Options for <see cref="HideAndSeek"/> (Singh and Lee, ICCV 2017).</summary>
+/// <summary>Options for <see cref="HideAndSeek"/> (Singh and Lee, ICCV 2017); its constructor validates them with <see cref="OptionsValidator{TOptions}"/>.</summary>
 public sealed class HideAndSeekOptions
 {
     /// <summary>
@@ -13,10 +16,13 @@ public sealed class HideAndSeekOptions
     /// and is at least 1 (see <see cref="HideAndSeek.DefaultGridSizes"/>): {0, 2, 4, 6, 7} at 28 px, {0, 2, 5, 6, 8}
     /// at 32 px. Five entries always, so an image is left whole one time in five, as in the paper.
     /// </value>
+    [MinLength(1)]
+    [ItemRange(0, int.MaxValue)]
     public int[]? GridSizes { get; set; }
 
     /// <summary>Gets or sets the probability that each cell is hidden, independently.</summary>
     /// <value>The default is 0.5.</value>
+    [Range(0.0, 1.0)]
     public double HideProbability { get; set; } = 0.5;
 
     /// <summary>
@@ -28,6 +34,8 @@ public sealed class HideAndSeekOptions
     /// after <see cref="Normalize"/> with the dataset's statistics (the recommended order). When it runs on
     /// unnormalised [0, 1] images, set it to <see cref="ChannelStatistics.Mean"/>.
     /// </value>
+    [MinLength(1)]
+    [ItemRange(double.MinValue, double.MaxValue)]
     public float[]? FillValue { get; set; }
 
     /// <summary>Gets or sets the seed of the transform's own generator (used by <c>call</c>).</summary>

@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Vit.Data;
 
-/// <summary>Options for <see cref="ImageFolderDataset.Load"/>.</summary>
+/// <summary>Options for <see cref="ImageFolderDataset.Load"/>, validated by <see cref="ImageFolderOptionsValidator"/>.</summary>
 public sealed class ImageFolderOptions
 {
     /// <summary>
@@ -8,6 +10,7 @@ public sealed class ImageFolderOptions
     /// Alpha is dropped (colours are taken unpremultiplied, not composited).
     /// </summary>
     /// <value>The default is 3.</value>
+    [AllowedValues(1, 3)]
     public int Channels { get; set; } = 3;
 
     /// <summary>
@@ -15,10 +18,12 @@ public sealed class ImageFolderOptions
     /// When both are <see langword="null"/>, every image must have the size of the first one.
     /// </summary>
     /// <value>The default is <see langword="null"/>.</value>
+    [Range(1, int.MaxValue)]
     public int? Height { get; set; }
 
     /// <summary>Gets or sets the width every image is resized to (see <see cref="Height"/>).</summary>
     /// <value>The default is <see langword="null"/>.</value>
+    [Range(1, int.MaxValue)]
     public int? Width { get; set; }
 
     /// <summary>
@@ -30,5 +35,7 @@ public sealed class ImageFolderOptions
 
     /// <summary>Gets or sets the file extensions (case-insensitive, with the dot) that count as images.</summary>
     /// <value>The default is .png, .jpg, .jpeg, .bmp, .gif and .webp.</value>
+    [Required]
+    [MinLength(1)]
     public IReadOnlyList<string> Extensions { get; set; } = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
 }

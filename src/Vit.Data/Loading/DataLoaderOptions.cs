@@ -1,12 +1,14 @@
+using System.ComponentModel.DataAnnotations;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
 
-/// <summary>Options for a <see cref="DataLoader"/>.</summary>
+/// <summary>Options for a <see cref="DataLoader"/>; its constructor validates them with <see cref="Vit.Core.OptionsValidator{TOptions}"/>.</summary>
 public sealed class DataLoaderOptions
 {
     /// <summary>Gets or sets the number of samples per batch.</summary>
     /// <value>The default is 128.</value>
+    [Range(1, int.MaxValue)]
     public int BatchSize { get; set; } = 128;
 
     /// <summary>Gets or sets a value indicating whether each epoch visits the samples in a new random order.</summary>
@@ -29,10 +31,12 @@ public sealed class DataLoaderOptions
     /// (PrefetchCount + 1) batches.
     /// </summary>
     /// <value>The default is 2.</value>
+    [Range(1, int.MaxValue)]
     public int PrefetchCount { get; set; } = 2;
 
     /// <summary>Gets or sets the number of background threads that prepare batches.</summary>
     /// <value>The default is 1 (libtorch already spreads each tensor operation over the cores).</value>
+    [Range(1, int.MaxValue)]
     public int WorkerCount { get; set; } = 1;
 
     /// <summary>
@@ -43,6 +47,7 @@ public sealed class DataLoaderOptions
     /// OpenMP threads spin (<c>Vit.Core.OpenMpSpinWait.Limit</c>, first thing in <c>Main</c>).
     /// </summary>
     /// <value>The default is 1.</value>
+    [Range(0, int.MaxValue)]
     public int WorkerTorchThreads { get; set; } = 1;
 
     /// <summary>
