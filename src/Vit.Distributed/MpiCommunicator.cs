@@ -100,7 +100,7 @@ public sealed partial class MpiCommunicator : IDisposable
     public static MpiCommunicator Initialize(MpiOptions? options = null)
     {
         options ??= new MpiOptions();
-        MpiOptionsValidator.ThrowIfInvalid(options);
+        new MpiOptionsValidator().ThrowIfInvalid(options);
         lock (s_processLock)
         {
             if (s_current is not null)

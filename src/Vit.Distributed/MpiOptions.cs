@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Vit.Distributed;
 
-/// <summary>Options for <see cref="MpiCommunicator.Initialize(MpiOptions?)"/>.</summary>
+/// <summary>Options for <see cref="MpiCommunicator.Initialize(MpiOptions?)"/>, which validates them with <see cref="MpiOptionsValidator"/>.</summary>
 public sealed class MpiOptions
 {
     /// <summary>The default <see cref="CollectiveTimeout"/>: 10 minutes, as torch.distributed's default.</summary>
@@ -23,6 +23,6 @@ public sealed class MpiOptions
     /// evaluation, the first step's warm-up).
     /// </summary>
     /// <value>The default is 10 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "24.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "24.00:00:00")]
     public TimeSpan CollectiveTimeout { get; set; } = DefaultCollectiveTimeout;
 }

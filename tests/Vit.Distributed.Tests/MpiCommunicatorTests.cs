@@ -35,7 +35,7 @@ public sealed class MpiCommunicatorTests
         var act = () => MpiCommunicator.Initialize(new MpiOptions { CollectiveTimeout = TimeSpan.Zero, LibraryPath = "libmpi-not-installed.so.40" });
 
         act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal(
-            "MpiOptions.CollectiveTimeout must be in [00:00:00.001, 24.00:00:00]; got 00:00:00.");
+            "MpiOptions.CollectiveTimeout is 00:00:00 but must be in [00:00:01, 24.00:00:00]");
     }
 
     [Fact]
