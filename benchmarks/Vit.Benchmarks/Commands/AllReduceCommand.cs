@@ -11,6 +11,9 @@ namespace Vit.Benchmarks.Commands;
 /// <c>allreduce</c>, started under mpirun: the in-place sum of one flat float32 buffer across the ranks, the one
 /// collective a data-parallel update needs. The buffer defaults to the size of the model options' gradients (the
 /// origin width: about 10.7M values). Each repetition starts after a barrier and counts the slowest rank's time.
+/// Each repetition also times a local in-place add of two buffers of that size on every rank at once (one pass of
+/// memory traffic, no communication): the ratio of the two says what the all-reduce costs in units of the machine's
+/// memory speed at that moment, which varies less with the load of other processes than either time alone.
 /// </summary>
 internal static class AllReduceCommand
 {
@@ -30,7 +33,9 @@ internal static class AllReduceCommand
             output.WriteLine(MachineInfo.Describe());
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# ranks={mpi.Size} library=\"{mpi.LibraryVersion}\" elements={count} (float32)"));
             using var buffer = full(count, 1f / mpi.Size, ScalarType.Float32);
+            using var other = full(count, 0f, ScalarType.Float32);
             var times = new List<double>();
+            var localTimes = new List<double>();
             for (int i = 0; i < warmup + repetitions; i++)
             {
                 buffer.fill_(1f / mpi.Size);
@@ -38,9 +43,14 @@ internal static class AllReduceCommand
                 long start = Stopwatch.GetTimestamp();
                 mpi.AllReduce(buffer);
                 double milliseconds = mpi.AllReduce(Stopwatch.GetElapsedTime(start).TotalMilliseconds, ReduceOperation.Max);
+                mpi.Barrier();
+                start = Stopwatch.GetTimestamp();
+                other.add_(buffer);
+                double local = mpi.AllReduce(Stopwatch.GetElapsedTime(start).TotalMilliseconds, ReduceOperation.Max);
                 if (i >= warmup)
                 {
                     times.Add(milliseconds);
+                    localTimes.Add(local);
                 }
             }
 
@@ -52,6 +62,8 @@ internal static class AllReduceCommand
             }
 
             double median = Statistics.Median(times);
+            double localMedian = Statistics.Median(localTimes);
+            double ratio = Statistics.Median(times.Zip(localTimes, (t, l) => t / l));
             double bytes = count * sizeof(float);
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
@@ -59,7 +71,8 @@ internal static class AllReduceCommand
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"allreduce ranks={mpi.Size} elements={count} mb={bytes / 1e6:F1} median_ms={median:F2} min_ms={times.Min():F2} max_ms={times.Max():F2} " +
-                $"algbw_gb_s={bytes / (median / 1e3) / 1e9:F2} load_average_1m_end={MachineInfo.LoadAverage():F2}"));
+                $"algbw_gb_s={bytes / (median / 1e3) / 1e9:F2} local_add_median_ms={localMedian:F2} allreduce_over_local_add={ratio:F2} " +
+                $"load_average_1m_end={MachineInfo.LoadAverage():F2}"));
             return 0;
         });
     }
