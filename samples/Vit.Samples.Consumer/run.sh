@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Consumer check: packs Vit.Core, Vit.Data and Vit.Training into a temporary folder feed under a unique prerelease
-# version (so NuGet's global-packages cache can never serve a stale copy), checks what the packages contain,
-# restores this app against the feed in a folder outside the repository (so no repository build file applies),
+# Consumer check: packs Vit.Core, Vit.Data, Vit.Training and Vit.Distributed into a temporary folder feed under a
+# unique prerelease version (so NuGet's global-packages cache can never serve a stale copy), checks what the packages
+# contain, restores this app against the feed in a folder outside the repository (so no repository build file applies),
 # builds it and runs it. On Linux it also checks that the TorchSharp load fix came from Vit.Core's buildTransitive
 # targets and that -p:VitPatchLibTorchSharp=false turns it off.
 #
@@ -14,7 +14,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/vit-consumer.XXXXXX")"
 cache="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
 cleanup() {
   rm -rf "$work"
-  for id in vit.core vit.data vit.training; do
+  for id in vit.core vit.data vit.training vit.distributed; do
     rm -rf "${cache%/}/$id/$version"
     rmdir "${cache%/}/$id" 2>/dev/null || true
   done
@@ -25,12 +25,12 @@ fail() { echo "consumer check FAILED: $*" >&2; exit 1; }
 feed="$work/feed"
 app="$work/app"
 echo "== pack $version into $feed"
-for project in Vit.Core Vit.Data Vit.Training; do
+for project in Vit.Core Vit.Data Vit.Training Vit.Distributed; do
   dotnet pack "$root/src/$project/$project.csproj" -c Release -p:PackageVersion="$version" -o "$feed" --nologo -v:q
 done
 
 echo "== check the packages"
-for id in Vit.Core Vit.Data Vit.Training; do
+for id in Vit.Core Vit.Data Vit.Training Vit.Distributed; do
   nupkg="$feed/$id.$version.nupkg"
   [[ -f "$nupkg" ]] || fail "$nupkg was not produced"
   [[ -f "$feed/$id.$version.snupkg" ]] || fail "no symbol package for $id"
