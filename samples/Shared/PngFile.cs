@@ -1,4 +1,5 @@
 using SkiaSharp;
+using Vit.Core;
 
 namespace Vit.Samples;
 

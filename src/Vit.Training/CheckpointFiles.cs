@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vit.Core;
 
 namespace Vit.Training;
 
@@ -41,20 +42,6 @@ internal static class CheckpointFiles
         }
     }
 
-    /// <summary>Copies a file under a temporary name and renames it over <paramref name="destination"/>.</summary>
-    public static void CopyAtomically(string source, string destination)
-    {
-        string full = Path.GetFullPath(destination);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.Copy(source, temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    /// <summary>Copies a checkpoint over <paramref name="destination"/> (<see cref="AtomicFile.Copy"/>).</summary>
+    public static void CopyAtomically(string source, string destination) => AtomicFile.Copy(source, destination);
 }

@@ -31,10 +31,10 @@ public sealed class TrainerServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddVitTrainer_WithAddVisionTransformer_TrainsTheRegisteredModel()
+    public void AddVitTrainer_WithAddVitModel_TrainsTheRegisteredModel()
     {
         var services = new ServiceCollection();
-        services.AddVisionTransformer(o =>
+        services.AddVitModel(o =>
         {
             o.ImageSize = 16;
             o.PatchSize = 4;

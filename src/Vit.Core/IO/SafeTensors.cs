@@ -66,8 +66,7 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// Writes tensors to a safetensors file. The file is written under a temporary name in the same folder and
-    /// renamed over <paramref name="path"/> only when complete, so a crash never leaves a half-written file.
+    /// Writes tensors to a safetensors file, atomically (<see cref="AtomicFile"/>): a crash never leaves a half-written file.
     /// </summary>
     /// <param name="path">The file to write (replaced if it exists).</param>
     /// <param name="tensors">Names and tensors, on any device; they are copied to the CPU, not modified.</param>
@@ -80,35 +79,21 @@ public static class SafeTensors
         using var scope = torch.NewDisposeScope();
         var items = Prepare(tensors);
         byte[] header = BuildHeader(items, metadata);
-        string fullPath = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: CopyBufferSize))
+            Span<byte> prefix = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            stream.Write(prefix);
+            stream.Write(header);
+            foreach (var (_, tensor, _) in items)
             {
-                Span<byte> prefix = stackalloc byte[8];
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                stream.Write(prefix);
-                stream.Write(header);
-                foreach (var (_, tensor, _) in items)
+                long byteCount = tensor.NumberOfElements * tensor.ElementSize;
+                if (byteCount > 0)
                 {
-                    long byteCount = tensor.NumberOfElements * tensor.ElementSize;
-                    if (byteCount > 0)
-                    {
-                        tensor.WriteBytesToStream(stream, (int)Math.Min(byteCount, CopyBufferSize));
-                    }
+                    tensor.WriteBytesToStream(stream, (int)Math.Min(byteCount, CopyBufferSize));
                 }
-
-                stream.Flush(flushToDisk: true);
             }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        });
     }
 
     private static List<(string Name, Tensor Data, string DType)> Prepare(IEnumerable<KeyValuePair<string, Tensor>> tensors)

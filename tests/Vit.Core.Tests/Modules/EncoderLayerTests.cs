@@ -52,9 +52,9 @@ public sealed class EncoderLayerTests
         var norm2 = nn.functional.layer_norm(h, [12], state["norm2.weight"], state["norm2.bias"], 1e-6);
         var expected = h + (mlp.forward(norm2) * state["ls2.gamma"]);
 
-        layer.forward(x).allclose(expected, rtol: 0, atol: 1e-6).Should().BeTrue();
+        TensorAssert.Close(layer.forward(x), expected, atol: 1e-6);
         var (output, attentionMap) = layer.ForwardWithAttention(x);
-        output.allclose(expected, rtol: 0, atol: 1e-6).Should().BeTrue();
+        TensorAssert.Close(output, expected, atol: 1e-6);
         attentionMap.shape.Should().Equal(2, 3, 4, 4);
     }
 

@@ -43,11 +43,11 @@ public sealed class MultiHeadAttentionTests
         var fused = attention.forward(x);
         var (explicitOutput, probabilities) = attention.ForwardWithAttention(x);
 
-        fused.allclose(expected, rtol: 0, atol: 1e-6).Should().BeTrue();
-        explicitOutput.allclose(expected, rtol: 0, atol: 1e-6).Should().BeTrue();
+        TensorAssert.Close(fused, expected, atol: 1e-6);
+        TensorAssert.Close(explicitOutput, expected, atol: 1e-6);
         probabilities.shape.Should().Equal(2, 3, 5, 5);
-        probabilities.allclose(expectedProbabilities, rtol: 0, atol: 1e-6).Should().BeTrue();
-        probabilities.sum(-1).allclose(torch.ones(2, 3, 5), rtol: 0, atol: 1e-6).Should().BeTrue();
+        TensorAssert.Close(probabilities, expectedProbabilities, atol: 1e-6);
+        TensorAssert.Close(probabilities.sum(-1), torch.ones(2, 3, 5), atol: 1e-6);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class MultiHeadAttentionTests
 
         first.allclose(second).Should().BeFalse();
         evalFirst.equal(evalSecond).all().item<bool>().Should().BeTrue();
-        evalFirst.allclose(Reference(attention, x, 4).Output, rtol: 0, atol: 1e-6).Should().BeTrue();
+        TensorAssert.Close(evalFirst, Reference(attention, x, 4).Output, atol: 1e-6);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class PatchEmbeddingTests
         var patches = images.reshape(2, 3, 2, 4, 2, 4).permute(0, 2, 4, 1, 3, 5).reshape(2, 4, 48);
         var expected = patches.matmul(weight.reshape(5, 48).t()) + bias;
         tokens.shape.Should().Equal(2, 4, 5);
-        tokens.allclose(expected, rtol: 0, atol: 1e-5).Should().BeTrue();
+        TensorAssert.Close(tokens, expected, atol: 1e-5);
     }
 
     [Fact]

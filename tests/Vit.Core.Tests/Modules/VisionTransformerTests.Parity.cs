@@ -39,13 +39,10 @@ public sealed partial class VisionTransformerTests
         var preLogits = model.ForwardHead(features, preLogits: true);
         var logits = model.forward(io["input"]);
 
-        double featuresDiff = MaxAbsDiff(features, io["features"]);
-        double preLogitsDiff = MaxAbsDiff(preLogits, io["pre_logits"]);
-        double logitsDiff = MaxAbsDiff(logits, io["logits"]);
+        double featuresDiff = TensorAssert.Close(features, io["features"], atol: Tolerance, because: "features");
+        double preLogitsDiff = TensorAssert.Close(preLogits, io["pre_logits"], atol: Tolerance, because: "pre_logits");
+        double logitsDiff = TensorAssert.Close(logits, io["logits"], atol: Tolerance, because: "logits");
         _output.WriteLine($"{name}: max abs diff features {featuresDiff:E2}, pre_logits {preLogitsDiff:E2}, logits {logitsDiff:E2}");
-        featuresDiff.Should().BeLessThan(Tolerance);
-        preLogitsDiff.Should().BeLessThan(Tolerance);
-        logitsDiff.Should().BeLessThan(Tolerance);
     }
 
     [Fact]
@@ -75,13 +72,7 @@ public sealed partial class VisionTransformerTests
 
         maps.Should().HaveCount(2);
         maps.Should().AllSatisfy(m => m.shape.Should().Equal(3, 3, 65, 65));
-        MaxAbsDiff(maps[0], expected).Should().BeLessThan(1e-5);
-        maps[1].sum(-1).allclose(torch.ones(3, 3, 65), rtol: 0, atol: 1e-5).Should().BeTrue();
-    }
-
-    internal static double MaxAbsDiff(Tensor actual, Tensor expected)
-    {
-        actual.shape.Should().Equal(expected.shape);
-        return (actual - expected).abs().max().item<float>();
+        TensorAssert.Close(maps[0], expected, atol: 1e-5);
+        TensorAssert.Close(maps[1].sum(-1), torch.ones(3, 3, 65), atol: 1e-5);
     }
 }

@@ -333,13 +333,22 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     [Fact]
     public void Epoch_WorkerTorchThreadsOne_OnlyLoaderThreadsLimited()
     {
-        int before = get_num_threads();
-        using var dataset = new IndexedDataset(20);
-        var probe = new ThreadCountProbe();
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 1, WorkerTorchThreads = 1 }, [probe]);
-        loader.Epoch(0).Count().Should().Be(2);
-        probe.Seen.Should().Be(1);
-        get_num_threads().Should().Be(before, "the consumer's (training) thread keeps libtorch's setting");
+        // The test collection runs on one thread; two on the consumer's thread show the loader's limit is its own.
+        int collection = get_num_threads();
+        set_num_threads(2);
+        try
+        {
+            using var dataset = new IndexedDataset(20);
+            var probe = new ThreadCountProbe();
+            using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 1, WorkerTorchThreads = 1 }, [probe]);
+            loader.Epoch(0).Count().Should().Be(2);
+            probe.Seen.Should().Be(1);
+            get_num_threads().Should().Be(2, "the consumer's (training) thread keeps libtorch's setting");
+        }
+        finally
+        {
+            set_num_threads(collection);
+        }
     }
 
     [Fact]

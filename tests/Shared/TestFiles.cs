@@ -1,8 +1,9 @@
-namespace Vit.Core.Tests;
+namespace Vit.Testing;
 
-/// <summary>Paths of the fixture files copied next to the test assembly (from tests/Vit.Core.Tests/Fixtures).</summary>
+/// <summary>Paths of the fixture files a test project copies next to its assembly (from its Fixtures/ folder).</summary>
 internal static class TestFiles
 {
+    /// <summary>The path of fixture <paramref name="name"/>; throws when the build did not copy it.</summary>
     public static string Fixture(string name)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
