@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Vit.Distributed.Tests;
 
-/// <summary>Starts Vit.Distributed.RankProgram under Open MPI's mpirun, or alone, and collects what it printed.</summary>
+/// <summary>Starts this test assembly's rank program (RankProgram/RankMain) under Open MPI's mpirun, or alone, and collects what it printed.</summary>
 internal static class MpiRun
 {
     /// <summary>Gets the mpirun on the PATH, or null.</summary>
@@ -34,7 +34,7 @@ internal static class MpiRun
 
     private static string DotNet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
-    private static string Program => Path.Combine(AppContext.BaseDirectory, "Vit.Distributed.RankProgram.dll");
+    private static string Program => typeof(RankProgram.RankMain).Assembly.Location;
 
     private static RankRun Start(string file, string[] arguments)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vit.Distributed.RankProgram;
+namespace Vit.Distributed.Tests.RankProgram;
 
 /// <summary>Prints "rank=R key=value" lines, one write each, so that ranks' lines never interleave.</summary>
 internal static class Output

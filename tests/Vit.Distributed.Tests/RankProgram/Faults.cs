@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using static Vit.Distributed.RankProgram.Output;
+using static Vit.Distributed.Tests.RankProgram.Output;
 
-namespace Vit.Distributed.RankProgram;
+namespace Vit.Distributed.Tests.RankProgram;
 
 /// <summary>Faults: rank 1 misbehaves while rank 0 waits in an all-reduce.</summary>
 internal static class Faults

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Vit.Distributed.RankProgram.Output;
+using static Vit.Distributed.Tests.RankProgram.Output;
 
-namespace Vit.Distributed.RankProgram;
+namespace Vit.Distributed.Tests.RankProgram;
 
 /// <summary>Every collective once, with rank-dependent inputs whose results the test knows in closed form.</summary>
 internal static class Collectives
