@@ -26,6 +26,7 @@ internal static class CommandLine
     private static readonly Option<string?> Data = new("--data") { Description = "Fashion-MNIST folder with the four IDX files (full 60k/10k set) [default: the shipped 10k, split 8,000/2,000]" };
     private static readonly Option<string?> Out = new("--out") { Description = "Output folder [default: ./runs/<timestamp>]" };
     private static readonly Option<int?> Threads = Whole("--threads", "libtorch CPU threads [default: libtorch's choice, one per core]; 1 is faster on a machine busy with other work");
+    private static readonly Option<string?> TensorBoard = new("--tensorboard") { Description = "Also write TensorBoard scalars (loss, lr, gradient norm, evaluations) to this folder" };
     private static readonly Option<int?> Limit = Whole("--limit", "Train on only this many images and test on a quarter as many (quick checks)");
 
     private static readonly RootCommand Root = CreateRoot();
@@ -67,6 +68,7 @@ internal static class CommandLine
             OutputDirectory = result.GetValue(Out),
             Limit = result.GetValue(Limit),
             Threads = result.GetValue(Threads),
+            TensorBoardDirectory = result.GetValue(TensorBoard),
         };
         if (request.Resume is not null)
         {
@@ -75,7 +77,7 @@ internal static class CommandLine
                 .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
             if (fixedByRun is not null)
             {
-                error = $"{fixedByRun.Name} cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device and --threads may change).";
+                error = $"{fixedByRun.Name} cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).";
                 request = null;
                 return false;
             }
@@ -130,7 +132,7 @@ internal static class CommandLine
 
         var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
         {
-            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Device, Resume, Data, Out, Limit, Threads,
+            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard,
         };
         root.Validators.Add(r =>
         {

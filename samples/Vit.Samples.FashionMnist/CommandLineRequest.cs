@@ -29,4 +29,7 @@ internal sealed record CommandLineRequest
 
     /// <summary>libtorch's intra-op threads, or <see langword="null"/> for its default.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>The folder for TensorBoard event files, or <see langword="null"/> for none.</summary>
+    public string? TensorBoardDirectory { get; init; }
 }

@@ -42,6 +42,10 @@ internal sealed class TrainingRun
         using var model = new VisionTransformer(preset.Model);
         model.to(device);
         using var trainer = new Trainer(model, trainerOptions);
+        if (request.TensorBoardDirectory is string tensorBoard)
+        {
+            trainer.Callbacks.Add(new TensorBoardCallback(tensorBoard));
+        }
         if (resume is not null)
         {
             LoadCheckpoint(trainer, resume);

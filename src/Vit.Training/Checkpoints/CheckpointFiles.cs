@@ -3,7 +3,7 @@ using Vit.Core;
 
 namespace Vit.Training;
 
-/// <summary>Names, rotation and atomic copies of the checkpoints <see cref="Trainer.Fit"/> writes.</summary>
+/// <summary>Names, rotation and atomic copies of the checkpoints <c>Trainer.Fit</c> writes.</summary>
 internal static class CheckpointFiles
 {
     public const string BestFileName = "best.safetensors";

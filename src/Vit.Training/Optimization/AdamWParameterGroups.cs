@@ -62,47 +62,65 @@ public static class AdamWParameterGroups
         double weightDecay)
     {
         ArgumentNullException.ThrowIfNull(namedParameters);
-        var (noDecay, decay) = Split(namedParameters);
-        return Create(noDecay, decay, learningRate, beta1, beta2, epsilon, weightDecay);
+        var trained = namedParameters.Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        return Create(Plan(trained, weightDecay, scales: null), learningRate, beta1, beta2, epsilon);
     }
 
-    /// <summary>Creates AdamW over groups already split by <see cref="Split"/> (their order is the optimizer's state order).</summary>
-    internal static AdamW Create(List<Parameter> noDecay, List<Parameter> decay, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
+    /// <summary>
+    /// Plans the AdamW groups of the trainable <paramref name="trained"/> parameters. Without layer scales: timm's two
+    /// groups, not decayed then decayed (both kept, even when empty). With them: one group per (layer scale, decayed or
+    /// not) in the order timm's <c>param_groups_layer_decay</c> meets them.
+    /// </summary>
+    internal static List<ParameterGroupPlan> Plan(IReadOnlyList<(string Name, Parameter Parameter)> trained, double weightDecay, IReadOnlyDictionary<string, double>? scales)
     {
-        var groups = new[]
+        if (scales is null)
         {
-            new AdamW.ParamGroup(noDecay, lr: learningRate, beta1: beta1, beta2: beta2, eps: epsilon, weight_decay: 0),
-            new AdamW.ParamGroup(decay, lr: learningRate, beta1: beta1, beta2: beta2, eps: epsilon, weight_decay: weightDecay),
-        };
-        return optim.AdamW(groups, learningRate, beta1, beta2, epsilon, weightDecay);
+            var noDecay = new ParameterGroupPlan(0, 1.0);
+            var decay = new ParameterGroupPlan(weightDecay, 1.0);
+            foreach (var (name, parameter) in trained)
+            {
+                (IsExemptFromWeightDecay(name, parameter) ? noDecay : decay).Parameters.Add((name, parameter));
+            }
+
+            return [noDecay, decay];
+        }
+
+        var groups = new List<ParameterGroupPlan>();
+        var byKey = new Dictionary<(double Scale, bool Decayed), ParameterGroupPlan>();
+        foreach (var (name, parameter) in trained)
+        {
+            bool decayed = !IsExemptFromWeightDecay(name, parameter);
+            double scale = scales[name];
+            if (!byKey.TryGetValue((scale, decayed), out var group))
+            {
+                group = new ParameterGroupPlan(decayed ? weightDecay : 0, scale);
+                byKey.Add((scale, decayed), group);
+                groups.Add(group);
+            }
+
+            group.Parameters.Add((name, parameter));
+        }
+
+        return groups;
+    }
+
+    /// <summary>Creates AdamW with one group per planned group (its state list follows the plan's parameter order).</summary>
+    internal static AdamW Create(IReadOnlyList<ParameterGroupPlan> plan, double learningRate, double beta1, double beta2, double epsilon)
+    {
+        var groups = plan.Select(g => new AdamW.ParamGroup(
+            g.Parameters.Select(p => p.Parameter), lr: learningRate * g.LearningRateScale, beta1: beta1, beta2: beta2, eps: epsilon, weight_decay: g.WeightDecay)).ToList();
+        return optim.AdamW(groups, learningRate, beta1, beta2, epsilon, 0);
     }
 
     /// <summary>Creates AdamW for a model with the optimizer settings of <paramref name="options"/>.</summary>
     /// <param name="model">The model, already on its device.</param>
-    /// <param name="options">Supplies <c>LearningRate</c>, <c>Beta1</c>, <c>Beta2</c>, <c>Epsilon</c> and <c>WeightDecay</c>.</param>
+    /// <param name="options">Supplies <c>LearningRate</c>, <c>Beta1</c>, <c>Beta2</c>, <c>Epsilon</c> and <c>WeightDecay</c>
+    /// (<c>LayerDecay</c> is the trainer's: for your own loop, multiply each parameter's rate by <see cref="LayerDecayScales.For"/>).</param>
     /// <returns>The optimizer (see <see cref="Create(IEnumerable{ValueTuple{string, Parameter}}, double, double, double, double, double)"/>).</returns>
     public static AdamW Create(nn.Module model, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         return Create(model.named_parameters(), options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay);
-    }
-
-    /// <summary>Splits trainable parameters into (not decayed, decayed) by timm's rule.</summary>
-    internal static (List<Parameter> NoDecay, List<Parameter> Decay) Split(IEnumerable<(string name, Parameter parameter)> namedParameters)
-    {
-        var noDecay = new List<Parameter>();
-        var decay = new List<Parameter>();
-        foreach (var (name, parameter) in namedParameters)
-        {
-            if (!parameter.requires_grad)
-            {
-                continue;
-            }
-
-            (IsExemptFromWeightDecay(name, parameter) ? noDecay : decay).Add(parameter);
-        }
-
-        return (noDecay, decay);
     }
 }
