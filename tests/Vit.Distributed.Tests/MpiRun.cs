@@ -24,8 +24,13 @@ internal static class MpiRun
     /// <summary>Runs one scenario as <paramref name="ranks"/> processes under mpirun.</summary>
     public static RankRun Ranks(int ranks, params string[] arguments)
     {
-        // As root, mpirun needs --allow-run-as-root; with more ranks than free cores, --oversubscribe.
-        string[] launcher = ["--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        // As root, mpirun needs --allow-run-as-root; with more ranks than free cores, --oversubscribe. A waiting rank
+        // yields its core instead of busy-polling it, so the other test assemblies running meanwhile keep theirs.
+        string[] launcher =
+        [
+            "--allow-run-as-root", "--oversubscribe", "--mca", "mpi_yield_when_idle", "1",
+            "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ];
         return Start(Launcher!, [.. launcher, DotNet, Program, .. arguments]);
     }
 
