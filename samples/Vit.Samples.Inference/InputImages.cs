@@ -50,7 +50,7 @@ internal static class InputImages
         InMemoryImageDataset dataset;
         try
         {
-            dataset = IdxDataset.Load(path, labels, classes);
+            dataset = IdxFiles.Load(path, labels, classes);
         }
         catch (InvalidDataException e)
         {

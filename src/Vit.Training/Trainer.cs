@@ -29,9 +29,9 @@ namespace Vit.Training;
 /// <para>A trainer is not thread-safe. On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the
 /// process keeps freed tensor memory for reuse instead of returning it and faulting it in again every step (opt out
 /// with the environment variable <c>VIT_RETAIN_FREED_MEMORY=0</c>, or call <see cref="CpuMemory.ReturnLargeBlocks"/>
-/// after creating the trainer). That makes CPU steps about 13% faster, and resident memory then rises with glibc's heap
-/// fragmentation (about 20% over the first 50 steps at the origin width, batch 128) instead of staying at the live
-/// tensors' peak; see <see cref="CpuMemory.RetainFreedMemory"/> for the measurements and how to keep it flat.</para>
+/// after creating the trainer). That makes CPU steps faster, and resident memory then creeps up with glibc's heap
+/// fragmentation instead of staying at the live tensors' peak (BENCHMARKS.md, "Memory runs";
+/// <see cref="CpuMemory.RetainFreedMemory"/> says how to keep it flat).</para>
 /// </remarks>
 public sealed partial class Trainer : IDisposable
 {

@@ -3,6 +3,7 @@ using System.Globalization;
 using TorchSharp;
 using Vit.Benchmarks.Measurement;
 using Vit.Data;
+using Vit.Samples.FashionMnist;
 
 namespace Vit.Benchmarks.Commands;
 
@@ -26,7 +27,9 @@ internal static class LoaderCommand
 
         Console.WriteLine(MachineInfo.Describe());
         var read = Stopwatch.StartNew();
-        using var dataset = FashionMnist.LoadShippedTest(directory);
+        directory ??= ShippedFashionMnist.FindDirectory() ?? throw new ArgumentException(
+            $"The shipped Fashion-MNIST split ({ShippedFashionMnist.RelativeDirectory}) was not found; pass --data DIR.");
+        using var dataset = FashionMnist.LoadTest(directory);
         read.Stop();
 
         var transforms = new List<torchvision.ITransform> { new Normalize([0.2860f], [0.3530f]) };

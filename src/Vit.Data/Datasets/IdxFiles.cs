@@ -3,10 +3,10 @@ using System.Buffers.Binary;
 namespace Vit.Data;
 
 /// <summary>
-/// Reads IDX files (LeCun's MNIST format, also used by Fashion-MNIST), gzip-compressed or raw: an images file of
-/// unsigned bytes [N, rows, cols] and a labels file of unsigned bytes [N].
+/// Loads IDX files (LeCun's MNIST format, also used by Fashion-MNIST), gzip-compressed or raw, into an
+/// <see cref="InMemoryImageDataset"/>: an images file of unsigned bytes [N, rows, cols] and a labels file of unsigned bytes [N].
 /// </summary>
-public static class IdxDataset
+public static class IdxFiles
 {
     private const int ImagesMagic = 0x00000803;
     private const int LabelsMagic = 0x00000801;

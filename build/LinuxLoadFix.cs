@@ -1,4 +1,4 @@
-// Compiled by MSBuild's RoslynCodeTaskFactory from Vit.TorchSharpLinuxFix.targets, and by the tests.
+// The Linux load fix: compiled by MSBuild's RoslynCodeTaskFactory from Vit.LinuxLoadFix.targets, and by the tests.
 // Keep it to netstandard2.0 APIs and Microsoft.Build.Utilities: the task factory compiles it against those.
 //
 // Why: TorchSharp 0.107's libLibTorchSharp.so was linked against GCC 13's libstdc++ and so declares that it needs
@@ -16,7 +16,7 @@ namespace Vit.Build;
 /// Marks the <c>GLIBCXX_3.4.32</c> version requirement of <c>libLibTorchSharp.so</c> files as weak when the
 /// system's libstdc++ lacks that version. Idempotent; never touches files outside the given list.
 /// </summary>
-public class PatchLibTorchSharpVersionNeed : Microsoft.Build.Utilities.Task
+public class LinuxLoadFix : Microsoft.Build.Utilities.Task
 {
     /// <summary>The symbol version that GCC 12's libstdc++ does not define.</summary>
     public const string MissingVersion = "GLIBCXX_3.4.32";

@@ -4,14 +4,14 @@ using TorchSharp;
 using Vit.Build;
 using Xunit;
 
-namespace Vit.Core.Tests.LinuxLoadFix;
+namespace Vit.Core.Tests.Build;
 
 /// <summary>
-/// The build step that makes TorchSharp 0.107 load on GCC 12 systems (see build/PatchLibTorchSharpVersionNeed.cs).
+/// The Linux load fix, the build step that makes TorchSharp 0.107 load on GCC 12 systems (see build/LinuxLoadFix.cs).
 /// The original library comes from the NuGet cache, which the step itself must never modify.
 /// </summary>
 [Collection(TorchTestGroup.Name)]
-public sealed class PatchLibTorchSharpVersionNeedTests : IDisposable
+public sealed class LinuxLoadFixTests : IDisposable
 {
     private readonly string _workDir = Directory.CreateTempSubdirectory("vit-elf-").FullName;
 
@@ -39,13 +39,13 @@ public sealed class PatchLibTorchSharpVersionNeedTests : IDisposable
         string copy = CopyOfOriginal();
         byte[] before = File.ReadAllBytes(copy);
 
-        PatchLibTorchSharpVersionNeed.MarkVersionNeedWeak(copy, "GLIBCXX_3.4.32").Should().Be(PatchLibTorchSharpVersionNeed.PatchOutcome.Patched);
+        LinuxLoadFix.MarkVersionNeedWeak(copy, "GLIBCXX_3.4.32").Should().Be(LinuxLoadFix.PatchOutcome.Patched);
 
         byte[] after = File.ReadAllBytes(copy);
         after.Length.Should().Be(before.Length);
         int[] changed = Enumerable.Range(0, before.Length).Where(i => before[i] != after[i]).ToArray();
         changed.Should().ContainSingle();
-        int flagsOffset = PatchLibTorchSharpVersionNeed.FindVernauxFlagsOffset(after, "GLIBCXX_3.4.32", copy);
+        int flagsOffset = LinuxLoadFix.FindVernauxFlagsOffset(after, "GLIBCXX_3.4.32", copy);
         changed[0].Should().Be(flagsOffset, "only the low byte of vna_flags may change");
         (after[flagsOffset] & 0x2).Should().Be(0x2, "VER_FLG_WEAK is set");
         (before[flagsOffset] & 0x2).Should().Be(0, "TorchSharp 0.107.0 ships the requirement as strong");
@@ -55,10 +55,10 @@ public sealed class PatchLibTorchSharpVersionNeedTests : IDisposable
     public void MarkVersionNeedWeak_RunTwice_SecondRunChangesNothing()
     {
         string copy = CopyOfOriginal();
-        PatchLibTorchSharpVersionNeed.MarkVersionNeedWeak(copy, "GLIBCXX_3.4.32");
+        LinuxLoadFix.MarkVersionNeedWeak(copy, "GLIBCXX_3.4.32");
         byte[] once = File.ReadAllBytes(copy);
 
-        PatchLibTorchSharpVersionNeed.MarkVersionNeedWeak(copy, "GLIBCXX_3.4.32").Should().Be(PatchLibTorchSharpVersionNeed.PatchOutcome.AlreadyWeak);
+        LinuxLoadFix.MarkVersionNeedWeak(copy, "GLIBCXX_3.4.32").Should().Be(LinuxLoadFix.PatchOutcome.AlreadyWeak);
 
         File.ReadAllBytes(copy).Should().Equal(once);
     }
@@ -70,7 +70,7 @@ public sealed class PatchLibTorchSharpVersionNeedTests : IDisposable
         string copy = CopyOfOriginal();
         byte[] before = File.ReadAllBytes(copy);
 
-        PatchLibTorchSharpVersionNeed.MarkVersionNeedWeak(copy, "GLIBCXX_9.9.99").Should().Be(PatchLibTorchSharpVersionNeed.PatchOutcome.NotRequired);
+        LinuxLoadFix.MarkVersionNeedWeak(copy, "GLIBCXX_9.9.99").Should().Be(LinuxLoadFix.PatchOutcome.NotRequired);
 
         File.ReadAllBytes(copy).Should().Equal(before);
     }
@@ -81,7 +81,7 @@ public sealed class PatchLibTorchSharpVersionNeedTests : IDisposable
         string path = Path.Combine(_workDir, "not-elf.so");
         File.WriteAllBytes(path, Encoding.ASCII.GetBytes(new string('x', 200)));
 
-        Action act = () => PatchLibTorchSharpVersionNeed.MarkVersionNeedWeak(path, "GLIBCXX_3.4.32");
+        Action act = () => LinuxLoadFix.MarkVersionNeedWeak(path, "GLIBCXX_3.4.32");
 
         act.Should().Throw<InvalidDataException>().WithMessage($"*'{path}' is not an ELF file*");
     }
@@ -92,7 +92,7 @@ public sealed class PatchLibTorchSharpVersionNeedTests : IDisposable
         string path = Path.Combine(_workDir, "truncated.so");
         File.WriteAllBytes(path, File.ReadAllBytes(OriginalLibrary()).AsSpan(0, 4096).ToArray());
 
-        Action act = () => PatchLibTorchSharpVersionNeed.MarkVersionNeedWeak(path, "GLIBCXX_3.4.32");
+        Action act = () => LinuxLoadFix.MarkVersionNeedWeak(path, "GLIBCXX_3.4.32");
 
         act.Should().Throw<InvalidDataException>().WithMessage("*section header table outside the file*");
     }
@@ -101,11 +101,11 @@ public sealed class PatchLibTorchSharpVersionNeedTests : IDisposable
     public void BuildOutput_OnASystemWithoutTheVersion_HoldsThePatchedLibraryAndTorchLoads()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "the fix only acts on Linux");
-        Skip.If(PatchLibTorchSharpVersionNeed.SystemLibstdcxxDefines("GLIBCXX_3.4.32"), "this system's libstdc++ is new enough");
+        Skip.If(LinuxLoadFix.SystemLibstdcxxDefines("GLIBCXX_3.4.32"), "this system's libstdc++ is new enough");
 
         string output = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         byte[] built = File.ReadAllBytes(output);
-        int flagsOffset = PatchLibTorchSharpVersionNeed.FindVernauxFlagsOffset(built, "GLIBCXX_3.4.32", output);
+        int flagsOffset = LinuxLoadFix.FindVernauxFlagsOffset(built, "GLIBCXX_3.4.32", output);
         (built[flagsOffset] & 0x2).Should().Be(0x2, "the build marks the requirement weak in the output copy");
 
         byte[] cached = File.ReadAllBytes(OriginalLibrary());

@@ -7,7 +7,7 @@ using static Vit.Data.Tests.TensorHelpers;
 namespace Vit.Data.Tests;
 
 [Collection(TorchTestGroup.Name)]
-public sealed class IdxDatasetTests : IDisposable
+public sealed class IdxFilesTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -57,7 +57,7 @@ public sealed class IdxDatasetTests : IDisposable
     public void Load_RawOrGzip_ReadsPixelsAndLabels(bool gzip)
     {
         var (images, labels) = WriteSample(gzip);
-        using var dataset = IdxDataset.Load(images, labels);
+        using var dataset = IdxFiles.Load(images, labels);
         dataset.Count.Should().Be(3);
         (dataset.Channels, dataset.Height, dataset.Width).Should().Be((1, 2, 3));
         dataset.ClassNames.Should().Equal("0", "1", "2");
@@ -75,7 +75,7 @@ public sealed class IdxDatasetTests : IDisposable
     public void Load_ClassNames_AreUsed()
     {
         var (images, labels) = WriteSample(false);
-        using var dataset = IdxDataset.Load(images, labels, ["a", "b", "c", "d"]);
+        using var dataset = IdxFiles.Load(images, labels, ["a", "b", "c", "d"]);
         dataset.ClassNames.Should().Equal("a", "b", "c", "d");
         dataset.GetLabel(0).Should().Be(2);
     }
@@ -84,7 +84,7 @@ public sealed class IdxDatasetTests : IDisposable
     public void Load_LabelOutOfRange_NamesFileIndexAndOffset()
     {
         var (images, labels) = WriteSample(false);
-        var act = () => IdxDataset.Load(images, labels, ["a", "b"]);
+        var act = () => IdxFiles.Load(images, labels, ["a", "b"]);
         act.Should().Throw<InvalidDataException>()
             .WithMessage($"'{labels}': label 2 of sample 0 (at offset 8) is outside the 2 classes [0, 2).");
     }
@@ -94,7 +94,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         var (_, labels) = WriteSample(false);
         // A labels file passed as the images file.
-        var act = () => IdxDataset.Load(labels, labels);
+        var act = () => IdxFiles.Load(labels, labels);
         act.Should().Throw<InvalidDataException>()
             .WithMessage($"'{labels}' has magic number 0x00000801 at offset 0; expected 0x00000803*");
     }
@@ -104,7 +104,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         string images = Write("short.idx", [.. Header(0x803, 3, 2, 3), .. new byte[10]], gzip: false);
         var (_, labels) = WriteSample(false);
-        var act = () => IdxDataset.Load(images, labels);
+        var act = () => IdxFiles.Load(images, labels);
         act.Should().Throw<InvalidDataException>()
             .WithMessage($"'{images}' is truncated: its header [3, 2, 3] needs 34 bytes but the data ends at offset 26 (inside sample 1).");
     }
@@ -114,7 +114,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         string images = Write("short.gz", [.. Header(0x803, 3, 2, 3), .. new byte[7]], gzip: true);
         var (_, labels) = WriteSample(false);
-        var act = () => IdxDataset.Load(images, labels);
+        var act = () => IdxFiles.Load(images, labels);
         act.Should().Throw<InvalidDataException>().WithMessage("*ends at offset 23 of the decompressed data*");
     }
 
@@ -125,7 +125,7 @@ public sealed class IdxDatasetTests : IDisposable
         byte[] whole = File.ReadAllBytes(images);
         string cut = _dir.File("cut.gz");
         File.WriteAllBytes(cut, whole[..(whole.Length / 2)]);
-        var act = () => IdxDataset.Load(cut, labels);
+        var act = () => IdxFiles.Load(cut, labels);
         act.Should().Throw<InvalidDataException>().WithMessage($"'{cut}'*");
     }
 
@@ -134,7 +134,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         var (images, _) = WriteSample(false);
         string labels = Write("long.idx", [.. Header(0x801, 3), 2, 0, 1, 9, 9], gzip: false);
-        var act = () => IdxDataset.Load(images, labels);
+        var act = () => IdxFiles.Load(images, labels);
         act.Should().Throw<InvalidDataException>().WithMessage($"'{labels}' has 2 unexpected bytes after its data, starting at offset 11.");
     }
 
@@ -143,7 +143,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         var (images, _) = WriteSample(false);
         string labels = Write("two.idx", [.. Header(0x801, 2), 0, 1], gzip: false);
-        var act = () => IdxDataset.Load(images, labels);
+        var act = () => IdxFiles.Load(images, labels);
         act.Should().Throw<InvalidDataException>().WithMessage($"'{labels}' holds 2 labels but '{images}' holds 3 images.");
     }
 
@@ -151,7 +151,7 @@ public sealed class IdxDatasetTests : IDisposable
     public void Load_MissingFile_NamesPath()
     {
         string missing = _dir.File("nope.gz");
-        var act = () => IdxDataset.Load(missing, missing);
+        var act = () => IdxFiles.Load(missing, missing);
         act.Should().Throw<FileNotFoundException>().WithMessage($"Data file '{missing}' does not exist.");
     }
 }

@@ -5,7 +5,7 @@ using static Vit.Data.Tests.TensorHelpers;
 namespace Vit.Data.Tests;
 
 [Collection(TorchTestGroup.Name)]
-public sealed class CifarDatasetTests : IDisposable
+public sealed class CifarFilesTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -23,10 +23,10 @@ public sealed class CifarDatasetTests : IDisposable
             File.WriteAllBytes(_dir.File($"data_batch_{f}.bin"), [.. Record([(byte)f], (byte)(10 * f)), .. Record([(byte)(f + 4)], (byte)((10 * f) + 5))]);
         }
 
-        using var dataset = CifarDataset.LoadCifar10(_dir.Path, train: true);
+        using var dataset = CifarFiles.LoadCifar10(_dir.Path, train: true);
         dataset.Count.Should().Be(10);
         (dataset.Channels, dataset.Height, dataset.Width).Should().Be((3, 32, 32));
-        dataset.ClassNames.Should().Equal(CifarDataset.Cifar10ClassNames);
+        dataset.ClassNames.Should().Equal(CifarFiles.Cifar10ClassNames);
         Enumerable.Range(0, 10).Select(dataset.GetLabel).Should().Equal(1, 5, 2, 6, 3, 7, 4, 8, 5, 9);
         var (images, _) = dataset.GetBatch([3]);
         using (images)
@@ -43,7 +43,7 @@ public sealed class CifarDatasetTests : IDisposable
     {
         File.WriteAllBytes(_dir.File("test_batch.bin"), Record([1], 0));
         File.WriteAllLines(_dir.File("batches.meta.txt"), ["a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", ""]);
-        using var dataset = CifarDataset.LoadCifar10(_dir.Path, train: false);
+        using var dataset = CifarFiles.LoadCifar10(_dir.Path, train: false);
         dataset.ClassNames.Should().HaveCount(10).And.StartWith("a0");
     }
 
@@ -53,7 +53,7 @@ public sealed class CifarDatasetTests : IDisposable
     public void LoadCifar100_FineOrCoarse_PicksLabelByte(bool coarse, int expected)
     {
         File.WriteAllBytes(_dir.File("test.bin"), Record([13, 77], 3));
-        using var dataset = CifarDataset.LoadCifar100(_dir.Path, train: false, coarseLabels: coarse);
+        using var dataset = CifarFiles.LoadCifar100(_dir.Path, train: false, coarseLabels: coarse);
         dataset.ClassNames.Should().HaveCount(coarse ? 20 : 100);
         dataset.GetLabel(0).Should().Be(expected);
     }
@@ -63,7 +63,7 @@ public sealed class CifarDatasetTests : IDisposable
     {
         string file = _dir.File("test_batch.bin");
         File.WriteAllBytes(file, [.. Record([1], 0), .. Record([2], 0)[..100]]);
-        var act = () => CifarDataset.LoadCifar10(_dir.Path, train: false);
+        var act = () => CifarFiles.LoadCifar10(_dir.Path, train: false);
         act.Should().Throw<InvalidDataException>().WithMessage(
             $"'{file}' is truncated: 3173 bytes is not a whole number of 3073-byte records; record 1 starting at offset 3073 is incomplete.");
     }
@@ -73,7 +73,7 @@ public sealed class CifarDatasetTests : IDisposable
     {
         string file = _dir.File("test_batch.bin");
         File.WriteAllBytes(file, [.. Record([1], 0), .. Record([12], 0)]);
-        var act = () => CifarDataset.LoadCifar10(_dir.Path, train: false);
+        var act = () => CifarFiles.LoadCifar10(_dir.Path, train: false);
         act.Should().Throw<InvalidDataException>().WithMessage(
             $"'{file}': label 12 of record 1 (at offset 3073) is outside the 10 classes [0, 10).");
     }
@@ -81,7 +81,7 @@ public sealed class CifarDatasetTests : IDisposable
     [Fact]
     public void LoadCifar10_MissingBatch_NamesFile()
     {
-        var act = () => CifarDataset.LoadCifar10(_dir.Path, train: true);
+        var act = () => CifarFiles.LoadCifar10(_dir.Path, train: true);
         act.Should().Throw<FileNotFoundException>().WithMessage($"Data file '{_dir.File("data_batch_1.bin")}' does not exist.");
     }
 }

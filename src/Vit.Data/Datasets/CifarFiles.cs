@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Vit.Data;
 
 /// <summary>
-/// Reads the binary versions of CIFAR-10 and CIFAR-100 (Krizhevsky 2009): fixed-size records of label byte(s)
-/// followed by 3072 pixel bytes (1024 red, 1024 green, 1024 blue, each 32x32 row-major).
+/// Loads the binary files of CIFAR-10 and CIFAR-100 (Krizhevsky 2009) into an <see cref="InMemoryImageDataset"/>:
+/// fixed-size records of label byte(s) followed by 3072 pixel bytes (1024 red, 1024 green, 1024 blue, each 32x32 row-major).
 /// </summary>
-public static class CifarDataset
+public static class CifarFiles
 {
     /// <summary>The CIFAR-10 class names, used when <c>batches.meta.txt</c> is absent.</summary>
     public static IReadOnlyList<string> Cifar10ClassNames { get; } =
