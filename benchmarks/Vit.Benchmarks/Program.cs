@@ -9,7 +9,10 @@ const string Usage = """
     usage: Vit.Benchmarks <command> [--option value ...]
       train-step    [--depth 6 --dim 384 --heads 6 --patch 4 --image 28 --channels 1 --classes 10 --batch 128 --steps 10 --warmup 3]
                     [--model vit|baseline] [--compare-baseline] [--threads N] [--interop-threads N]
-      inference     same options (default --batch 256)
+      inference     same options (default --batch 256), or --model-dir DIR (from export-onnx) for its weights
+                    --engine onnx --model-dir DIR [--onnx-file model.onnx] [--batch N --steps N --warmup N --threads N]:
+                    ONNX Runtime through Vit.Inference, in this process without libtorch
+      export-onnx   --out DIR [model options, --pooling token|mean, --seed 0]: a model folder + Vit's ONNX graphs
       profile       same options as train-step: times each kind of op of one training step by hand
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
@@ -32,7 +35,8 @@ try
     return args[0] switch
     {
         "train-step" => ThroughputCommand.Run(new Arguments(rest), training: true),
-        "inference" => ThroughputCommand.Run(new Arguments(rest), training: false),
+        "inference" => RunInference(new Arguments(rest)),
+        "export-onnx" => ExportOnnxCommand.Run(new Arguments(rest)),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
@@ -48,6 +52,14 @@ catch (Exception e) when (e is ArgumentException or OptionsValidationException)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+
+// The onnx engine must decide before anything touches TorchSharp: libtorch loads on first use and stays.
+static int RunInference(Arguments arguments) => arguments.String("engine", "torch") switch
+{
+    "onnx" => OnnxInferenceCommand.Run(arguments),
+    "torch" => ThroughputCommand.Run(arguments, training: false),
+    string other => throw new ArgumentException($"--engine must be onnx or torch; got '{other}'."),
+};
 
 static int RunMicro(string[] rest)
 {

@@ -13,7 +13,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-packages=(Vit.Core Vit.Data Vit.Training Vit.Distributed)
+packages=(Vit.Core Vit.Data Vit.Training Vit.Distributed Vit.Onnx Vit.Inference)
 version="0.1.0-local.$(date -u +%Y%m%d%H%M%S).$$"
 work="$(mktemp -d "${TMPDIR:-/tmp}/vit-consumer.XXXXXX")"
 cache="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
@@ -53,8 +53,21 @@ for id in "${packages[@]}"; do
   done
   # Libraries depend on managed TorchSharp only: the native backend is the application's choice.
   if grep -Eio 'id="(TorchSharp-[a-z-]+|libtorch[a-z0-9.-]*)"' <<<"$nuspec"; then fail "$id depends on a native backend"; fi
-  grep -q 'id="TorchSharp" version="0.107.0"' <<<"$nuspec" || fail "$id does not depend on TorchSharp 0.107.0"
-  echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT, repository, tags, snupkg; depends on managed TorchSharp"
+  case $id in
+    Vit.Inference)
+      # Apps that only classify ship without TorchSharp: no TorchSharp, no Vit.Core (which brings it).
+      if grep -Eio 'id="(TorchSharp[a-z.-]*|Vit\.Core)"' <<<"$nuspec"; then fail "$id depends on TorchSharp or Vit.Core"; fi
+      grep -q 'id="Microsoft.ML.OnnxRuntime" version="1.31.1"' <<<"$nuspec" || fail "$id does not depend on ONNX Runtime 1.31.1"
+      echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT, repository, tags, snupkg; ONNX Runtime + SkiaSharp, no TorchSharp";;
+    Vit.Onnx)
+      grep -q "id=\"Vit.Core\" version=\"$version\"" <<<"$nuspec" || fail "$id does not depend on Vit.Core $version"
+      grep -q 'id="Google.Protobuf" version="3.36.2"' <<<"$nuspec" || fail "$id does not depend on Google.Protobuf 3.36.2"
+      grep -q " licenses/LICENSE-onnx.txt\$" <<<"$listing" || fail "$id package lacks ONNX's licence for the generated protobuf classes"
+      echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT (+ ONNX's Apache-2.0 for onnx.proto), snupkg; Vit.Core + Google.Protobuf";;
+    *)
+      grep -q 'id="TorchSharp" version="0.107.0"' <<<"$nuspec" || fail "$id does not depend on TorchSharp 0.107.0"
+      echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT, repository, tags, snupkg; depends on managed TorchSharp";;
+  esac
 done
 core="$(unzip -l "$feed/Vit.Core.$version.nupkg")"
 for entry in buildTransitive/Vit.Core.targets buildTransitive/Vit.LinuxLoadFix.targets buildTransitive/LinuxLoadFix.cs; do
@@ -82,6 +95,15 @@ for source in "$here"/*/; do
   dotnet restore "$app/$name.csproj" -p:VitVersion="$version" --nologo -v:q
   dotnet build "$app/$name.csproj" -c Release --no-restore -p:VitVersion="$version" --nologo -v:q
   dotnet "$app/bin/Release/net10.0/$name.dll"
+  if [[ $name == Vit.Consumer.Inference ]]; then
+    # An app with only Vit.Inference: its publish folder must hold no TorchSharp/libtorch and stay under 150 MB.
+    dotnet publish "$app/$name.csproj" -c Release -r linux-x64 --self-contained false -p:VitVersion="$version" -o "$work/$name-publish" --nologo -v:q
+    if find "$work/$name-publish" -iname '*torch*' | grep -q .; then fail "$name: the publish folder holds TorchSharp/libtorch files"; fi
+    size_mb=$(( $(du -sk "$work/$name-publish" | cut -f1) / 1024 ))
+    ((size_mb < 150)) || fail "$name: the publish folder is $size_mb MB (limit 150)"
+    dotnet "$work/$name-publish/$name.dll" >/dev/null || fail "$name: the published app failed"
+    echo "== $name: publish folder $size_mb MB, no TorchSharp or libtorch"
+  fi
 
   so="$app/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so"
   if [[ "$(uname -s)" == Linux && -f "$so" ]] && command -v readelf >/dev/null; then

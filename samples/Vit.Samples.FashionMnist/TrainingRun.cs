@@ -2,6 +2,7 @@ using System.Globalization;
 using TorchSharp;
 using Vit.Core;
 using Vit.Data;
+using Vit.Onnx;
 using Vit.Training;
 using static TorchSharp.torch;
 
@@ -96,22 +97,30 @@ internal sealed class TrainingRun
 
         var evaluation = result.LastEvaluation ?? trainer.Evaluate(testLoader, CancellationToken.None);
         var confusion = ConfusionMatrix.Measure(model, testLoader, data.Test.ClassNames);
-        model.SaveTimm(folder.Model);
-        new ModelDescription
+        // The run folder is a model folder: config.json + model.safetensors (VisionTransformer.FromPretrained) and model.onnx (ImageClassifier.Load).
+        model.SavePretrained(folder.Path, new PretrainedMetadata
         {
-            Model = preset.Model,
-            DataImageSize = data.Train.Height,
             Mean = [.. statistics.Mean],
             Std = [.. statistics.Std],
             ClassNames = [.. data.Train.ClassNames],
-        }.Write(folder.ModelDescription);
+            CropPct = PaddingCropPct(preset.Model.ImageSize, data.Train.Height),
+            Interpolation = ResizeInterpolation.Bilinear,
+        });
+        model.ExportOnnx(folder.Onnx);
         Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images");
         Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"Held-out confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
 
-        _console.Line($"Wrote {folder.Model}, {ModelDescription.FileName}, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
+        _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test_top1={evaluation.Top1Accuracy:F4} test_top5={evaluation.Top5Accuracy:F4}"));
         return 0;
     }
+
+    /// <summary>
+    /// timm's crop_pct that says "zero-pad the data's images into the model's input" (28 px in 32: the shorter side is
+    /// resized to floor(32 / crop_pct) = 28, the centre crop then pads); 1 when the sizes agree. Rounded down to 6 digits so
+    /// the floor lands on the data's size exactly.
+    /// </summary>
+    private static double PaddingCropPct(int modelSize, int dataSize) => Math.Floor(modelSize * 1e6 / dataSize) / 1e6;
 
     private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request)
     {

@@ -13,10 +13,10 @@ internal static class InferenceCommandLine
         Arity = ArgumentArity.OneOrMore,
     };
 
-    private static readonly Option<string> Model = new("--model") { Description = "The model.safetensors a Vit.Samples.FashionMnist run wrote", Required = true };
-    private static readonly Option<string?> Description = new("--description") { Description = "Its model.json [default: next to --model]" };
+    private static readonly Option<string> Model = new("--model") { Description = "A model folder a Vit.Samples.FashionMnist run wrote (config.json, model.safetensors, model.onnx), or a file in it", Required = true };
+    private static readonly Option<string> Engine = new("--engine") { Description = "onnx (ImageClassifier on ONNX Runtime, no libtorch) or torch (TorchSharp; also writes attention-rollout heatmaps)", DefaultValueFactory = _ => "onnx" };
     private static readonly Option<string> Samples = new("--samples") { Description = "Which samples of each IDX file: indices and ranges, e.g. 0-7 or 3,14,15", DefaultValueFactory = _ => "0-7" };
-    private static readonly Option<string?> Out = new("--out") { Description = "Folder for the heatmap PNGs [default: attention/ next to --model]" };
+    private static readonly Option<string?> Out = new("--out") { Description = "Folder for the heatmap PNGs of --engine torch [default: attention/ in the model folder]" };
     private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
     private static readonly RootCommand Root = CreateRoot();
 
@@ -42,7 +42,7 @@ internal static class InferenceCommandLine
         request = new InferenceRequest
         {
             Model = result.GetValue(Model)!,
-            Description = result.GetValue(Description),
+            Engine = result.GetValue(Engine)!,
             Inputs = result.GetValue(Inputs)!,
             Samples = ParseSamples(result.GetValue(Samples)!)!,
             OutputDirectory = result.GetValue(Out),
@@ -57,6 +57,7 @@ internal static class InferenceCommandLine
     private static RootCommand CreateRoot()
     {
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Engine.AcceptOnlyFromAmong("onnx", "torch");
         Samples.Validators.Add(r =>
         {
             string text = r.GetValueOrDefault<string>(); // a string always converts
@@ -65,9 +66,9 @@ internal static class InferenceCommandLine
                 r.AddError($"--samples '{text}' is not a list of indices and ranges such as 0-7 or 3,14,15 (each ≥ 0, at most 256 in all).");
             }
         });
-        return new RootCommand("Classifies images with a model trained by Vit.Samples.FashionMnist, prints the top 5 and writes attention-rollout heatmaps.")
+        return new RootCommand("Classifies images with a model trained by Vit.Samples.FashionMnist and prints the top 5; --engine torch also writes attention-rollout heatmaps.")
         {
-            Inputs, Model, Description, Samples, Out, Device,
+            Inputs, Model, Engine, Samples, Out, Device,
         };
     }
 

@@ -15,7 +15,8 @@ internal static class ThroughputCommand
 {
     public static int Run(Arguments args, bool training)
     {
-        var options = ModelArguments.Read(args);
+        string modelDir = training ? string.Empty : args.String("model-dir", string.Empty);
+        var options = modelDir.Length > 0 ? VisionTransformer.ReadPretrainedOptions(modelDir) : ModelArguments.Read(args);
         int batch = args.Int("batch", training ? 128 : 256);
         int steps = args.Int("steps", 10);
         int warmup = args.Int("warmup", 3);
@@ -31,7 +32,7 @@ internal static class ThroughputCommand
         var subjects = new List<IBenchmarkSubject>();
         if (compare || model == "vit")
         {
-            subjects.Add(training ? new VitTrainSubject(options, batch) : new InferenceSubject("vit", new VisionTransformer(options), RandomImages(options, batch)));
+            subjects.Add(training ? new VitTrainSubject(options, batch) : new InferenceSubject("vit", modelDir.Length > 0 ? VisionTransformer.FromPretrained(modelDir) : new VisionTransformer(options), RandomImages(options, batch)));
         }
 
         if (compare || model == "baseline")
