@@ -28,7 +28,7 @@ internal sealed class FashionMnistData : IDisposable
     /// <summary>
     /// Loads the data: the full set (60,000 train / 10,000 test) when <paramref name="directory"/> holds all four
     /// files; otherwise the 10,000-image test split (shipped, or from <paramref name="directory"/>) divided by
-    /// <see cref="Dataset.SplitShipped"/> into 8,000 to train and 2,000 held out (200 per class, seed 0).
+    /// <see cref="ShippedFashionMnist.Split"/> into 8,000 to train and 2,000 held out (200 per class, seed 0).
     /// </summary>
     /// <param name="directory">A Fashion-MNIST folder, or <see langword="null"/> for the shipped data.</param>
     /// <param name="limit">Use only the first <paramref name="limit"/> training and <c>limit / 4</c> test images.</param>
@@ -51,16 +51,16 @@ internal sealed class FashionMnistData : IDisposable
                 return Limited(owned[0], owned[1], $"Fashion-MNIST from '{directory}': {owned[0].Count:N0} training images, {owned[1].Count:N0} test images", limit, owned);
             }
 
-            string? source = directory ?? Dataset.FindShippedDirectory();
-            if (source is null || !File.Exists(Path.Combine(source, "t10k-images-idx3-ubyte.gz")))
+            string? source = directory ?? ShippedFashionMnist.FindDirectory();
+            if (source is null || !Dataset.HasTestSplit(source))
             {
                 throw new UsageException(directory is null
-                    ? $"The shipped data ({Dataset.ShippedRelativeDirectory}) was not found above '{AppContext.BaseDirectory}' or the working directory; pass --data."
+                    ? $"The shipped data ({ShippedFashionMnist.RelativeDirectory}) was not found above '{AppContext.BaseDirectory}' or the working directory; pass --data."
                     : $"--data '{directory}' holds neither the full set (train-/t10k-images-idx3-ubyte.gz and labels) nor the test split.");
             }
 
             owned.Add(Dataset.LoadTest(source));
-            var (train, heldOut) = Dataset.SplitShipped(owned[0]);
+            var (train, heldOut) = ShippedFashionMnist.Split(owned[0]);
             return Limited(train, heldOut, $"Fashion-MNIST test split from '{source}' divided per class (seed 0): {train.Count:N0} to train, {heldOut.Count:N0} held out", limit, owned);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)

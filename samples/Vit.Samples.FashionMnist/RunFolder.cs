@@ -24,7 +24,7 @@ internal sealed class RunFolder
 
     public string Model => Combine("model.safetensors");
 
-    public string ModelDescription => Combine(Vit.Samples.ModelDescription.FileName);
+    public string Onnx => Combine("model.onnx");
 
     public string TrainingCurves => Combine("training-curves.png");
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using TorchSharp;
 using Vit.Core;
 using Vit.Data;
+using Vit.Onnx;
 using Vit.Training;
 using static TorchSharp.torch;
 
@@ -42,6 +43,10 @@ internal sealed class TrainingRun
         using var model = new VisionTransformer(preset.Model);
         model.to(device);
         using var trainer = new Trainer(model, trainerOptions);
+        if (request.TensorBoardDirectory is string tensorBoard)
+        {
+            trainer.Callbacks.Add(new TensorBoardCallback(tensorBoard));
+        }
         if (resume is not null)
         {
             LoadCheckpoint(trainer, resume);
@@ -63,15 +68,20 @@ internal sealed class TrainingRun
 
         _console.Line(data.Description);
         _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
-        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}; writing to {folder.Path}"));
+        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}{Extras(settings)}; writing to {folder.Path}"));
 
         if (spinLimited)
         {
             _console.Line($"OpenMP threads spin {OpenMpSpinWait.DefaultSpinCount} iterations before sleeping ({OpenMpSpinWait.SpinCountVariable}; set it to choose)");
         }
 
-        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings.HideProbability);
-        using var trainLoader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training);
+        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings);
+        // Mixup/CutMix make the soft targets and carry the recipe's label smoothing (the trainer's is then 0, as in timm).
+        var mixup = settings.Mixes
+            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = preset.Recipe.LabelSmoothing })
+            : null;
+        using var trainLoader = new DataLoader(
+            data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
         using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device }, pipeline.Evaluation);
 
         int totalSteps = trainerOptions.Epochs * trainLoader.BatchesPerEpoch;
@@ -92,22 +102,36 @@ internal sealed class TrainingRun
 
         var evaluation = result.LastEvaluation ?? trainer.Evaluate(testLoader, CancellationToken.None);
         var confusion = ConfusionMatrix.Measure(model, testLoader, data.Test.ClassNames);
-        model.SaveTimm(folder.Model);
-        new ModelDescription
+        // The run folder is a model folder: config.json + model.safetensors (VisionTransformer.FromPretrained) and model.onnx (ImageClassifier.Load).
+        model.SavePretrained(folder.Path, new PretrainedMetadata
         {
-            Model = preset.Model,
-            DataImageSize = data.Train.Height,
             Mean = [.. statistics.Mean],
             Std = [.. statistics.Std],
             ClassNames = [.. data.Train.ClassNames],
-        }.Write(folder.ModelDescription);
+            CropPct = PaddingCropPct(preset.Model.ImageSize, data.Train.Height),
+            Interpolation = ResizeInterpolation.Bilinear,
+        });
+        model.ExportOnnx(folder.Onnx);
         Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images");
         Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"Held-out confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
 
-        _console.Line($"Wrote {folder.Model}, {ModelDescription.FileName}, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
+        _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test_top1={evaluation.Top1Accuracy:F4} test_top5={evaluation.Top5Accuracy:F4}"));
         return 0;
     }
+
+    /// <summary>The optional augmentations in force, for the start-up line.</summary>
+    private static string Extras(RunSettings settings) =>
+        (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
+        + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
+        + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "");
+
+    /// <summary>
+    /// timm's crop_pct that says "zero-pad the data's images into the model's input" (28 px in 32: the shorter side is
+    /// resized to floor(32 / crop_pct) = 28, the centre crop then pads); 1 when the sizes agree. Rounded down to 6 digits so
+    /// the floor lands on the data's size exactly.
+    /// </summary>
+    private static double PaddingCropPct(int modelSize, int dataSize) => Math.Floor(modelSize * 1e6 / dataSize) / 1e6;
 
     private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request)
     {
@@ -127,6 +151,10 @@ internal sealed class TrainingRun
             Accumulation = request.Accumulation ?? recipe.Accumulation,
             LearningRate = request.LearningRate ?? recipe.LearningRate,
             HideProbability = request.HideProbability ?? recipe.HideProbability,
+            RandAugment = request.RandAugment,
+            EraseProbability = request.EraseProbability ?? 0,
+            MixupAlpha = request.MixupAlpha ?? 0,
+            CutmixAlpha = request.CutmixAlpha ?? 0,
             Seed = request.Seed,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
@@ -157,7 +185,7 @@ internal sealed class TrainingRun
         WarmupEpochs = Math.Min(recipe.WarmupEpochs, settings.Epochs / 2.0),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,
-        LabelSmoothing = recipe.LabelSmoothing,
+        LabelSmoothing = settings.Mixes ? 0 : recipe.LabelSmoothing,
         GradientClipNorm = recipe.GradientClipNorm,
         Seed = settings.Seed,
         LogEverySteps = 5,

@@ -13,14 +13,14 @@ internal static class InferenceCommandLine
         Arity = ArgumentArity.OneOrMore,
     };
 
-    private static readonly Option<string> Model = new("--model") { Description = "The model.safetensors a Vit.Samples.FashionMnist run wrote", Required = true };
-    private static readonly Option<string?> Description = new("--description") { Description = "Its model.json [default: next to --model]" };
+    private static readonly Option<string> Model = new("--model") { Description = "A model folder a Vit.Samples.FashionMnist run wrote (config.json, model.safetensors, model.onnx), or a file in it", Required = true };
+    private static readonly Option<string> Engine = new("--engine") { Description = "onnx (ImageClassifier on ONNX Runtime, no libtorch) or torch (TorchSharp; also writes attention-rollout heatmaps)", DefaultValueFactory = _ => "onnx" };
     private static readonly Option<string> Samples = new("--samples") { Description = "Which samples of each IDX file: indices and ranges, e.g. 0-7 or 3,14,15", DefaultValueFactory = _ => "0-7" };
-    private static readonly Option<string?> Out = new("--out") { Description = "Folder for the heatmap PNGs [default: attention/ next to --model]" };
+    private static readonly Option<string?> Out = new("--out") { Description = "Folder for the heatmap PNGs of --engine torch [default: attention/ in the model folder]" };
     private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string> Precision = new("--precision")
     {
-        Description = "float32, bfloat16 or float16: the dtype the model is converted to and runs in (bfloat16 pays on CPUs with avx512_bf16 or AMX and on Ampere or newer GPUs; float16 on GPUs)",
+        Description = "--engine torch: float32, bfloat16 or float16, the dtype the model is converted to and runs in (bfloat16 pays on CPUs with avx512_bf16 or AMX and on Ampere or newer GPUs; float16 on GPUs)",
         DefaultValueFactory = _ => "float32",
     };
 
@@ -45,10 +45,16 @@ internal static class InferenceCommandLine
             return false;
         }
 
+        if (result.GetValue(Precision) is string precision && precision != "float32" && result.GetValue(Engine) != "torch")
+        {
+            error = $"--precision {precision} converts the TorchSharp model: add --engine torch (the onnx engine runs the exported float32 graph).";
+            return false;
+        }
+
         request = new InferenceRequest
         {
             Model = result.GetValue(Model)!,
-            Description = result.GetValue(Description),
+            Engine = result.GetValue(Engine)!,
             Inputs = result.GetValue(Inputs)!,
             Samples = ParseSamples(result.GetValue(Samples)!)!,
             OutputDirectory = result.GetValue(Out),
@@ -65,6 +71,7 @@ internal static class InferenceCommandLine
     {
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         Precision.AcceptOnlyFromAmong("float32", "bfloat16", "float16");
+        Engine.AcceptOnlyFromAmong("onnx", "torch");
         Samples.Validators.Add(r =>
         {
             string text = r.GetValueOrDefault<string>(); // a string always converts
@@ -73,9 +80,9 @@ internal static class InferenceCommandLine
                 r.AddError($"--samples '{text}' is not a list of indices and ranges such as 0-7 or 3,14,15 (each ≥ 0, at most 256 in all).");
             }
         });
-        return new RootCommand("Classifies images with a model trained by Vit.Samples.FashionMnist, prints the top 5 and writes attention-rollout heatmaps.")
+        return new RootCommand("Classifies images with a model trained by Vit.Samples.FashionMnist and prints the top 5; --engine torch also writes attention-rollout heatmaps.")
         {
-            Inputs, Model, Description, Samples, Out, Device, Precision,
+            Inputs, Model, Engine, Samples, Out, Device, Precision,
         };
     }
 

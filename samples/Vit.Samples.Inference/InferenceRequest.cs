@@ -5,7 +5,7 @@ internal sealed record InferenceRequest
 {
     public required string Model { get; init; }
 
-    public string? Description { get; init; }
+    public required string Engine { get; init; }
 
     public required IReadOnlyList<string> Inputs { get; init; }
 

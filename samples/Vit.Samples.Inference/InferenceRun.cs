@@ -10,29 +10,43 @@ internal static class InferenceRun
 {
     public static int Execute(InferenceRequest request)
     {
-        if (!File.Exists(request.Model))
+        string modelFolder = ModelFolder(request.Model);
+        return request.Engine == "onnx" ? OnnxInferenceRun.Execute(request, modelFolder) : ExecuteTorch(request, modelFolder);
+    }
+
+    /// <summary>The model folder <c>--model</c> names: the folder itself, or the folder of a file in it.</summary>
+    public static string ModelFolder(string model)
+    {
+        string full = Path.GetFullPath(model);
+        string folder = Directory.Exists(full) ? full : File.Exists(full) ? Path.GetDirectoryName(full)! : throw new UsageException($"--model '{model}' does not exist.");
+        if (!File.Exists(Path.Combine(folder, VisionTransformer.PretrainedConfigFileName)))
         {
-            throw new UsageException($"--model '{request.Model}' does not exist.");
+            throw new UsageException($"--model: '{folder}' has no {VisionTransformer.PretrainedConfigFileName}; pass the folder a Vit.Samples.FashionMnist run wrote (SavePretrained).");
         }
 
-        string modelFolder = Path.GetDirectoryName(Path.GetFullPath(request.Model))!;
-        string descriptionPath = request.Description ?? Path.Combine(modelFolder, ModelDescription.FileName);
-        if (!File.Exists(descriptionPath))
-        {
-            throw new UsageException($"'{descriptionPath}' does not exist: the model needs the {ModelDescription.FileName} its training run wrote next to it (or pass --description).");
-        }
+        return folder;
+    }
 
-        ModelDescription description;
+    /// <summary>The side of the images the model was trained on: the input, or less when they were zero-padded into it (crop_pct above 1).</summary>
+    public static int DataImageSize(VisionTransformerOptions options, PretrainedMetadata metadata) =>
+        metadata.CropPct > 1 ? (int)Math.Floor(options.ImageSize / metadata.CropPct) : options.ImageSize;
+
+    private static int ExecuteTorch(InferenceRequest request, string modelFolder)
+    {
+        VisionTransformerOptions options;
+        PretrainedMetadata metadata;
         try
         {
-            description = ModelDescription.Read(descriptionPath);
+            options = VisionTransformer.ReadPretrainedOptions(modelFolder);
+            metadata = VisionTransformer.ReadPretrainedMetadata(modelFolder);
         }
         catch (InvalidDataException e)
         {
-            throw new UsageException(e.Message, e);
+            throw new UsageException($"--model: {e.Message}", e);
         }
 
-        var options = description.Model;
+        string[] classNames = metadata.ClassNames!;
+        int dataSize = DataImageSize(options, metadata);
         var device = request.Device switch
         {
             "cpu" => CPU,
@@ -40,23 +54,23 @@ internal static class InferenceRun
             "cuda" => throw new UsageException("--device cuda: CUDA is not available with this build's TorchSharp backend."),
             _ => cuda.is_available() ? CUDA : CPU,
         };
-        var inputs = InputImages.Read(request.Inputs, request.Samples, options.InChannels, description.DataImageSize, description.ClassNames);
+        var inputs = InputImages.Read(request.Inputs, request.Samples, options.InChannels, dataSize, classNames);
         var dtype = request.Precision switch
         {
             "bfloat16" => ScalarType.BFloat16,
             "float16" => ScalarType.Float16,
             _ => ScalarType.Float32,
         };
-        using var model = LoadModel(request.Model, options);
+        using var model = LoadModel(modelFolder);
         model.to(device);
         model.to(dtype); // lower-precision inference: the weights themselves converted, no per-op casts
         model.eval();
 
         string outDir = request.OutputDirectory ?? Path.Combine(modelFolder, "attention");
         Directory.CreateDirectory(outDir);
-        int size = description.DataImageSize, channels = options.InChannels;
+        int size = dataSize, channels = options.InChannels;
         using var scope = NewDisposeScope();
-        var batch = Prepare(inputs, description, device).to_type(dtype);
+        var batch = Prepare(inputs, options, metadata, dataSize, device).to_type(dtype);
         Tensor probabilities;
         using (no_grad())
         {
@@ -71,15 +85,15 @@ internal static class InferenceRun
             var image = inputs[i];
             float[] p = topValues[i].data<float>().ToArray();
             long[] c = topIndices[i].data<long>().ToArray();
-            string truth = image.Label is int label ? $" (true: {description.ClassNames[label]})" : string.Empty;
+            string truth = image.Label is int label ? $" (true: {classNames[label]})" : string.Empty;
             Console.WriteLine($"{image.Name}{truth}");
             for (int j = 0; j < k; j++)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {j + 1}. {description.ClassNames[c[j]],-12} {p[j] * 100,6:F2} %"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {j + 1}. {classNames[c[j]],-12} {p[j] * 100,6:F2} %"));
             }
 
             string png = Path.Combine(outDir, $"{Sanitise(image.Name)}-rollout.png");
-            string caption = string.Create(CultureInfo.InvariantCulture, $"{image.Name}: {description.ClassNames[c[0]]} {p[0] * 100:F1} %{truth}");
+            string caption = string.Create(CultureInfo.InvariantCulture, $"{image.Name}: {classNames[c[0]]} {p[0] * 100:F1} %{truth}");
             RolloutImage.Write(png, image, channels, size, options.ImageSize, relevance[i].data<float>().ToArray(), options.GridSize, caption);
             Console.WriteLine($"  heatmap: {png}");
         }
@@ -87,22 +101,22 @@ internal static class InferenceRun
         return 0;
     }
 
-    private static VisionTransformer LoadModel(string path, VisionTransformerOptions options)
+    private static VisionTransformer LoadModel(string folder)
     {
         try
         {
-            return VisionTransformer.LoadTimm(path, options);
+            return VisionTransformer.FromPretrained(folder);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
         {
             throw new UsageException($"--model: {e.Message}", e);
         }
     }
 
     /// <summary>uint8 pixels → [B, C, S, S] float: scaled to [0, 1], centred on the model's input, normalised.</summary>
-    private static Tensor Prepare(List<InputImage> inputs, ModelDescription description, Device device)
+    private static Tensor Prepare(List<InputImage> inputs, VisionTransformerOptions options, PretrainedMetadata metadata, int size, Device device)
     {
-        int size = description.DataImageSize, channels = description.Model.InChannels, modelSize = description.Model.ImageSize;
+        int channels = options.InChannels, modelSize = options.ImageSize;
         byte[] all = [.. inputs.SelectMany(i => i.Pixels)];
         var images = tensor(all, [inputs.Count, channels, size, size], ScalarType.Byte).to(device).to_type(ScalarType.Float32).div(255f);
         int before = (modelSize - size) / 2, after = modelSize - size - before;
@@ -111,8 +125,8 @@ internal static class InferenceRun
             images = nn.functional.pad(images, [before, after, before, after], PaddingModes.Constant, 0);
         }
 
-        var mean = tensor(description.Mean).to(device).view(1, -1, 1, 1);
-        var std = tensor(description.Std).to(device).view(1, -1, 1, 1);
+        var mean = tensor(metadata.Mean!).to(device).view(1, -1, 1, 1);
+        var std = tensor(metadata.Std!).to(device).view(1, -1, 1, 1);
         return (images - mean) / std;
     }
 

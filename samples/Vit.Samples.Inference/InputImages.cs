@@ -36,6 +36,52 @@ internal static class InputImages
         return images;
     }
 
+    /// <summary>
+    /// Reads every input as encoded image bytes for <c>ImageClassifier</c>: image files as they are, IDX samples encoded
+    /// as PNG (lossless, so the classifier sees the IDX pixels).
+    /// </summary>
+    /// <exception cref="UsageException">A file is missing or an IDX file or sample index is bad.</exception>
+    public static List<(string Name, byte[] Encoded, int? Label)> ReadEncoded(IReadOnlyList<string> paths, IReadOnlyList<int> samples, IReadOnlyList<string> classes)
+    {
+        var images = new List<(string, byte[], int?)>();
+        foreach (string path in paths)
+        {
+            if (!File.Exists(path))
+            {
+                throw new UsageException($"Input '{path}' does not exist.");
+            }
+
+            if (!IsIdx(path))
+            {
+                images.Add((Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path), null));
+                continue;
+            }
+
+            string labels = LabelsPath(path);
+            if (!File.Exists(labels))
+            {
+                throw new UsageException($"IDX input '{path}' needs its labels file '{labels}' next to it.");
+            }
+
+            var (pixels, size, labelsOf) = IdxFile.Read(path, labels, samples);
+            string stem = Path.GetFileName(path).Split('-')[0];
+            for (int k = 0; k < pixels.Count; k++)
+            {
+                if (labelsOf[k] >= classes.Count)
+                {
+                    throw new UsageException($"IDX labels file '{labels}' has label {labelsOf[k]}; the model has {classes.Count} classes.");
+                }
+
+                images.Add(($"{stem}-{samples[k]}", EncodedPng.FromPlanar(pixels[k], 1, size), labelsOf[k]));
+            }
+        }
+
+        return images;
+    }
+
+    private static string LabelsPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileName(path).Replace("images-idx3", "labels-idx1", StringComparison.OrdinalIgnoreCase));
+
     private static bool IsIdx(string path) => Path.GetFileName(path).Contains("idx3-ubyte", StringComparison.OrdinalIgnoreCase);
 
     private static IEnumerable<InputImage> ReadIdx(string path, IReadOnlyList<int> samples, int channels, int size, IReadOnlyList<string> classes)
@@ -50,7 +96,7 @@ internal static class InputImages
         InMemoryImageDataset dataset;
         try
         {
-            dataset = IdxDataset.Load(path, labels, classes);
+            dataset = IdxFiles.Load(path, labels, classes);
         }
         catch (InvalidDataException e)
         {

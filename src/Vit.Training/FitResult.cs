@@ -1,6 +1,6 @@
 namespace Vit.Training;
 
-/// <summary>What a <see cref="Trainer.Fit"/> run did.</summary>
+/// <summary>What a <c>Trainer.Fit</c> run did.</summary>
 public sealed class FitResult
 {
     /// <summary>Gets the mean training loss of each epoch this run trained (resumed epochs count from their resume point).</summary>
@@ -14,6 +14,12 @@ public sealed class FitResult
 
     /// <summary>Gets the last evaluation, if any.</summary>
     public EvaluationResult? LastEvaluation { get; init; }
+
+    /// <summary>Gets the last evaluation of the EMA weights, if the EMA is on and an epoch was evaluated.</summary>
+    public EvaluationResult? LastEmaEvaluation { get; init; }
+
+    /// <summary>Gets whether the run ended before its last epoch because of <see cref="Trainer.RequestStop"/>.</summary>
+    public bool StoppedEarly { get; init; }
 
     /// <summary>Gets the path of the last checkpoint written, if any.</summary>
     public string? LastCheckpointPath { get; init; }

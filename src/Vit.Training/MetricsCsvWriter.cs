@@ -6,9 +6,16 @@ namespace Vit.Training;
 /// <summary>
 /// Appends training and evaluation rows to a CSV file (invariant culture, flushed per row, so a crash loses at most
 /// the row being written). A resumed run appends to the same file; the header is written only to a new file.
+/// Rows are <c>train</c>, <c>eval</c> (the trained weights) and <c>eval_ema</c> (the EMA weights).
 /// </summary>
 internal sealed class MetricsCsvWriter : IDisposable
 {
+    /// <summary>The <c>kind</c> of evaluation rows of the trained weights.</summary>
+    public const string EvaluationKind = "eval";
+
+    /// <summary>The <c>kind</c> of evaluation rows of the EMA weights.</summary>
+    public const string EmaEvaluationKind = "eval_ema";
+
     public const string Header = "kind,epoch,step,loss,learning_rate,grad_norm,images_per_second,elapsed_seconds,top1,top5";
     private readonly StreamWriter _writer;
 
@@ -32,8 +39,8 @@ internal sealed class MetricsCsvWriter : IDisposable
     public void WriteTrain(int epoch, int step, double loss, double learningRate, double gradientNorm, double imagesPerSecond, TimeSpan elapsed) =>
         Write("train", epoch, step, loss, learningRate, gradientNorm, imagesPerSecond, elapsed, null);
 
-    public void WriteEvaluation(int epoch, int step, EvaluationResult result, TimeSpan elapsed) =>
-        Write("eval", epoch, step, result.Loss, double.NaN, double.NaN, double.NaN, elapsed, result);
+    public void WriteEvaluation(string kind, int epoch, int step, EvaluationResult result, TimeSpan elapsed) =>
+        Write(kind, epoch, step, result.Loss, double.NaN, double.NaN, double.NaN, elapsed, result);
 
     public void Dispose() => _writer.Dispose();
 

@@ -7,7 +7,8 @@ public sealed partial class Trainer
 {
     /// <summary>
     /// Measures mean cross-entropy (no label smoothing), top-1 and top-5 accuracy over one pass of
-    /// <paramref name="loader"/> (its epoch 0), in eval mode without gradients. The device is waited for once, at the end.
+    /// <paramref name="loader"/> (its epoch 0) against its class labels, in eval mode without gradients. The device is
+    /// waited for once, at the end.
     /// </summary>
     /// <param name="loader">The evaluation data.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
@@ -16,54 +17,61 @@ public sealed partial class Trainer
     public EvaluationResult Evaluate(DataLoader loader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loader);
-        return EvaluateBatches(loader.Epoch(0, cancellationToken).Select(b => (b.Images, b.Labels)));
+        return Evaluate(LoaderLabels(loader, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Measures loss, top-1 and top-5 accuracy over batches of your own (see <see cref="Evaluate(DataLoader, CancellationToken)"/>);
+    /// probability targets count as their most probable class.
+    /// </summary>
+    /// <param name="batches">Pairs of inputs and class indices (int64 [B]) or probabilities (floating [B, K]); the caller owns them.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    /// <returns>The figures over every image.</returns>
+    /// <exception cref="ArgumentException">A batch does not fit the model, or there was none.</exception>
+    public EvaluationResult Evaluate(IEnumerable<(Tensor Images, Tensor Targets)> batches, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _trained.ThrowIfReplaced();
+        using var totals = _evaluator.Accumulate(batches, cancellationToken);
+        return totals.ToResult(nameof(batches));
     }
 
     /// <summary>Measures loss, top-1 and top-5 accuracy on one batch (see <see cref="Evaluate(DataLoader, CancellationToken)"/>).</summary>
-    /// <param name="images">Float images [B, C, H, W] matching the model.</param>
-    /// <param name="labels">Class indices [B], int64, in [0, NumClasses).</param>
+    /// <param name="images">The model's input batch.</param>
+    /// <param name="targets">Class indices (int64 [B]) or probabilities (floating [B, K]).</param>
     /// <returns>The figures over the batch.</returns>
-    public EvaluationResult Evaluate(Tensor images, Tensor labels) => EvaluateBatches([(images, labels)]);
+    public EvaluationResult Evaluate(Tensor images, Tensor targets) => Evaluate([(images, targets)]);
 
-    private EvaluationResult EvaluateBatches(IEnumerable<(Tensor Images, Tensor Labels)> batches)
+    /// <summary>
+    /// Evaluates the EMA weights (see <see cref="Ema"/>) as <see cref="Evaluate(DataLoader, CancellationToken)"/> does,
+    /// with the model itself: the averaged weights are swapped in for the pass and the trained ones restored bit for bit.
+    /// </summary>
+    /// <param name="loader">The evaluation data.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    /// <returns>The EMA weights' figures.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="TrainerOptions.EmaDecay"/> is not set.</exception>
+    public EvaluationResult EvaluateEma(DataLoader loader, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        return EvaluateEma(LoaderLabels(loader, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Evaluates the EMA weights over batches of your own (see <see cref="EvaluateEma(DataLoader, CancellationToken)"/>).</summary>
+    /// <param name="batches">Pairs of inputs and class indices or probabilities.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    /// <returns>The EMA weights' figures.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="TrainerOptions.EmaDecay"/> is not set.</exception>
+    public EvaluationResult EvaluateEma(IEnumerable<(Tensor Images, Tensor Targets)> batches, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        bool wasTraining = Model.training;
-        int topK = Math.Min(5, _modelOptions.NumClasses);
-        using var outer = NewDisposeScope();
-        // Running sums stay on the device so that no batch waits for it.
-        var lossSum = zeros(1, ScalarType.Float64, _device);
-        var top1 = zeros(1, ScalarType.Int64, _device);
-        var topKHits = zeros(1, ScalarType.Int64, _device);
-        long count = 0;
-        try
-        {
-            Model.eval();
-            using var noGrad = no_grad();
-            foreach (var (images, labels) in batches)
-            {
-                int n = CheckBatch(images, labels, divisor: 1);
-                using var scope = NewDisposeScope();
-                var y = labels.to(_device);
-                var logits = Model.call(images.to(_device));
-                lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
-                var hits = logits.topk(topK, dim: 1).indexes.eq(y.unsqueeze(1));
-                top1.add_(hits.select(1, 0).sum());
-                topKHits.add_(hits.any(1).sum());
-                count += n;
-            }
-        }
-        finally
-        {
-            Model.train(wasTraining);
-        }
-
-        if (count == 0)
-        {
-            throw new ArgumentException("The evaluation data yielded no image.", nameof(batches));
-        }
-
-        var totals = cat([lossSum, top1.to(ScalarType.Float64), topKHits.to(ScalarType.Float64)]).cpu().data<double>().ToArray();
-        return new EvaluationResult(totals[0] / count, totals[1] / count, totals[2] / count, checked((int)count));
+        var ema = _ema ?? throw new InvalidOperationException("There is no EMA to evaluate: set TrainerOptions.EmaDecay (e.g. 0.9998) when creating the trainer.");
+        _trained.ThrowIfReplaced();
+        using var swapped = ema.SwapIntoModel();
+        using var totals = _evaluator.Accumulate(batches, cancellationToken);
+        return totals.ToResult(nameof(batches));
     }
+
+    // A loader's class labels (not Targets: evaluation measures classification, never mixed targets).
+    private static IEnumerable<(Tensor Images, Tensor Targets)> LoaderLabels(DataLoader loader, CancellationToken cancellationToken) =>
+        loader.Epoch(0, cancellationToken).Select(b => (b.Images, b.Labels));
 }

@@ -1,18 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using Vit.Data;
+using static TorchSharp.torch;
 
 namespace Vit.Training;
 
 public sealed partial class Trainer
 {
-    private double? _bestMetricValue;
-
     /// <summary>
-    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs over <paramref name="train"/>, one update per batch,
-    /// continuing from <see cref="Epoch"/> / <see cref="BatchInEpoch"/> (0 for a new run, or where a loaded checkpoint
-    /// left off). Evaluates on <paramref name="validation"/> every <see cref="TrainerOptions.EvaluateEveryEpochs"/>
-    /// epochs and after the last, reports progress, appends metrics and writes checkpoints as the options say.
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs over <paramref name="train"/>, one update per batch on its
+    /// <see cref="Batch.Targets"/>, continuing from <see cref="Epoch"/> / <see cref="BatchInEpoch"/> (0 for a new run, or
+    /// where a loaded checkpoint left off). Evaluates on <paramref name="validation"/>'s labels (and the EMA weights, when
+    /// on) every <see cref="TrainerOptions.EvaluateEveryEpochs"/> epochs and after the last, reports progress, calls the
+    /// <see cref="Callbacks"/>, appends metrics and writes checkpoints as the options say.
     /// </summary>
     /// <param name="train">The training batches; epoch k's order and augmentations depend only on its seed and k.</param>
     /// <param name="validation">Evaluation data, or <see langword="null"/>.</param>
@@ -26,33 +26,93 @@ public sealed partial class Trainer
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(train);
         CheckLoaderFitsAccumulation(train);
-        int batchesPerEpoch = train.BatchesPerEpoch;
-        Schedule ??= ResolveSchedule(train.BatchSize, batchesPerEpoch);
+        Schedule ??= ResolveSchedule(train.BatchSize, train.BatchesPerEpoch);
+        return FitEpochs(
+            (epoch, start) => train.Epoch(epoch, start, cancellationToken).Select(b => (b.Images, b.Targets)),
+            train.BatchesPerEpoch,
+            validation is null ? null : LoaderLabels(validation, cancellationToken),
+            progress,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains for <see cref="TrainerOptions.Epochs"/> passes over batches of your own, one update per batch (see
+    /// <see cref="Fit(DataLoader, DataLoader?, IProgress{TrainingProgress}?, CancellationToken)"/> for the rest).
+    /// </summary>
+    /// <param name="train">Pairs of inputs and targets (class indices or probabilities; anything with B rows for a custom
+    /// <see cref="Loss"/>), enumerated once per epoch. The caller owns the tensors. To resume mid-epoch exactly, it must
+    /// yield the same batches in the same order every pass (the first <see cref="BatchInEpoch"/> are passed over).</param>
+    /// <param name="validation">Evaluation batches (class indices or probabilities), or <see langword="null"/>.</param>
+    /// <param name="progress">Receives step and epoch reports, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops between updates (throws <see cref="OperationCanceledException"/>).</param>
+    /// <returns>What the run did.</returns>
+    /// <exception cref="InvalidOperationException">The schedule needs the epoch length (<see cref="TrainerOptions.TotalSteps"/>
+    /// 0 or <see cref="TrainerOptions.WarmupEpochs"/> set) and <paramref name="train"/> cannot say it without being enumerated.</exception>
+    /// <exception cref="ArgumentException">A batch does not fit the model or options (checked before its update).</exception>
+    /// <exception cref="TrainingDivergedException">A non-finite loss or gradient with <see cref="NonFiniteHandling.Throw"/>.</exception>
+    public FitResult Fit(IEnumerable<(Tensor Images, Tensor Targets)> train, IEnumerable<(Tensor Images, Tensor Targets)>? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(train);
+        int? batchesPerEpoch = train.TryGetNonEnumeratedCount(out int count) ? count : null;
+        bool needsLength = _options.WarmupEpochs > 0 || (_options.TotalSteps == 0 && _options.LearningRateDecay != LearningRateDecay.Constant);
+        if (Schedule is null && batchesPerEpoch is null && needsLength)
+        {
+            throw new InvalidOperationException(
+                "Fit over a sequence whose length is unknown until enumerated needs the schedule's length: set TrainerOptions.TotalSteps (and WarmupSteps rather than WarmupEpochs), or pass a collection (an array or List) of batches.");
+        }
+
+        return FitEpochs((_, start) => start == 0 ? train : train.Skip(start), batchesPerEpoch, validation, progress, cancellationToken);
+    }
+
+    private FitResult FitEpochs(
+        Func<int, int, IEnumerable<(Tensor Images, Tensor Targets)>> epochBatches,
+        int? batchesPerEpoch,
+        IEnumerable<(Tensor Images, Tensor Targets)>? validation,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         string? directory = _options.CheckpointDirectory;
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
         }
 
+        _stopRequested = false;
         using var csv = _options.MetricsCsvPath is string csvPath ? new MetricsCsvWriter(csvPath) : null;
-        var run = new RunClock(Step, checked(_options.Epochs * batchesPerEpoch));
+        var run = new RunClock(Step, batchesPerEpoch is int n ? checked(_options.Epochs * n) : Schedule?.TotalSteps ?? _options.TotalSteps);
         var epochLosses = new List<double>();
         EvaluationResult? lastEvaluation = null;
+        EvaluationResult? lastEmaEvaluation = null;
         string? lastCheckpoint = null;
-        for (int epoch = Epoch; epoch < _options.Epochs; epoch++)
+        bool stopped = false;
+        foreach (var callback in _callbacks.ToArray())
         {
-            Epoch = epoch;
+            callback.OnFitStart(this);
+        }
+
+        for (int epoch = Epoch; epoch < _options.Epochs && !stopped; epoch++)
+        {
+            _counters.Epoch = epoch;
             var window = new Window(run.Elapsed);
             var whole = new Window(run.Elapsed);
-            // Resuming mid-epoch: the loader starts at the first untrained batch, identical to a whole-epoch pass.
+            // Resuming mid-epoch: the batches start at the first untrained one, identical to a whole-epoch pass.
             int index = BatchInEpoch;
-            foreach (var batch in train.Epoch(epoch, BatchInEpoch, cancellationToken))
+            foreach (var (images, targets) in epochBatches(epoch, BatchInEpoch))
             {
                 index++;
-                float loss = TrainStep(batch.Images, batch.Labels);
-                BatchInEpoch = index;
-                window.Add(loss, batch.Count);
-                whole.Add(loss, batch.Count);
+                if (Schedule is null)
+                {
+                    // Batches of your own: the first one says the batch size the schedule may scale by.
+                    ArgumentNullException.ThrowIfNull(images, nameof(images));
+                    Schedule = ResolveSchedule(images.ndim > 0 ? Math.Max(1, (int)images.shape[0]) : 1, batchesPerEpoch);
+                }
+
+                float loss = TrainStep(images, targets);
+                int batchSize = (int)images.shape[0];
+                _counters.BatchInEpoch = index;
+                window.Add(loss, batchSize);
+                whole.Add(loss, batchSize);
                 if (Step % _options.LogEverySteps == 0)
                 {
                     var report = StepReport(epoch, run, window);
@@ -67,25 +127,51 @@ public sealed partial class Trainer
                     lastCheckpoint = SaveRotating(directory);
                 }
 
+                if (_stopRequested)
+                {
+                    stopped = true;
+                    break;
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            Epoch = epoch + 1;
-            BatchInEpoch = 0;
+            if (stopped)
+            {
+                // Mid-epoch: keep where training is, so a later Fit (or a resume from the checkpoint) continues from here.
+                TrainerLog.StoppedEarly(_logger, Step);
+                if (directory is not null && lastCheckpoint != CheckpointFiles.PathFor(directory, Step))
+                {
+                    lastCheckpoint = SaveRotating(directory);
+                }
+
+                break;
+            }
+
+            _counters.Epoch = epoch + 1;
+            _counters.BatchInEpoch = 0;
             epochLosses.Add(whole.MeanLoss);
             var elapsed = run.Elapsed;
             double imagesPerSecond = whole.ImagesPerSecond(elapsed);
             TrainerLog.EpochDone(_logger, epoch + 1, _options.Epochs, whole.MeanLoss, imagesPerSecond, elapsed);
             EvaluationResult? evaluation = null;
+            EvaluationResult? emaEvaluation = null;
             bool due = _options.EvaluateEveryEpochs > 0 && (epoch + 1) % _options.EvaluateEveryEpochs == 0;
             if (validation is not null && (due || epoch + 1 == _options.Epochs))
             {
                 evaluation = lastEvaluation = Evaluate(validation, cancellationToken);
                 TrainerLog.Evaluated(_logger, epoch + 1, evaluation.Loss, evaluation.Top1Accuracy, evaluation.Top5Accuracy, evaluation.Count);
-                csv?.WriteEvaluation(epoch, Step, evaluation, run.Elapsed);
+                csv?.WriteEvaluation(MetricsCsvWriter.EvaluationKind, epoch, Step, evaluation, run.Elapsed);
+                if (_ema is not null)
+                {
+                    emaEvaluation = lastEmaEvaluation = EvaluateEma(validation, cancellationToken);
+                    TrainerLog.EmaEvaluated(_logger, epoch + 1, emaEvaluation.Loss, emaEvaluation.Top1Accuracy, emaEvaluation.Top5Accuracy, emaEvaluation.Count);
+                    csv?.WriteEvaluation(MetricsCsvWriter.EmaEvaluationKind, epoch, Step, emaEvaluation, run.Elapsed);
+                }
             }
 
-            progress?.Report(EpochReport(epoch, run, whole, evaluation));
+            var epochReport = EpochReport(epoch, run, whole, evaluation, emaEvaluation);
+            progress?.Report(epochReport);
             if (directory is not null)
             {
                 bool best = IsNewBest(evaluation);
@@ -93,22 +179,41 @@ public sealed partial class Trainer
                 if (best)
                 {
                     CheckpointFiles.CopyAtomically(lastCheckpoint, Path.Combine(directory, CheckpointFiles.BestFileName));
-                    TrainerLog.BestCheckpoint(_logger, _options.BestCheckpointMetric, _bestMetricValue!.Value, lastCheckpoint);
+                    TrainerLog.BestCheckpoint(_logger, _options.BestCheckpointMetric, _counters.BestMetricValue!.Value, lastCheckpoint);
                 }
+            }
+
+            foreach (var callback in _callbacks.ToArray())
+            {
+                callback.OnEpochEnd(this, epochReport);
+            }
+
+            if (_stopRequested && epoch + 1 < _options.Epochs)
+            {
+                TrainerLog.StoppedEarly(_logger, Step);
+                stopped = true;
             }
         }
 
         string? bestPath = directory is null ? null : Path.Combine(directory, CheckpointFiles.BestFileName);
-        return new FitResult
+        var result = new FitResult
         {
             EpochLosses = epochLosses,
             Steps = Step,
             SkippedSteps = SkippedSteps,
             LastEvaluation = lastEvaluation,
+            LastEmaEvaluation = lastEmaEvaluation,
             LastCheckpointPath = lastCheckpoint,
             BestCheckpointPath = bestPath is not null && File.Exists(bestPath) ? bestPath : null,
+            StoppedEarly = stopped,
             Elapsed = run.Elapsed,
         };
+        foreach (var callback in _callbacks.ToArray())
+        {
+            callback.OnFitEnd(this, result);
+        }
+
+        return result;
     }
 
     private void CheckLoaderFitsAccumulation(DataLoader loader)
@@ -126,7 +231,7 @@ public sealed partial class Trainer
     private string SaveRotating(string directory)
     {
         string path = CheckpointFiles.PathFor(directory, Step);
-        WriteCheckpoint(path, _bestMetricValue);
+        WriteCheckpoint(path);
         CheckpointFiles.KeepLast(directory, _options.KeepLastCheckpoints);
         return path;
     }
@@ -146,23 +251,23 @@ public sealed partial class Trainer
             CheckpointMetric.ValidationTop5 => evaluation.Top5Accuracy,
             _ => evaluation.Loss,
         };
-        bool better = _bestMetricValue is not double best
+        bool better = _counters.BestMetricValue is not double best
             || (metric == CheckpointMetric.ValidationLoss ? value < best : value > best);
         if (better)
         {
-            _bestMetricValue = value;
+            _counters.BestMetricValue = value;
         }
 
         return better;
     }
 
     private TrainingProgress StepReport(int epoch, RunClock run, Window window) =>
-        Report(TrainingProgressKind.Step, epoch, run, window, evaluation: null);
+        Report(TrainingProgressKind.Step, epoch, run, window, evaluation: null, emaEvaluation: null);
 
-    private TrainingProgress EpochReport(int epoch, RunClock run, Window whole, EvaluationResult? evaluation) =>
-        Report(TrainingProgressKind.Epoch, epoch, run, whole, evaluation);
+    private TrainingProgress EpochReport(int epoch, RunClock run, Window whole, EvaluationResult? evaluation, EvaluationResult? emaEvaluation) =>
+        Report(TrainingProgressKind.Epoch, epoch, run, whole, evaluation, emaEvaluation);
 
-    private TrainingProgress Report(TrainingProgressKind kind, int epoch, RunClock run, Window window, EvaluationResult? evaluation) => new()
+    private TrainingProgress Report(TrainingProgressKind kind, int epoch, RunClock run, Window window, EvaluationResult? evaluation, EvaluationResult? emaEvaluation) => new()
     {
         Kind = kind,
         Epoch = epoch,
@@ -177,6 +282,7 @@ public sealed partial class Trainer
         EstimatedRemaining = run.Remaining(Step),
         SkippedSteps = SkippedSteps,
         Evaluation = evaluation,
+        EmaEvaluation = emaEvaluation,
     };
 
     /// <summary>Wall time of a Fit run and its ETA from this run's mean time per update.</summary>

@@ -5,73 +5,91 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Vit.Core;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
 
 namespace Vit.Training;
 
 /// <summary>
-/// Trains a <see cref="VisionTransformer"/> as timm would: one <see cref="TrainStep"/> is one AdamW update on one
-/// logical batch (split into <see cref="TrainerOptions.AccumulationSteps"/> micro-batches), with label-smoothed
-/// cross-entropy, global-norm clipping and a warmup schedule; <see cref="Fit"/> runs epochs over a
-/// <see cref="Vit.Data.DataLoader"/> with evaluation, logging and checkpoints.
+/// Trains any <c>nn.Module&lt;Tensor, Tensor&gt;</c> (a <see cref="VisionTransformer"/> or your own model) as timm would:
+/// one <see cref="TrainStep"/> is one AdamW update on one logical batch (split into
+/// <see cref="TrainerOptions.AccumulationSteps"/> micro-batches), with cross-entropy on class indices or soft targets
+/// (or your <see cref="Loss"/>), global-norm clipping, a warmup schedule, optional layer-wise learning-rate decay and
+/// an EMA of the weights; <c>Fit</c> runs epochs over a <see cref="Vit.Data.DataLoader"/> or any sequence of batches,
+/// with evaluation, callbacks, logging and checkpoints.
 /// </summary>
 /// <remarks>
-/// The trainer runs on the device of the model's parameters; move the model (<c>model.to(device)</c>) and load its
-/// weights before creating the trainer, because moving makes new parameters the optimizer would not know.
-/// Each update waits for the device once, to fetch the loss and gradient norm together (the non-finite check needs
-/// both before the optimizer may touch the weights). Label ranges are checked where the labels are, which is free when
-/// they come from the CPU as <see cref="Vit.Data.DataLoader"/> batches do by default. A trainer is not thread-safe.
-/// On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the process keeps freed tensor memory
-/// for reuse instead of returning it and faulting it in again every step (opt out with the environment variable
-/// <c>VIT_RETAIN_FREED_MEMORY=0</c>, or call <see cref="CpuMemory.ReturnLargeBlocks"/> after creating the trainer).
-/// That makes CPU steps about 13% faster, and resident memory then rises with glibc's heap fragmentation (about 20%
-/// over the first 50 steps at the origin width, batch 128) instead of staying at the live tensors' peak; see
-/// <see cref="CpuMemory.RetainFreedMemory"/> for the measurements and how to keep it flat.
+/// <para>The trainer runs on the device of the model's parameters. Move, convert and load the model
+/// (<c>model.to(device)</c>, weights) before creating the trainer: the trainer keeps the parameters in one flat buffer,
+/// and a model whose parameters were replaced afterwards (by <c>to</c>, <c>half</c>, <c>ResetClassifier</c>) makes
+/// the next <see cref="TrainStep"/> throw <see cref="InvalidOperationException"/> rather than update stale tensors. One
+/// model has one trainer at a time: a second constructor on parameters another undisposed trainer trains throws.</para>
+/// <para>Each update waits for the device once, to fetch the loss and gradient norm together (the non-finite check
+/// needs both before the optimizer may touch the weights). Class indices on the CPU are range-checked there, before
+/// they are copied to the device; indices already on another device are checked there and fetched with that same
+/// wait, and the loss reads them clamped, so a bad label fails with a message instead of a device-side assert.</para>
+/// <para>A trainer is not thread-safe. On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the
+/// process keeps freed tensor memory for reuse instead of returning it and faulting it in again every step (opt out
+/// with the environment variable <c>VIT_RETAIN_FREED_MEMORY=0</c>, or call <see cref="CpuMemory.ReturnLargeBlocks"/>
+/// after creating the trainer). That makes CPU steps faster, and resident memory then creeps up with glibc's heap
+/// fragmentation instead of staying at the live tensors' peak (BENCHMARKS.md, "Memory runs";
+/// <see cref="CpuMemory.RetainFreedMemory"/> says how to keep it flat).</para>
 /// </remarks>
 public sealed partial class Trainer : IDisposable
 {
     private readonly TrainerOptions _options;
-    private readonly VisionTransformerOptions _modelOptions;
     private readonly ILogger _logger;
+    private readonly TrainedParameters _trained;
     private readonly AdamW _optimizer;
-    private readonly FlatAdamW? _flat;
-    private readonly List<(string Name, Parameter Parameter)> _optimized;
-    private readonly List<Parameter> _parameters;
+    private readonly FlatAdamW _flat;
+    private readonly ModelEma? _ema;
     private readonly Device _device;
-    private Tensor? _pendingRngState;
+    private readonly BatchChecks _checks;
+    private readonly Evaluator _evaluator;
+    private readonly GeneratorState _generator = new();
+    private readonly TrainingCounters _counters = new();
+    private readonly TrainerCheckpoint _checkpoint;
+    private readonly List<ITrainerCallback> _callbacks = [];
+    private bool _stopRequested;
     private bool _disposed;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
-    /// <param name="model">The model, already on its device with its weights loaded.</param>
+    /// <param name="model">The model, already on its device with its weights loaded; any module from images to logits.</param>
     /// <param name="options">The settings; copied, so later changes to the instance do not affect the trainer.</param>
     /// <param name="logger">Receives step, epoch and warning events; <see langword="null"/> logs nothing.</param>
     /// <exception cref="OptionsValidationException">The options cannot work (the message lists each problem).</exception>
-    public Trainer(VisionTransformer model, TrainerOptions options, ILogger<Trainer>? logger = null)
+    /// <exception cref="ArgumentException">The model cannot be trained as asked: no trainable parameter, no classifier
+    /// head, parameters on several devices or dtypes, or <see cref="TrainerOptions.LayerDecay"/> on a model that does not
+    /// say its layers.</exception>
+    /// <exception cref="InvalidOperationException">Another trainer that was not disposed trains this model's parameters.</exception>
+    public Trainer(nn.Module<Tensor, Tensor> model, TrainerOptions options, ILogger<Trainer>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         new TrainerOptionsValidator().ThrowIfInvalid(options);
         _options = options.Clone();
-        _modelOptions = model.Options;
-        if (_modelOptions.NumClasses < 1)
+        if (model is VisionTransformer { Options.NumClasses: < 1 })
         {
             throw new ArgumentException("The model has no classifier head (NumClasses is 0); call ResetClassifier(n) before creating the trainer.", nameof(model));
         }
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Model = model;
-
-        var (noDecay, decay) = AdamWParameterGroups.Split(model.named_parameters());
-        var byHandle = model.named_parameters().ToDictionary(p => p.parameter.Handle, p => p.name);
-        // Same order as the optimizer's state list (group by group), which checkpoints rely on.
-        _optimized = noDecay.Concat(decay).Select(p => (byHandle[p.Handle], p)).ToList();
-        _parameters = _optimized.Select(p => p.Parameter).ToList();
-        if (_parameters.Count == 0)
+        var scales = _options.LayerDecay is double layerDecay ? LayerDecayScales.For(model, layerDecay) : null;
+        _trained = TrainedParameters.Claim(model);
+        try
         {
-            throw new ArgumentException("The model has no trainable parameter (every requires_grad is false).", nameof(model));
+            var plan = AdamWParameterGroups.Plan(_trained.Items, _options.WeightDecay, scales);
+            _optimizer = AdamWParameterGroups.Create(plan, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon);
+            // Parameters, gradients and moments in flat buffers: updates and norms cost a few kernels, not hundreds.
+            _flat = FlatAdamW.Create(_optimizer, plan);
+        }
+        catch
+        {
+            _optimizer?.Dispose();
+            _trained.Dispose();
+            throw;
         }
 
-        _device = _parameters[0].device;
+        _device = _trained.Items[0].Parameter.device;
         if (_device.type == DeviceType.CPU)
         {
             // Steps allocate and free the same ~GB of activations every time: reuse the pages instead of faulting
@@ -79,10 +97,17 @@ public sealed partial class Trainer : IDisposable
             CpuMemory.RetainFreedMemory();
         }
 
-        _optimizer = AdamWParameterGroups.Create(
-            noDecay, decay, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
-        // Parameters, gradients and moments in flat buffers: updates and norms cost a few kernels, not hundreds.
-        _flat = FlatAdamW.TryCreate(_optimizer);
+        _ema = _options.EmaDecay is double decay ? new ModelEma(model, _flat, decay, _options.EmaWarmup) : null;
+        _checks = new BatchChecks(model);
+        _evaluator = new Evaluator(model, _device, _checks);
+        var parts = new List<ICheckpointPart> { new ModelStatePart(model), new AdamWStatePart(_optimizer, _flat), _generator };
+        if (_ema is not null)
+        {
+            parts.Add(new EmaStatePart(_ema, _flat));
+        }
+
+        string? modelOptions = model is VisionTransformer vit ? CheckpointState.Serialize(vit.Options) : null;
+        _checkpoint = new TrainerCheckpoint(parts, modelOptions, hasEma: _ema is not null, _logger);
         if (_options.Seed is int seed)
         {
             torch.manual_seed(seed);
@@ -93,99 +118,131 @@ public sealed partial class Trainer : IDisposable
     /// <param name="model">The model, already on its device with its weights loaded.</param>
     /// <param name="options">The settings.</param>
     /// <param name="logger">Receives step, epoch and warning events.</param>
-    public Trainer(VisionTransformer model, IOptions<TrainerOptions> options, ILogger<Trainer>? logger = null)
+    public Trainer(nn.Module<Tensor, Tensor> model, IOptions<TrainerOptions> options, ILogger<Trainer>? logger = null)
         : this(model, (options ?? throw new ArgumentNullException(nameof(options))).Value, logger)
     {
     }
 
     /// <summary>Gets the model being trained.</summary>
-    public VisionTransformer Model { get; }
+    public nn.Module<Tensor, Tensor> Model { get; }
 
     /// <summary>Gets a copy of the trainer's options.</summary>
     public TrainerOptions Options => _options.Clone();
 
-    /// <summary>Gets the AdamW optimizer (non-decayed group first, then the decayed group).</summary>
+    /// <summary>
+    /// Gets the AdamW optimizer: its groups hold the learning rates of the latest update (and its states the moments).
+    /// Without <see cref="TrainerOptions.LayerDecay"/> the groups are the non-decayed, then the decayed parameters.
+    /// </summary>
     public AdamW Optimizer => _optimizer;
 
+    /// <summary>Gets the moving average of the weights, or <see langword="null"/> when <see cref="TrainerOptions.EmaDecay"/> is not set.</summary>
+    public ModelEma? Ema => _ema;
+
     /// <summary>
-    /// Gets the learning-rate schedule, or <see langword="null"/> until the first update or <see cref="Fit"/> fixes it
+    /// Gets or initialises the training loss: <c>(logits, targets) =&gt; mean loss</c> as a scalar, for anything
+    /// cross-entropy does not cover (binary cross-entropy, distillation). <see langword="null"/> (the default) trains
+    /// with PyTorch's <c>cross_entropy</c> on class indices or probabilities with <see cref="TrainerOptions.LabelSmoothing"/>.
+    /// </summary>
+    /// <remarks>
+    /// It is called once per micro-batch with that micro-batch's rows of the targets (which may then be any tensor with
+    /// B rows, on any device: they are moved to the model's). Label smoothing is the loss's own business. Evaluation
+    /// still measures cross-entropy and accuracy against class indices or probabilities.
+    /// </remarks>
+    public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+
+    /// <summary>Gets the callbacks, called in order after every update and around <c>Fit</c>'s epochs.</summary>
+    public IList<ITrainerCallback> Callbacks => _callbacks;
+
+    /// <summary>
+    /// Gets the learning-rate schedule, or <see langword="null"/> until the first update or <c>Fit</c> fixes it
     /// (the batch size and epoch length it may need are known only then).
     /// </summary>
     public LearningRateSchedule? Schedule { get; private set; }
 
     /// <summary>Gets the number of updates done (including skipped ones): the 0-based index of the next update.</summary>
-    public int Step { get; private set; }
+    public int Step => _counters.Step;
 
     /// <summary>Gets the number of updates skipped for non-finite values.</summary>
-    public int SkippedSteps { get; private set; }
+    public int SkippedSteps => _counters.SkippedSteps;
 
-    /// <summary>Gets the 0-based epoch <see cref="Fit"/> is in, or resumes at.</summary>
-    public int Epoch { get; private set; }
+    /// <summary>Gets the 0-based epoch <c>Fit</c> is in, or resumes at.</summary>
+    public int Epoch => _counters.Epoch;
 
     /// <summary>Gets how many batches of <see cref="Epoch"/> are done.</summary>
-    public int BatchInEpoch { get; private set; }
+    public int BatchInEpoch => _counters.BatchInEpoch;
 
-    /// <summary>Gets the learning rate of the latest update (NaN before the first).</summary>
-    public double LastLearningRate { get; private set; } = double.NaN;
+    /// <summary>Gets the scheduled learning rate of the latest update (NaN before the first), before any layer-decay scale.</summary>
+    public double LastLearningRate => _counters.LastLearningRate;
 
     /// <summary>Gets the global gradient L2 norm, before clipping, of the latest update (NaN before the first).</summary>
-    public double LastGradientNorm { get; private set; } = double.NaN;
+    public double LastGradientNorm => _counters.LastGradientNorm;
+
+    /// <summary>Gets whether <see cref="RequestStop"/> was called since the current (or last) <c>Fit</c> started.</summary>
+    public bool StopRequested => _stopRequested;
+
+    /// <summary>Asks <c>Fit</c> to stop after the current update (or, from an epoch callback, after that epoch); for early stopping.</summary>
+    public void RequestStop() => _stopRequested = true;
 
     /// <summary>
     /// Performs exactly one optimizer update on one logical batch: <see cref="TrainerOptions.AccumulationSteps"/>
-    /// equal micro-batches, mean label-smoothed cross-entropy averaged over them, global-norm clipping, the
-    /// schedule's learning rate for update <see cref="Step"/>, then AdamW.
+    /// equal micro-batches, the mean loss averaged over them, global-norm clipping, the schedule's learning rate for
+    /// update <see cref="Step"/> (times each parameter's layer-decay scale), AdamW, then the EMA.
     /// </summary>
-    /// <param name="images">Float images [B, C, H, W] matching the model; on any device (moved to the model's).</param>
-    /// <param name="labels">Class indices [B], int64, in [0, NumClasses).</param>
+    /// <param name="images">The model's input batch (for a ViT float [B, C, H, W]); on any device (moved to the model's).</param>
+    /// <param name="targets">Class indices (int64 [B], in [0, K)) or class probabilities (floating [B, K], soft targets
+    /// as Mixup/CutMix make); with a custom <see cref="Loss"/>, anything with B rows.</param>
     /// <returns>The batch's mean loss (NaN or infinite when the update was skipped for that reason).</returns>
     /// <exception cref="ArgumentException">The batch does not fit the model or options (checked before any update).</exception>
+    /// <exception cref="InvalidOperationException">The model's parameters were replaced after the trainer was created.</exception>
     /// <exception cref="TrainingDivergedException">The loss or gradients are not finite and the options say to stop.</exception>
-    public float TrainStep(Tensor images, Tensor labels)
+    public float TrainStep(Tensor images, Tensor targets)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int batch = CheckBatch(images, labels, _options.AccumulationSteps);
-        var schedule = Schedule ??= ResolveSchedule(batch, stepsPerEpoch: null);
-        int t = Step;
+        _trained.ThrowIfReplaced();
+        var batch = _checks.Check(images, targets, _options.AccumulationSteps, classification: Loss is null);
+        var schedule = Schedule ??= ResolveSchedule(batch.Count, stepsPerEpoch: null);
+        int t = _counters.Step;
         double learningRate = schedule.GetLearningRate(t);
-        ApplyPendingRngState();
+        _generator.ApplyPending();
 
         float loss;
         float norm;
         using (NewDisposeScope())
         {
-            var lossTotal = ComputeGradients(images, labels, batch);
-            var normTensor = _flat is null ? GradientClipping.ClipGlobalNorm(_parameters, _options.GradientClipNorm, _device) : FlatNormAndClip(_flat);
-            // The one wait for the device per update: loss and norm travel together.
-            var host = stack([lossTotal.to(ScalarType.Float32), normTensor]).cpu();
-            var values = host.data<float>();
-            loss = values[0];
-            norm = values[1];
-            if (float.IsFinite(loss) && float.IsFinite(norm))
-            {
-                foreach (var group in _optimizer.ParamGroups)
-                {
-                    group.LearningRate = learningRate;
-                }
+            var (lossTotal, deviceLabelRange, classes) = ComputeGradients(images, targets, batch);
 
-                if (_flat is null)
-                {
-                    _optimizer.step();
-                }
-                else
-                {
-                    _flat.Step();
-                }
+            // Here the gradients of the whole logical batch are in _flat.Gradients and nothing has been measured: the
+            // place for unscaling fp16 loss-scaled gradients and for the data-parallel all-reduce of that one buffer.
+            var normTensor = _flat.GradientNorm();
+            if (_options.GradientClipNorm is double max)
+            {
+                _flat.Clip(normTensor, max);
             }
 
-            if (_flat is null)
+            // The one wait for the device per update: loss, norm and (for labels already there) the label range together.
+            var fetched = new List<Tensor> { lossTotal.reshape(1), normTensor.reshape(1) };
+            if (deviceLabelRange is not null)
             {
-                // Free the gradients now rather than holding them until the next step (flat ones are kept and reused).
-                Model.zero_grad();
+                fetched.Add(deviceLabelRange);
+            }
+
+            var host = cat(fetched.Select(value => value.to(ScalarType.Float64)).ToList()).cpu().data<double>().ToArray();
+            loss = (float)host[0];
+            norm = (float)host[1];
+            if (deviceLabelRange is not null)
+            {
+                BatchChecks.ThrowIfOutOfRange(((long)host[2], (long)host[3]), classes, nameof(targets));
+            }
+
+            if (float.IsFinite(loss) && float.IsFinite(norm))
+            {
+                _flat.Step(learningRate);
+                _ema?.Update(t + 1);
             }
         }
 
-        if (!float.IsFinite(loss) || !float.IsFinite(norm))
+        bool skipped = !float.IsFinite(loss) || !float.IsFinite(norm);
+        if (skipped)
         {
             if (_options.NonFiniteHandling == NonFiniteHandling.Throw)
             {
@@ -194,55 +251,87 @@ public sealed partial class Trainer : IDisposable
             }
 
             TrainerLog.NonFiniteSkip(_logger, t, loss, norm);
-            SkippedSteps++;
+            _counters.SkippedSteps++;
         }
 
-        Step = t + 1;
-        LastLearningRate = learningRate;
-        LastGradientNorm = norm;
+        _counters.Step = t + 1;
+        _counters.LastLearningRate = learningRate;
+        _counters.LastGradientNorm = norm;
+        if (_callbacks.Count > 0)
+        {
+            var result = new TrainingStepResult
+            {
+                Step = t + 1,
+                Epoch = _counters.Epoch,
+                BatchSize = batch.Count,
+                Loss = loss,
+                LearningRate = learningRate,
+                GradientNorm = norm,
+                Skipped = skipped,
+            };
+            foreach (var callback in _callbacks.ToArray())
+            {
+                callback.OnStepEnd(this, result);
+            }
+        }
+
         return loss;
     }
 
-    /// <summary>Frees the optimizer's state (the AdamW moments). The model is not disposed.</summary>
+    /// <summary>Frees the optimizer's state (the AdamW moments, the EMA) and releases the model for another trainer. The model is not disposed.</summary>
     public void Dispose()
     {
         if (!_disposed)
         {
             _disposed = true;
             _optimizer.Dispose();
-            _flat?.Dispose();
-            _pendingRngState?.Dispose();
+            _flat.Dispose();
+            _ema?.Free();
+            _generator.Dispose();
+            _trained.Dispose();
         }
     }
 
+    /// <summary>Gets the batch checks (the tests switch their device-label path on).</summary>
+    internal BatchChecks Checks => _checks;
+
+    /// <summary>Checks a batch and leaves its gradients in the parameters; returns the mean loss (for tests).</summary>
+    internal Tensor ComputeGradients(Tensor images, Tensor targets)
+    {
+        var batch = _checks.Check(images, targets, _options.AccumulationSteps, classification: Loss is null);
+        return ComputeGradients(images, targets, batch).Loss;
+    }
+
     /// <summary>
-    /// Leaves the gradients of one logical batch in the parameters (train mode, micro-batches as configured) and returns
-    /// its mean loss as a detached scalar in the caller's scope. The batch must have passed <see cref="CheckBatch"/>.
+    /// Leaves the gradients of one logical batch in the flat gradient buffer (train mode, micro-batches as configured)
+    /// and returns its mean loss as a detached scalar in the caller's scope, with the [min, max] of class indices that
+    /// were already on the device (null otherwise), for the caller to check with its one wait against the model's
+    /// number of classes (the logits' width).
     /// </summary>
-    internal Tensor ComputeGradients(Tensor images, Tensor labels, int batch)
+    private (Tensor Loss, Tensor? DeviceLabelRange, long Classes) ComputeGradients(Tensor images, Tensor targets, CheckedBatch batch)
     {
         Model.train();
-        if (_flat is null)
-        {
-            Model.zero_grad();
-        }
-        else
-        {
-            _flat.ZeroGradients();
-        }
-
+        _flat.ZeroGradients();
         images = images.to(_device);
-        labels = labels.to(_device);
+        targets = targets.to(_device);
+        var labelRange = batch.LabelsOnDevice ? stack([targets.min(), targets.max()]) : null;
         int k = _options.AccumulationSteps;
-        int micro = batch / k;
+        int micro = batch.Count / k;
         var losses = new Tensor[k];
+        long classes = 0;
         for (int i = 0; i < k; i++)
         {
             using var scope = NewDisposeScope();
             var x = k == 1 ? images : images.narrow(0, i * micro, micro);
-            var y = k == 1 ? labels : labels.narrow(0, i * micro, micro);
-            var logits = Model.call(x);
-            var loss = cross_entropy(logits, y, label_smoothing: _options.LabelSmoothing);
+            var y = k == 1 ? targets : targets.narrow(0, i * micro, micro);
+            var logits = ModelCall.Run(Model, x);
+            if (i == 0)
+            {
+                BatchChecks.CheckLogits(logits, micro, y, batch);
+                classes = logits.ndim == 2 ? logits.shape[1] : 0;
+            }
+
+            var loss = MicroBatchLoss(logits, y, batch);
             // Equal micro-batches: the mean of their means is the batch mean, and so is the summed gradient of loss / k.
             if (k > 1)
             {
@@ -253,19 +342,29 @@ public sealed partial class Trainer : IDisposable
             losses[i] = loss.detach().MoveToOuterDisposeScope();
         }
 
-        return k == 1 ? losses[0] : stack(losses).sum();
+        return (k == 1 ? losses[0] : stack(losses).sum(), labelRange, classes);
     }
 
-    /// <summary>The global gradient norm from the flat buffer, clipping it first if the options say so.</summary>
-    private Tensor FlatNormAndClip(FlatAdamW flat)
+    /// <summary>The mean loss of one micro-batch: the user's <see cref="Loss"/>, or cross-entropy as the options say.</summary>
+    private Tensor MicroBatchLoss(Tensor logits, Tensor targets, CheckedBatch batch)
     {
-        var norm = flat.GradientNorm();
-        if (_options.GradientClipNorm is double max)
+        if (Loss is { } custom)
         {
-            flat.Clip(norm, max);
+            var value = custom(logits, targets);
+            if (value is null || value.numel() != 1 || !value.is_floating_point())
+            {
+                throw new InvalidOperationException(
+                    $"Trainer.Loss must return the batch's mean loss as a floating-point scalar; it returned {(value is null ? "null" : $"{value.dtype} [{string.Join(", ", value.shape)}]")}.");
+            }
+
+            return value.reshape([]);
         }
 
-        return norm;
+        long classes = logits.shape[1];
+        // Class indices that came on the device were not range-checked on the host: read them clamped (their range is
+        // checked with the update's one wait), so an out-of-range one cannot trigger a device-side assert.
+        var y = batch.LabelsOnDevice ? targets.clamp(0, classes - 1) : targets;
+        return ClassificationLoss.Compute(logits, y, batch.Kind, _options.LabelSmoothing, nn.Reduction.Mean);
     }
 
     /// <summary>Fixes the schedule from the options, the batch size (for scaling) and the epoch length (if known).</summary>
@@ -274,15 +373,5 @@ public sealed partial class Trainer : IDisposable
         var schedule = LearningRateSchedule.FromOptions(_options, batchSize, stepsPerEpoch);
         TrainerLog.ScheduleFixed(_logger, schedule);
         return schedule;
-    }
-
-    private void ApplyPendingRngState()
-    {
-        if (_pendingRngState is not null)
-        {
-            torch.random.set_rng_state(_pendingRngState);
-            _pendingRngState.Dispose();
-            _pendingRngState = null;
-        }
     }
 }

@@ -36,4 +36,14 @@ internal static partial class TrainerLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "New best {Metric} {Value:G6}: {Path}")]
     public static partial void BestCheckpoint(ILogger logger, CheckpointMetric metric, double value, string path);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information,
+        Message = "epoch {Epoch} EMA evaluation: loss {Loss:F4} top-1 {Top1:P2} top-5 {Top5:P2} on {Count} images")]
+    public static partial void EmaEvaluated(ILogger logger, int epoch, double loss, double top1, double top5, int count);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{Path} holds EMA weights, but this trainer keeps no EMA (TrainerOptions.EmaDecay is null): they were not loaded")]
+    public static partial void EmaNotResumed(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Stopping early after update {Step}: a callback asked (Trainer.RequestStop)")]
+    public static partial void StoppedEarly(ILogger logger, int step);
 }

@@ -64,7 +64,7 @@ public sealed class TrainerOptions
     public int WarmupSteps { get; set; }
 
     /// <summary>
-    /// Gets or sets the warmup length in epochs; <see cref="Trainer.Fit"/> converts it to
+    /// Gets or sets the warmup length in epochs; <c>Trainer.Fit</c> converts it to
     /// <c>round(WarmupEpochs * BatchesPerEpoch)</c> updates. Set this or <see cref="WarmupSteps"/>.
     /// </summary>
     /// <value>The default is 0.</value>
@@ -73,7 +73,7 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// Gets or sets the update index at which the decay reaches <see cref="MinLearningRate"/>. 0 lets
-    /// <see cref="Trainer.Fit"/> use <c>Epochs * BatchesPerEpoch</c>.
+    /// <c>Trainer.Fit</c> use <c>Epochs * BatchesPerEpoch</c>.
     /// </summary>
     /// <value>The default is 0.</value>
     [Range(0, int.MaxValue)]
@@ -100,6 +100,32 @@ public sealed class TrainerOptions
     public double LabelSmoothing { get; set; } = 0.1;
 
     /// <summary>
+    /// Gets or sets the decay of an exponential moving average of the weights kept after every update (timm's
+    /// <c>ModelEmaV3</c>: <c>ema = decay * ema + (1 - decay) * w</c>); <see langword="null"/> keeps none. timm's
+    /// train.py uses 0.9998. See <see cref="Trainer.Ema"/>.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double? EmaDecay { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the EMA decay warms up as ModelEmaV3's <c>use_warmup</c> does (<c>1 - (1 + n) ^ (-2/3)</c>
+    /// after n updates, capped at <see cref="EmaDecay"/>), so early averages do not hold on to the initial weights.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool EmaWarmup { get; set; }
+
+    /// <summary>
+    /// Gets or sets layer-wise learning-rate decay (timm's <c>param_groups_layer_decay</c>, for fine-tuning): a
+    /// parameter in layer i of n trains at <c>LayerDecay ^ (n - 1 - i)</c> times the scheduled rate, the head at 1.
+    /// <see langword="null"/> trains every parameter at the scheduled rate. Needs a <see cref="Vit.Core.VisionTransformer"/>
+    /// or a model that implements <see cref="ILayerDecayModel"/>; see <see cref="LayerDecayScales"/>.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
+    public double? LayerDecay { get; set; }
+
+    /// <summary>
     /// Gets or sets the number of equal micro-batches one logical batch is split into before one update.
     /// The logical batch size must be divisible by it.
     /// </summary>
@@ -112,12 +138,12 @@ public sealed class TrainerOptions
     [EnumDataType(typeof(NonFiniteHandling))]
     public NonFiniteHandling NonFiniteHandling { get; set; } = NonFiniteHandling.Throw;
 
-    /// <summary>Gets or sets the number of epochs <see cref="Trainer.Fit"/> trains for.</summary>
+    /// <summary>Gets or sets the number of epochs <c>Trainer.Fit</c> trains for.</summary>
     /// <value>The default is 10.</value>
     [Range(1, int.MaxValue)]
     public int Epochs { get; set; } = 10;
 
-    /// <summary>Gets or sets how often (in epochs) <see cref="Trainer.Fit"/> evaluates; 0 evaluates only at the end.</summary>
+    /// <summary>Gets or sets how often (in epochs) <c>Trainer.Fit</c> evaluates; 0 evaluates only at the end.</summary>
     /// <value>The default is 1.</value>
     [Range(0, int.MaxValue)]
     public int EvaluateEveryEpochs { get; set; } = 1;
@@ -138,7 +164,7 @@ public sealed class TrainerOptions
     /// <value>The default is <see langword="null"/>.</value>
     public string? MetricsCsvPath { get; set; }
 
-    /// <summary>Gets or sets the folder <see cref="Trainer.Fit"/> writes checkpoints to; <see langword="null"/> writes none.</summary>
+    /// <summary>Gets or sets the folder <c>Trainer.Fit</c> writes checkpoints to; <see langword="null"/> writes none.</summary>
     /// <value>The default is <see langword="null"/>.</value>
     public string? CheckpointDirectory { get; set; }
 

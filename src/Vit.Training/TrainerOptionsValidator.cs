@@ -29,6 +29,11 @@ public sealed class TrainerOptionsValidator : OptionsValidator<TrainerOptions>
             yield return $"TrainerOptions.TotalSteps is {options.TotalSteps} but must be greater than WarmupSteps ({options.WarmupSteps})";
         }
 
+        if (options.EmaWarmup && options.EmaDecay is null)
+        {
+            yield return "TrainerOptions.EmaWarmup is true and EmaDecay is null, but EmaWarmup needs an EmaDecay (timm's train.py uses 0.9998)";
+        }
+
         if (options.LearningRate > 0 && options.MinLearningRate > options.LearningRate)
         {
             yield return $"TrainerOptions.MinLearningRate is {Show(options.MinLearningRate)} but must not exceed LearningRate ({Show(options.LearningRate)})";

@@ -1,6 +1,6 @@
 namespace Vit.Training;
 
-/// <summary>A progress report from <see cref="Trainer.Fit"/>, sent through <see cref="IProgress{T}"/>.</summary>
+/// <summary>A progress report from <c>Trainer.Fit</c>, sent through <see cref="IProgress{T}"/>.</summary>
 public sealed class TrainingProgress
 {
     /// <summary>Gets whether this reports steps or a finished epoch.</summary>
@@ -30,7 +30,7 @@ public sealed class TrainingProgress
     /// <summary>Gets the training throughput since the previous report of the same kind.</summary>
     public double ImagesPerSecond { get; init; }
 
-    /// <summary>Gets the wall time since <see cref="Trainer.Fit"/> started.</summary>
+    /// <summary>Gets the wall time since <c>Trainer.Fit</c> started.</summary>
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>Gets the estimated time to the end of the run, from this run's mean time per update.</summary>
@@ -41,4 +41,7 @@ public sealed class TrainingProgress
 
     /// <summary>Gets the epoch's evaluation, when this is an epoch report and the epoch was evaluated.</summary>
     public EvaluationResult? Evaluation { get; init; }
+
+    /// <summary>Gets the epoch's evaluation of the EMA weights, when this is an epoch report, the epoch was evaluated and the EMA is on.</summary>
+    public EvaluationResult? EmaEvaluation { get; init; }
 }

@@ -1,9 +1,14 @@
 namespace Vit.Testing;
 
-/// <summary>Paths of the fixture files a test project copies next to its assembly (from its Fixtures/ folder).</summary>
+/// <summary>Paths of the files tests read: fixtures copied next to the test assembly, and files of the repository.</summary>
 internal static class TestFiles
 {
-    /// <summary>The path of fixture <paramref name="name"/>; throws when the build did not copy it.</summary>
+    private static readonly Lazy<string> Root = new(FindRepositoryRoot);
+
+    /// <summary>Gets the repository's root: the nearest folder above the test assembly that holds <c>Vit.sln</c>.</summary>
+    public static string RepositoryRoot => Root.Value;
+
+    /// <summary>The path of fixture <paramref name="name"/> (from the project's Fixtures/ folder); throws when the build did not copy it.</summary>
     public static string Fixture(string name)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
@@ -13,5 +18,30 @@ internal static class TestFiles
         }
 
         return path;
+    }
+
+    /// <summary>The full path of <paramref name="relativePath"/> (e.g. <c>data/fashion-mnist</c>) inside the repository; throws when it does not exist.</summary>
+    public static string InRepository(string relativePath)
+    {
+        string path = Path.GetFullPath(Path.Combine(RepositoryRoot, relativePath));
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"'{relativePath}' is not in the repository at '{RepositoryRoot}'.", path);
+        }
+
+        return path;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Vit.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No Vit.sln above {AppContext.BaseDirectory}.");
     }
 }

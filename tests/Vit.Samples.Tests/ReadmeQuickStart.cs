@@ -21,8 +21,8 @@ internal static class ReadmeQuickStart
         (options.ImageSize, options.InChannels, options.NumClasses) = (28, 1, 10);     // fitted to Fashion-MNIST
         using var model = new VisionTransformer(options);
         model.to(device);                                                              // move first, then build the trainer
-        using var data = FashionMnist.LoadShippedTest();                               // or FashionMnist.LoadTrain(dir)
-        var (train, heldOut) = FashionMnist.SplitShipped(data);                        // 8,000 / 2,000, per class
+        using var data = FashionMnist.LoadTest("data/fashion-mnist");                  // the test split this repository ships
+        var (train, heldOut) = DatasetSplit.Stratified(data, 0.2, seed: 0);            // 8,000 / 2,000, per class
         var normalize = new Normalize(train.ComputeChannelStatistics());
         var hideAndSeek = new HideAndSeek(new HideAndSeekOptions { HideProbability = 0.25 });
         using var trainLoader = new DataLoader(train, new() { BatchSize = 128, DropLast = true, Seed = 0, Device = device }, [normalize, hideAndSeek]);

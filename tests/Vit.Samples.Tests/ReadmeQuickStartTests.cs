@@ -8,7 +8,7 @@ public sealed class ReadmeQuickStartTests
     [Fact]
     public void Readme_QuickStartCode_IsTheCompiledCopy()
     {
-        string root = FindRepositoryRoot();
+        string root = TestFiles.RepositoryRoot;
         string readme = File.ReadAllText(Path.Combine(root, "README.md"));
         int section = readme.IndexOf("## Quick start", StringComparison.Ordinal);
         section.Should().BeGreaterThan(0, "README.md has a quick start section");
@@ -28,18 +28,5 @@ public sealed class ReadmeQuickStartTests
             .ToList();
 
         documented.Should().Equal(compiled);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Vit.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Vit.sln above {AppContext.BaseDirectory}.");
     }
 }

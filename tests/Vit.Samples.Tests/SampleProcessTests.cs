@@ -21,7 +21,10 @@ public sealed class SampleProcessTests : IDisposable
         }
 
         output.TrimEnd().Split('\n')[^1].Should().MatchRegex(@"^test_top1=[01]\.\d{4} test_top5=[01]\.\d{4}$");
-        File.Exists(Path.Combine(_outputs, "run", "model.safetensors")).Should().BeTrue();
+        foreach (string file in new[] { "model.safetensors", "config.json", "model.onnx" })
+        {
+            File.Exists(Path.Combine(_outputs, "run", file)).Should().BeTrue(file);
+        }
     }
 
     [Fact]

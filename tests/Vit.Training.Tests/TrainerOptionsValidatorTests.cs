@@ -21,6 +21,10 @@ public sealed class TrainerOptionsValidatorTests
         { "Epochs", o => o.Epochs = 0, "TrainerOptions.Epochs is 0 but must be at least 1" },
         { "KeepLastCheckpoints", o => o.KeepLastCheckpoints = 0, "TrainerOptions.KeepLastCheckpoints is 0 but must be at least 1" },
         { "LearningRateDecay", o => o.LearningRateDecay = (LearningRateDecay)7, "TrainerOptions.LearningRateDecay is 7 but must be one of Cosine, Linear, Constant" },
+        { "EmaDecay", o => o.EmaDecay = 1.0, "TrainerOptions.EmaDecay is 1 but must be null or in [0, 1)" },
+        { "EmaDecay", o => o.EmaDecay = -0.1, "TrainerOptions.EmaDecay is -0.1 but must be null or in [0, 1)" },
+        { "LayerDecay", o => o.LayerDecay = 0, "TrainerOptions.LayerDecay is 0 but must be null or in (0, 1]" },
+        { "LayerDecay", o => o.LayerDecay = 1.25, "TrainerOptions.LayerDecay is 1.25 but must be null or in (0, 1]" },
     };
 
     [Fact]
@@ -92,5 +96,20 @@ public sealed class TrainerOptionsValidatorTests
             "TrainerOptions.LearningRate is 0 but must be a finite number greater than 0",
             "TrainerOptions.LabelSmoothing is -0.1 but must be in [0, 1)",
             "TrainerOptions.AccumulationSteps is -2 but must be at least 1");
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9999)]
+    public void Validate_EmaDecayInRange_Succeeds(double decay)
+    {
+        new TrainerOptionsValidator().Validate(null, new TrainerOptions { EmaDecay = decay, LayerDecay = 1.0 }).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validate_EmaWarmupWithoutDecay_Fails()
+    {
+        new TrainerOptionsValidator().Validate(null, new TrainerOptions { EmaWarmup = true }).Failures
+            .Should().Equal("TrainerOptions.EmaWarmup is true and EmaDecay is null, but EmaWarmup needs an EmaDecay (timm's train.py uses 0.9998)");
     }
 }

@@ -89,4 +89,46 @@ public sealed class TrainerServiceCollectionExtensionsTests
         FluentActions.Invoking(() => provider.GetRequiredService<Trainer>())
             .Should().Throw<OptionsValidationException>().Which.Message.Should().Be("TrainerOptions.Beta2 is 1.5 but must be in [0, 1)");
     }
+
+    [Fact]
+    public void AddVitTrainer_ResolvedTwice_GivesTheOneTrainerOfTheModelWithTheRegisteredCallbacks()
+    {
+        using var model = TestModels.Build(TestModels.Tiny());
+        var callback = new CountingCallback();
+        var services = new ServiceCollection().AddSingleton(model).AddSingleton<ITrainerCallback>(callback);
+        services.AddVitTrainer(o => o.TotalSteps = 10);
+        using var provider = services.BuildServiceProvider();
+
+        var first = provider.GetRequiredService<Trainer>();
+        var second = provider.GetRequiredService<Trainer>();
+        var (images, labels) = TestModels.RandomBatch(4, seed: 2);
+        first.TrainStep(images, labels);
+
+        second.Should().BeSameAs(first, "a second trainer on the model would throw: one trainer per model");
+        first.Callbacks.Should().ContainSingle().Which.Should().BeSameAs(callback);
+        callback.Steps.Should().Be(1);
+    }
+
+    [Fact]
+    public void AddVitTrainer_OfAnotherModelType_TrainsThatModel()
+    {
+        using var model = SmallConvNet.Build(seed: 1);
+        var services = new ServiceCollection().AddSingleton(model);
+        services.AddVitTrainer<SmallConvNet>(o => o.TotalSteps = 10);
+        using var provider = services.BuildServiceProvider();
+
+        var trainer = provider.GetRequiredService<Trainer>();
+        var (images, labels) = TestModels.RandomBatch(4, seed: 2);
+        trainer.TrainStep(images, labels);
+
+        trainer.Model.Should().BeSameAs(model);
+        trainer.Step.Should().Be(1);
+    }
+
+    private sealed class CountingCallback : ITrainerCallback
+    {
+        public int Steps { get; private set; }
+
+        public void OnStepEnd(Trainer trainer, TrainingStepResult result) => Steps++;
+    }
 }

@@ -12,7 +12,7 @@ public sealed partial class TrainerTests
     [Fact]
     public void Fit_TwoLayerModelOnFashionMnist_LearnsWellAboveChance()
     {
-        using var shipped = FashionMnist.LoadShippedTest();
+        using var shipped = FashionMnist.LoadTest(TestFiles.InRepository("data/fashion-mnist"));
         // 512 images to train on and 500 others to measure, from the split that ships with the repository.
         var train = new SubsetDataset(shipped, Enumerable.Range(0, 512).ToArray());
         var heldOut = new SubsetDataset(shipped, Enumerable.Range(9000, 500).ToArray());

@@ -2,6 +2,7 @@ using FluentAssertions;
 using Microsoft.Extensions.Logging;
 using Vit.Data;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Vit.Training.Tests;
 
@@ -141,5 +142,136 @@ public sealed partial class TrainerTests
         FluentActions.Invoking(() => trainer.Fit(loader)).Should().Throw<ArgumentException>()
             .WithMessage("The loader's batches (8 images, last batch 8) cannot be split into AccumulationSteps (3) equal micro-batches*");
         trainer.Step.Should().Be(0);
+    }
+
+    [Fact]
+    public void Fit_PlainList_EqualsTheSameUpdatesByHand()
+    {
+        var batches = Enumerable.Range(0, 4).Select(i => TestModels.RandomBatch(8, seed: 500 + i)).ToList();
+        var options = FitOptions(null);
+        options.Seed = null;
+        using var byFit = TestModels.Build(TestModels.Tiny(), seed: 5);
+        using var fitTrainer = new Trainer(byFit, options);
+
+        var result = fitTrainer.Fit(batches, validation: batches.Take(2));
+
+        using var reference = TestModels.Build(TestModels.Tiny(), seed: 5);
+        using var referenceTrainer = new Trainer(reference, new TrainerOptions
+        {
+            LearningRate = options.LearningRate,
+            WarmupSteps = 2,
+            TotalSteps = 8,
+            WarmupInitialLearningRate = options.WarmupInitialLearningRate,
+            GradientClipNorm = options.GradientClipNorm,
+        });
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            foreach (var (images, labels) in batches)
+            {
+                referenceTrainer.TrainStep(images, labels);
+            }
+        }
+
+        result.Steps.Should().Be(8);
+        fitTrainer.Schedule!.TotalSteps.Should().Be(8, "2 epochs of a 4-batch list");
+        fitTrainer.Schedule.WarmupSteps.Should().Be(2, "0.4 epochs of 4 batches, rounded");
+        result.LastEvaluation!.Count.Should().Be(16);
+        TestModels.BitIdentical(byFit, reference).Should().BeTrue();
+        fitTrainer.Fit(batches).Steps.Should().Be(8, "a finished run has no epoch left");
+    }
+
+    [Fact]
+    public void Fit_SequenceOfUnknownLength_NeedsTotalStepsAndThenTrains()
+    {
+        static IEnumerable<(Tensor Images, Tensor Targets)> Stream()
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                yield return TestModels.RandomBatch(8, seed: 600 + i);
+            }
+        }
+
+        using var model = TestModels.Build(TestModels.Tiny());
+        using (var trainer = new Trainer(model, FitOptions(null)))
+        {
+            FluentActions.Invoking(() => trainer.Fit(Stream())).Should().Throw<InvalidOperationException>()
+                .WithMessage("Fit over a sequence whose length is unknown until enumerated needs the schedule's length: set TrainerOptions.TotalSteps (and WarmupSteps rather than WarmupEpochs)*");
+            trainer.Step.Should().Be(0);
+        }
+
+        var options = FitOptions(null);
+        options.WarmupEpochs = 0;
+        options.WarmupSteps = 1;
+        options.TotalSteps = 6;
+        using var counted = new Trainer(model, options);
+        counted.Fit(Stream()).Steps.Should().Be(6);
+    }
+
+    [Fact]
+    public void Fit_CallbackRequestsStop_EndsAfterThatUpdateAndCanContinue()
+    {
+        using var directory = new TempDirectory();
+        using var dataset = TestModels.RandomDataset(40, seed: 3);
+        using var loader = Loader(dataset);
+        using var model = TestModels.Build(TestModels.Tiny());
+        var options = FitOptions(directory.Path);
+        options.CheckpointEverySteps = 0;
+        var stopper = new StopAt(3);
+        using var trainer = new Trainer(model, options) { Callbacks = { stopper } };
+
+        var result = trainer.Fit(loader);
+
+        result.StoppedEarly.Should().BeTrue();
+        result.Steps.Should().Be(3);
+        trainer.BatchInEpoch.Should().Be(3);
+        result.LastCheckpointPath.Should().EndWith("checkpoint-00000003.safetensors", "a stopped run keeps a checkpoint to resume from");
+        stopper.Ends.Should().Be(1);
+
+        trainer.Callbacks.Remove(stopper);
+        var rest = trainer.Fit(loader);
+        rest.StoppedEarly.Should().BeFalse();
+        rest.Steps.Should().Be(10);
+    }
+
+    [Fact]
+    public void Fit_WithEma_EvaluatesBothWeightsAndWritesBothRows()
+    {
+        using var directory = new TempDirectory();
+        string csv = Path.Combine(directory.Path, "metrics.csv");
+        using var dataset = TestModels.RandomDataset(40, seed: 3);
+        using var validationSet = TestModels.RandomDataset(16, seed: 4);
+        using var loader = Loader(dataset);
+        using var validation = Loader(validationSet, shuffle: false);
+        using var model = TestModels.Build(TestModels.Tiny());
+        var options = FitOptions(null);
+        options.EmaDecay = 0.9;
+        options.MetricsCsvPath = csv;
+        var progress = new ListProgress<TrainingProgress>();
+        var logger = new ListLogger<Trainer>();
+        using var trainer = new Trainer(model, options, logger);
+
+        var result = trainer.Fit(loader, validation, progress);
+
+        result.LastEmaEvaluation.Should().NotBeNull();
+        result.LastEmaEvaluation!.Loss.Should().NotBe(result.LastEvaluation!.Loss);
+        result.LastEmaEvaluation.Should().Be(trainer.EvaluateEma(validation));
+        progress.Reports.Where(r => r.Kind == TrainingProgressKind.Epoch).Should().OnlyContain(r => r.EmaEvaluation != null && r.EmaEvaluation.Count == 16);
+        File.ReadAllLines(csv).Count(l => l.StartsWith("eval_ema,", StringComparison.Ordinal)).Should().Be(2);
+        logger.Events.Count(e => e.Id.Id == 10).Should().Be(2);
+    }
+
+    private sealed class StopAt(int step) : ITrainerCallback
+    {
+        public int Ends { get; private set; }
+
+        public void OnStepEnd(Trainer trainer, TrainingStepResult result)
+        {
+            if (result.Step == step)
+            {
+                trainer.RequestStop();
+            }
+        }
+
+        public void OnFitEnd(Trainer trainer, FitResult result) => Ends++;
     }
 }

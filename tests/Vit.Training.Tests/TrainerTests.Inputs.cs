@@ -81,11 +81,11 @@ public sealed partial class TrainerTests
         }
 
         FluentActions.Invoking(() => trainer.TrainStep(images, good.narrow(0, 0, 4))).Should().Throw<ArgumentException>()
-            .WithMessage("images has 8 samples but labels has 4.*");
+            .WithMessage("images has 8 samples but targets has 4.*");
         using (var ints = good.to(ScalarType.Int32))
         {
             FluentActions.Invoking(() => trainer.TrainStep(images, ints)).Should().Throw<ArgumentException>()
-                .WithMessage("labels must be a 1-D int64 tensor of class indices; got Int32 with shape [8].*");
+                .WithMessage("targets must be int64 class indices [B] or floating-point probabilities [B, K]; got Int32 with shape [8].*");
         }
 
         using (var gray = rand(8, 1, 16, 16))

@@ -29,8 +29,8 @@ public sealed partial class TrainerTests
         var (images, labels) = TestModels.RandomBatch(16, seed: 100);
         using var scope = NewDisposeScope();
 
-        float a = wholeTrainer.ComputeGradients(images, labels, 16).item<float>();
-        float b = splitTrainer.ComputeGradients(images, labels, 16).item<float>();
+        float a = wholeTrainer.ComputeGradients(images, labels).item<float>();
+        float b = splitTrainer.ComputeGradients(images, labels).item<float>();
 
         double gradientError = 0, largest = 0;
         var wholeParameters = whole.named_parameters().ToDictionary(p => p.name, p => p.parameter);
@@ -82,10 +82,13 @@ public sealed partial class TrainerTests
         using var model = TestModels.Build(TestModels.Tiny());
         var options = StepOptions(accumulation: 2);
         options.TotalSteps = 20;
+        options.EmaDecay = 0.9;
+        options.LayerDecay = 0.75;
         using var trainer = new Trainer(model, options);
         var (images, labels) = TestModels.RandomBatch(8, seed: 4);
         trainer.TrainStep(images, labels);
         trainer.Evaluate(images, labels);
+        trainer.EvaluateEma([(images, labels)]);
         var statistics = TorchSharp.DisposeScopeManager.Statistics;
         long createdOutside = statistics.CreatedOutsideScopeCount;
         long live = statistics.ThreadTotalLiveCount;
@@ -94,6 +97,7 @@ public sealed partial class TrainerTests
         {
             trainer.TrainStep(images, labels);
             trainer.Evaluate(images, labels);
+            trainer.EvaluateEma([(images, labels)]);
         }
 
         statistics.CreatedOutsideScopeCount.Should().Be(createdOutside, "every tensor of a step is created inside a dispose scope");

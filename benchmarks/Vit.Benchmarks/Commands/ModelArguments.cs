@@ -15,6 +15,12 @@ internal static class ModelArguments
         ImageSize = args.Int("image", 28),
         InChannels = args.Int("channels", 1),
         NumClasses = args.Int("classes", 10),
+        Pooling = args.String("pooling", "token") switch
+        {
+            "token" => Pooling.ClassToken,
+            "mean" => Pooling.Mean,
+            string other => throw new ArgumentException($"--pooling must be token or mean; got '{other}'."),
+        },
     };
 
     /// <summary>

@@ -30,12 +30,13 @@ internal static class ThroughputCommand
 
     public static int Run(Arguments args, Kind kind)
     {
-        var options = ModelArguments.Read(args);
         bool training = kind != Kind.Inference;
+        string modelDir = training ? string.Empty : args.String("model-dir", string.Empty);
+        var options = modelDir.Length > 0 ? VisionTransformer.ReadPretrainedOptions(modelDir) : ModelArguments.Read(args);
         int batch = args.Int("batch", training ? 128 : 256);
         int steps = args.Int("steps", 10);
         int warmup = args.Int("warmup", 3);
-        var create = kind == Kind.TrainStep ? TrainStepSubjects(args, options, batch) : PrecisionSubjects(args, kind, options, batch);
+        var create = kind == Kind.TrainStep ? TrainStepSubjects(args, options, batch) : PrecisionSubjects(args, kind, options, batch, modelDir);
         ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
         if (steps < 1 || batch < 1)
@@ -164,7 +165,7 @@ internal static class ThroughputCommand
     /// subjects: for inference both ways to run in it (fp32 weights under Autocast, and the model converted to it).
     /// <c>inference --compare-baseline</c> keeps its fp32 comparison with the hand-written model.
     /// </summary>
-    private static Func<List<IBenchmarkSubject>> PrecisionSubjects(Arguments args, Kind kind, VisionTransformerOptions options, int batch)
+    private static Func<List<IBenchmarkSubject>> PrecisionSubjects(Arguments args, Kind kind, VisionTransformerOptions options, int batch, string modelDir)
     {
         var precision = PrecisionArgument.Read(args);
         bool peer = !args.Flag("no-peer");
@@ -186,10 +187,10 @@ internal static class ThroughputCommand
             throw new ArgumentException("--compare-attention compares lower-precision attention with fp32 attention: give --precision bfloat16 or float16.");
         }
 
-        return () => CreatePrecisionSubjects(kind, options, batch, precision, peer, model == "baseline" || baseline, baseline, compareAttention);
+        return () => CreatePrecisionSubjects(kind, options, batch, precision, peer, model == "baseline" || baseline, baseline, compareAttention, modelDir);
     }
 
-    private static List<IBenchmarkSubject> CreatePrecisionSubjects(Kind kind, VisionTransformerOptions options, int batch, ScalarType precision, bool peer, bool withBaseline, bool withVit, bool compareAttention)
+    private static List<IBenchmarkSubject> CreatePrecisionSubjects(Kind kind, VisionTransformerOptions options, int batch, ScalarType precision, bool peer, bool withBaseline, bool withVit, bool compareAttention, string modelDir)
     {
         var subjects = new List<IBenchmarkSubject>();
         if (kind == Kind.HandStep)
@@ -212,7 +213,7 @@ internal static class ThroughputCommand
         {
             if (withVit)
             {
-                subjects.Add(VitInference("vit", options, batch, ScalarType.Float32, convert: false));
+                subjects.Add(VitInference("vit", options, batch, ScalarType.Float32, convert: false, modelDir));
             }
 
             subjects.Add(new InferenceSubject("baseline", new PlainVit(options.ImageSize, options.PatchSize, options.InChannels, options.EmbedDim, options.Depth, options.NumHeads, options.MlpHiddenDim, options.NumClasses), RandomImages(options, batch, ScalarType.Float32)));
@@ -221,23 +222,24 @@ internal static class ThroughputCommand
 
         if (precision == ScalarType.Float32 || peer)
         {
-            subjects.Add(VitInference("float32", options, batch, ScalarType.Float32, convert: false));
+            subjects.Add(VitInference("float32", options, batch, ScalarType.Float32, convert: false, modelDir));
         }
 
         if (precision != ScalarType.Float32)
         {
             string name = PrecisionArgument.Name(precision);
-            subjects.Add(VitInference($"{name}_autocast", options, batch, precision, convert: false));
-            subjects.Add(VitInference($"{name}_weights", options, batch, precision, convert: true));
+            subjects.Add(VitInference($"{name}_autocast", options, batch, precision, convert: false, modelDir));
+            subjects.Add(VitInference($"{name}_weights", options, batch, precision, convert: true, modelDir));
         }
 
         return subjects;
     }
 
-    private static InferenceSubject VitInference(string name, VisionTransformerOptions options, int batch, ScalarType precision, bool convert)
+    /// <summary>A Vit inference subject: the model of <paramref name="modelDir"/> (from export-onnx) or a seeded new one.</summary>
+    private static InferenceSubject VitInference(string name, VisionTransformerOptions options, int batch, ScalarType precision, bool convert, string modelDir)
     {
         manual_seed(0);
-        var model = new VisionTransformer(options);
+        var model = modelDir.Length > 0 ? VisionTransformer.FromPretrained(modelDir) : new VisionTransformer(options);
         if (convert)
         {
             model.to(precision);

@@ -5,18 +5,15 @@ using Microsoft.Extensions.Options;
 namespace Vit.Core;
 
 /// <summary>
-/// Validates an options class the one way every Vit options class is validated: the DataAnnotations attributes on its
-/// properties are the only source of ranges, and a subclass adds the rules attributes cannot say (those across fields)
-/// in <see cref="RuleFailures"/>. Every message names the class, the field, the value and what is allowed, e.g.
-/// <c>TrainerOptions.Beta2 is 1.5 but must be in [0, 1)</c>.
+/// Validates an options class the one way every Vit options class is: the DataAnnotations attributes on its properties
+/// are the only source of ranges, and a subclass adds the rules they cannot say (across fields) in <see cref="RuleFailures"/>.
+/// Messages name the class, the field, the value and what is allowed: <c>TrainerOptions.Beta2 is 1.5 but must be in [0, 1)</c>.
 /// </summary>
 /// <remarks>
-/// Understood attributes: <see cref="RangeAttribute"/> (exclusive bounds; <see langword="null"/> passes on nullable
-/// properties), <see cref="EnumDataTypeAttribute"/>, <see cref="AllowedValuesAttribute"/>, <see cref="DeniedValuesAttribute"/>,
-/// <see cref="RequiredAttribute"/>, <see cref="MinLengthAttribute"/>, <see cref="MaxLengthAttribute"/>,
-/// <see cref="LengthAttribute"/>, <see cref="StringLengthAttribute"/> and <see cref="ItemRangeAttribute"/>; any other
-/// <see cref="ValidationAttribute"/> reports its own message. Messages have no final period because
-/// <see cref="OptionsValidationException.Message"/> joins them with "; ".
+/// Worded attributes: Range (exclusive bounds; null passes on nullable properties), EnumDataType, AllowedValues,
+/// DeniedValues, Required, MinLength, MaxLength, Length, StringLength and <see cref="ItemRangeAttribute"/>; any other
+/// attribute reports its own message. No final period: <see cref="OptionsValidationException.Message"/> joins them with "; ".
+/// See docs/options.md.
 /// </remarks>
 /// <typeparam name="TOptions">The options class.</typeparam>
 public class OptionsValidator<TOptions> : IValidateOptions<TOptions>

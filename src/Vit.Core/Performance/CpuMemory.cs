@@ -2,15 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace Vit.Core;
 
-/// <summary>
-/// Process-wide settings for the native memory that libtorch's CPU tensors live in.
-/// </summary>
+/// <summary>Process-wide settings for the native memory that libtorch's CPU tensors live in.</summary>
 /// <remarks>
-/// libtorch allocates CPU tensors with <c>malloc</c> and has no caching allocator. glibc serves every block larger
-/// than its mmap threshold (at most 32 MiB) with a fresh <c>mmap</c> and returns it on <c>free</c>, and trims the top
-/// of its heap once enough is free. A training step allocates and frees the same activations every step (a ViT with
-/// width 384 at batch 128 about 1 GB), so every step then pays the kernel to map and zero those pages again:
-/// measured here, about 150,000 page faults per step and 20% of the process's CPU time.
+/// libtorch allocates CPU tensors with <c>malloc</c> and has no caching allocator, so with glibc's defaults (large
+/// blocks mapped and unmapped one by one, the heap trimmed) every training step maps and zeroes its activations again.
+/// Measurements: BENCHMARKS.md, "What was changed for speed" and "Memory runs".
 /// </remarks>
 public static class CpuMemory
 {
@@ -26,17 +22,12 @@ public static class CpuMemory
     private static int s_retained;
 
     /// <summary>
-    /// Makes glibc keep freed memory for reuse instead of returning it to the system: large blocks come from the heap
-    /// (no per-block <c>mmap</c>) and the heap is never trimmed. Steady-state training and inference then reuse the
-    /// same pages every step with no page faults, and resident memory stays at its high-water mark. That mark is above
-    /// the live tensors' peak and creeps up over the first hundreds of steps, because glibc's heap fragments under
-    /// blocks of many sizes (measured on the origin-width ViT at batch 128: +21% between steps 10 and 40). Small
-    /// blocks held in glibc's per-thread caches and fast bins keep large free blocks from merging; starting the process
-    /// with <c>GLIBC_TUNABLES=glibc.malloc.mxfast=0:glibc.malloc.tcache_count=0</c> held that run within 6% from step 50
-    /// to 300 (a library cannot set it: glibc reads it at start-up). Vit.Training's <c>Trainer</c> calls this
-    /// when it trains on the CPU; call it yourself in inference loops, or call <see cref="ReturnLargeBlocks"/> when
-    /// memory matters more than speed. On threads other than the process's main thread glibc serves blocks of 64 MiB
-    /// and more with their own mappings whatever this setting says (its per-thread heaps are 64 MiB).
+    /// Makes glibc keep freed memory for reuse (large blocks from the heap, no trimming), so steady-state steps reuse
+    /// the same pages with no page faults. Resident memory then stays at its high-water mark, which creeps up as the
+    /// heap fragments; starting the process with <c>GLIBC_TUNABLES=glibc.malloc.mxfast=0:glibc.malloc.tcache_count=0</c>
+    /// keeps it nearly flat (BENCHMARKS.md, "Memory runs"). Vit.Training's <c>Trainer</c> calls this on the CPU; call
+    /// it in inference loops, or call <see cref="ReturnLargeBlocks"/> when memory matters more than speed. Off the main
+    /// thread glibc still maps blocks of 64 MiB and more one by one (its per-thread heaps are 64 MiB).
     /// </summary>
     /// <returns>
     /// <see langword="true"/> when the setting is in force (Linux with glibc); <see langword="false"/> elsewhere, where
@@ -79,10 +70,8 @@ public static class CpuMemory
 
     /// <summary>
     /// The opposite trade: every block of at least <paramref name="thresholdBytes"/> gets its own <c>mmap</c> and is
-    /// returned to the system when freed. Resident memory is then exactly the live tensors (flat over any number of
-    /// steps, and the lowest peak), at the price of faulting fresh pages for every large tensor of every step.
-    /// Measured on the origin-width ViT at batch 128: peak resident memory 1,300 MB instead of about 1,740 MB, about
-    /// 630,000 page faults per step and 16% slower steps (see BENCHMARKS.md). Overrides <see cref="RetainFreedMemory"/>.
+    /// returned when freed, so resident memory is exactly the live tensors (flat, the lowest peak) and every step
+    /// faults its large tensors in again (slower steps; BENCHMARKS.md). Overrides <see cref="RetainFreedMemory"/>.
     /// </summary>
     /// <param name="thresholdBytes">The smallest block served by its own mapping; at least 4096.</param>
     /// <returns><see langword="true"/> when the setting is in force (Linux with glibc); otherwise <see langword="false"/>.</returns>
@@ -113,10 +102,9 @@ public static class CpuMemory
     }
 
     /// <summary>
-    /// Returns the free pages of the heap to the system now (<c>malloc_trim(0)</c>) without changing any setting, e.g.
-    /// between training and a memory-hungry phase while <see cref="RetainFreedMemory"/> is in force. Not a cure for
-    /// fragmentation during training: pages returned are faulted in again, and measured at batch 128, trimming every
-    /// 10 steps raised the peak (about 2,000 MB) instead of lowering it.
+    /// Returns the heap's free pages to the system now (<c>malloc_trim(0)</c>) without changing any setting, e.g.
+    /// between training and a memory-hungry phase. Not a cure for fragmentation during training: trimming every few
+    /// steps raised the peak instead (BENCHMARKS.md, "Memory runs").
     /// </summary>
     /// <returns><see langword="true"/> when memory was returned; <see langword="false"/> when there was none or on other C libraries.</returns>
     public static bool ReleaseFreedMemory()

@@ -9,11 +9,9 @@ namespace Vit.Core;
 /// </summary>
 /// <remarks>
 /// libgomp reads <c>GOMP_SPINCOUNT</c> once, when libtorch loads, and by default spins 300,000 iterations at every
-/// barrier. That is the fastest choice while the process has the cores to itself, and a trap when another thread
-/// wants them: a spinning thread keeps the core from the thread it waits for. Measured here (2 cores, one epoch of
-/// 3,200 Fashion-MNIST images in the sample, loader thread on one OpenMP thread): 7.1 s on a quiet machine and 79 s
-/// with two other busy processes; with a spin count of 2,000, 7.4 s and 17.8 s. Call <see cref="Limit"/> first thing
-/// in <c>Main</c>, before any TorchSharp call.
+/// barrier: fastest while the process has the cores to itself, much slower when other busy threads want them, since a
+/// spinning thread keeps the core from the thread it waits for (measurements: docs/data.md, "DataLoader"). Call
+/// <see cref="Limit"/> first thing in <c>Main</c>, before any TorchSharp call.
 /// </remarks>
 public static class OpenMpSpinWait
 {

@@ -40,11 +40,9 @@ public sealed class DataLoaderOptions
     public int WorkerCount { get; set; } = 1;
 
     /// <summary>
-    /// Gets or sets how many OpenMP threads each tensor operation may use on the loader's own threads (the
-    /// training thread is not affected). One thread per loader thread is what PyTorch's DataLoader workers use: the
-    /// training thread already keeps every core busy, and OpenMP teams competing for busy cores slow each other
-    /// down badly. 0 leaves libtorch's setting. On a machine shared with other busy processes, also shorten how long
-    /// OpenMP threads spin (<c>Vit.Core.OpenMpSpinWait.Limit</c>, first thing in <c>Main</c>).
+    /// Gets or sets how many OpenMP threads each tensor operation may use on the loader's own threads (not the
+    /// training thread's); 0 leaves libtorch's setting. One, as PyTorch's DataLoader workers: the training thread
+    /// already keeps every core busy, and competing OpenMP teams slow each other down (docs/data.md, "DataLoader").
     /// </summary>
     /// <value>The default is 1.</value>
     [Range(0, int.MaxValue)]

@@ -9,9 +9,8 @@ namespace Vit.Data;
 /// PyTorch's DataLoader workers run single-threaded. <c>torch.set_num_threads</c> cannot do this: it also changes
 /// a process-wide default that later threads (such as the training thread) inherit. OpenMP's
 /// <c>omp_set_num_threads</c> sets a per-thread value, so it is called directly in the OpenMP runtime libtorch
-/// loaded (libgomp on Linux, libiomp/libomp/vcomp elsewhere). Measured on a loaded 2-core machine: batched
-/// transforms ran up to 25x faster on a loader thread limited to one OpenMP thread, because two threads spinning
-/// at OpenMP barriers starve each other when the cores are busy. When no OpenMP runtime is found this does nothing.
+/// loaded (libgomp on Linux, libiomp/libomp/vcomp elsewhere). One thread, because OpenMP teams spinning at barriers
+/// on busy cores starve each other (docs/data.md, "Measured throughput"). When no OpenMP runtime is found this does nothing.
 /// </summary>
 internal static class OpenMpThreadLimit
 {

@@ -12,10 +12,12 @@ namespace Vit.Data.Tests;
 [Collection(TorchTestGroup.Name)]
 public sealed class FashionMnistTests
 {
+    private const string DebianDirectory = "/usr/share/datasets/fashion-mnist";
+
     [Fact]
-    public void LoadShippedTest_FromRepository_MatchesReferenceNumbers()
+    public void LoadTest_RepositoryCopy_MatchesReferenceNumbers()
     {
-        using var dataset = FashionMnist.LoadShippedTest();
+        using var dataset = FashionMnist.LoadTest(TestFiles.InRepository("data/fashion-mnist"));
         dataset.Count.Should().Be(10_000);
         (dataset.Channels, dataset.Height, dataset.Width).Should().Be((1, 28, 28));
         dataset.ClassNames.Should().Equal(FashionMnist.ClassNames);
@@ -38,30 +40,23 @@ public sealed class FashionMnistTests
     }
 
     [Fact]
-    public void SplitShipped_DefaultSeed_EightThousandTwoThousandStratified()
-    {
-        using var dataset = FashionMnist.LoadShippedTest();
-        var (train, heldOut) = FashionMnist.SplitShipped(dataset);
-        train.Count.Should().Be(8000);
-        heldOut.Count.Should().Be(2000);
-        train.CountPerClass().Should().OnlyContain(c => c == 800);
-        heldOut.CountPerClass().Should().OnlyContain(c => c == 200);
-        train.Indices.Intersect(heldOut.Indices).Should().BeEmpty();
-        FashionMnist.SplitShipped(dataset).HeldOut.Indices.Should().Equal(heldOut.Indices);
-    }
-
-    [Fact]
-    public void FindShippedDirectory_FromFolderWithoutData_ReturnsNull()
+    public void HasTestSplitAndHasFullSet_TellWhichFilesAFolderHolds()
     {
         using var dir = new TempDirectory();
-        FashionMnist.FindShippedDirectory(dir.Path).Should().BeNull();
+        string shipped = TestFiles.InRepository("data/fashion-mnist");
+
+        FashionMnist.HasTestSplit(shipped).Should().BeTrue();
+        FashionMnist.HasFullSet(shipped).Should().BeFalse("only the test split ships");
+        FashionMnist.HasTestSplit(dir.Path).Should().BeFalse();
+        FluentActions.Invoking(() => FashionMnist.LoadTest(dir.Path)).Should().Throw<FileNotFoundException>()
+            .WithMessage($"*{dir.File("t10k-images-idx3-ubyte.gz")}*");
     }
 
     [SkippableFact]
     public void LoadTrain_FullSetInstalled_SixtyThousandImages()
     {
-        Skip.IfNot(FashionMnist.HasFullSet(), $"The full Fashion-MNIST set is not installed in {FashionMnist.SystemDirectory}.");
-        using var train = FashionMnist.LoadTrain();
+        Skip.IfNot(FashionMnist.HasFullSet(DebianDirectory), $"The full Fashion-MNIST set is not installed in {DebianDirectory}.");
+        using var train = FashionMnist.LoadTrain(DebianDirectory);
         train.Count.Should().Be(60_000);
         train.CountPerClass().Should().OnlyContain(c => c == 6000);
     }

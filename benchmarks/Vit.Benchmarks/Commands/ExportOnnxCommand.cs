@@ -1,0 +1,37 @@
+using TorchSharp;
+using Vit.Core;
+using Vit.Onnx;
+
+namespace Vit.Benchmarks.Commands;
+
+/// <summary>
+/// <c>export-onnx</c>: writes a seeded random model of the given shape as a model folder (config.json,
+/// model.safetensors) with Vit's ONNX graph in both attention forms, for <c>inference --engine torch|onnx</c> and
+/// for making PyTorch's exporter's graph of the same weights by hand (BENCHMARKS.md).
+/// </summary>
+internal static class ExportOnnxCommand
+{
+    public const string StandardFile = "model.onnx";
+    public const string FusedAttentionFile = "model-ort-attention.onnx";
+
+    public static int Run(Arguments args)
+    {
+        var options = ModelArguments.Read(args);
+        string output = args.String("out", string.Empty);
+        int seed = args.Int("seed", 0);
+        args.ThrowIfUnused();
+        if (output.Length == 0)
+        {
+            throw new ArgumentException("export-onnx needs --out DIR.");
+        }
+
+        torch.manual_seed(seed);
+        using var model = new VisionTransformer(options);
+        model.eval();
+        model.SavePretrained(output, new PretrainedMetadata { CropPct = 1.0, Interpolation = ResizeInterpolation.Bilinear });
+        model.ExportOnnx(Path.Combine(output, StandardFile));
+        model.ExportOnnx(Path.Combine(output, FusedAttentionFile), new OnnxExportOptions { OnnxRuntimeAttention = true });
+        Console.WriteLine($"# wrote {output}: config.json, model.safetensors, {StandardFile}, {FusedAttentionFile} ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
+        return 0;
+    }
+}

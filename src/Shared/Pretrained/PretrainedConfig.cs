@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Vit.Pretrained;
+
+/// <summary>
+/// The <c>config.json</c> of a model folder, in timm's Hugging Face layout (<c>architecture</c>, <c>model_args</c>,
+/// <c>pretrained_cfg</c>, <c>label_names</c>, so <c>timm.create_model("local-dir:...")</c> opens the folder) plus Vit's
+/// own <c>vit_version</c> and <c>vit_options</c>. Compiled into Vit.Core (which writes it) and Vit.Inference (which
+/// reads it without TorchSharp): one schema, two assemblies, no shared package.
+/// </summary>
+internal sealed class PretrainedConfig
+{
+    /// <summary>The file name inside a model folder.</summary>
+    public const string FileName = "config.json";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Gets the version of the Vit package that wrote the file, e.g. <c>0.1.0</c>.</summary>
+    public required string VitVersion { get; init; }
+
+    /// <summary>Gets timm's entry point that builds the model from <see cref="ModelArgs"/>.</summary>
+    public required string Architecture { get; init; }
+
+    /// <summary>Gets the number of classes (the logits' width).</summary>
+    public required int NumClasses { get; init; }
+
+    /// <summary>Gets the width of the pooled features.</summary>
+    public required int NumFeatures { get; init; }
+
+    /// <summary>Gets timm's pooling name, <c>token</c> or <c>avg</c>.</summary>
+    public required string GlobalPool { get; init; }
+
+    /// <summary>Gets timm's <c>VisionTransformer</c> keyword arguments for this architecture.</summary>
+    public required JsonObject ModelArgs { get; init; }
+
+    /// <summary>Gets Vit's <c>VisionTransformerOptions</c>, every field, in snake_case.</summary>
+    public required JsonObject VitOptions { get; init; }
+
+    /// <summary>Gets the evaluation preprocessing (timm's <c>pretrained_cfg</c>).</summary>
+    public required PretrainedPreprocessing Preprocessing { get; init; }
+
+    /// <summary>Gets the class names by class index.</summary>
+    public required IReadOnlyList<string> LabelNames { get; init; }
+
+    /// <summary>Reads and checks a config file: the fields every reader needs are present and consistent.</summary>
+    /// <param name="path">The <c>config.json</c> file.</param>
+    /// <returns>The config.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid JSON, lacks a field, has a wrong value, or was written by a newer Vit.</exception>
+    public static PretrainedConfig Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' does not exist: a model folder needs the {FileName} that SavePretrained writes.", path);
+        }
+
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
+        }
+
+        var fields = new JsonFields(path, root, string.Empty);
+        string version = fields.String("vit_version");
+        PretrainedVersion.EnsureReadable(path, version);
+        var config = new PretrainedConfig
+        {
+            VitVersion = version,
+            Architecture = fields.String("architecture"),
+            NumClasses = fields.Int("num_classes", minimum: 1),
+            NumFeatures = fields.Int("num_features", minimum: 1),
+            GlobalPool = fields.String("global_pool"),
+            ModelArgs = fields.Object("model_args").Node,
+            VitOptions = fields.Object("vit_options").Node,
+            Preprocessing = PretrainedPreprocessing.Read(fields.Object("pretrained_cfg")),
+            LabelNames = fields.Strings("label_names"),
+        };
+        config.Check(path);
+        return config;
+    }
+
+    /// <summary>The file's text (indented JSON); the writer saves it atomically.</summary>
+    /// <returns>The JSON text, ending with a newline.</returns>
+    public string ToJson()
+    {
+        var root = new JsonObject
+        {
+            ["architecture"] = Architecture,
+            ["num_classes"] = NumClasses,
+            ["num_features"] = NumFeatures,
+            ["global_pool"] = GlobalPool,
+            ["model_args"] = ModelArgs.DeepClone(),
+            ["pretrained_cfg"] = Preprocessing.ToJson(NumClasses),
+            ["label_names"] = new JsonArray([.. LabelNames.Select(n => (JsonNode?)JsonValue.Create(n))]),
+            ["vit_version"] = VitVersion,
+            ["vit_options"] = VitOptions.DeepClone(),
+        };
+        return root.ToJsonString(Indented) + "\n";
+    }
+
+    private void Check(string path)
+    {
+        if (LabelNames.Count != NumClasses)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{path}': label_names has {LabelNames.Count} names but num_classes is {NumClasses}; give one name per class."));
+        }
+
+        int channels = Preprocessing.InputSize[0];
+        if (Preprocessing.Mean.Count != channels || Preprocessing.Std.Count != channels)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{path}': pretrained_cfg.mean has {Preprocessing.Mean.Count} and pretrained_cfg.std {Preprocessing.Std.Count} values; input_size [{string.Join(", ", Preprocessing.InputSize)}] needs {channels} each."));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace Vit.Training;
+
+/// <summary>What a checkpoint file holds while it is written or read: named tensors and the JSON state.</summary>
+internal sealed class CheckpointContent(Dictionary<string, Tensor> tensors, CheckpointState state)
+{
+    /// <summary>Gets the tensors by key (<c>model/...</c>, <c>adamw/...</c>, <c>ema/...</c>, <c>rng/cpu</c>).</summary>
+    public Dictionary<string, Tensor> Tensors { get; } = tensors;
+
+    /// <summary>Gets the counters, options and per-part values stored as JSON metadata.</summary>
+    public CheckpointState State { get; } = state;
+
+    /// <summary>Adds a problem unless <paramref name="key"/> holds a tensor of <paramref name="expected"/>'s dtype and shape.</summary>
+    public void CheckTensor(List<string> problems, string key, Tensor expected)
+    {
+        if (!Tensors.TryGetValue(key, out var found))
+        {
+            problems.Add($"{key} is missing");
+        }
+        else if (found.dtype != expected.dtype || !found.shape.SequenceEqual(expected.shape))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{key} is {found.dtype} {Shape(found)} in the file but {expected.dtype} {Shape(expected)} here"));
+        }
+    }
+
+    private static string Shape(Tensor tensor) => "[" + string.Join(", ", tensor.shape) + "]";
+}

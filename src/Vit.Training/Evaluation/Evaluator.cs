@@ -1,0 +1,58 @@
+using static TorchSharp.torch;
+
+namespace Vit.Training;
+
+/// <summary>
+/// One evaluation pass: eval mode, no gradients, mean cross-entropy (no label smoothing), top-1 and top-5 accuracy
+/// (top-K when the model has fewer classes), summed on the device (<see cref="EvaluationTotals"/>).
+/// </summary>
+/// <remarks>
+/// Class probabilities as targets count as their most probable class for accuracy; the loss is the cross-entropy
+/// against the probabilities. The model's training mode is restored afterwards, whatever happens.
+/// </remarks>
+internal sealed class Evaluator(nn.Module<Tensor, Tensor> model, Device device, BatchChecks checks)
+{
+    /// <summary>Runs the model over every batch and returns the sums (the caller owns them).</summary>
+    public EvaluationTotals Accumulate(IEnumerable<(Tensor Images, Tensor Targets)> batches, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        bool wasTraining = model.training;
+        var totals = new EvaluationTotals(device);
+        try
+        {
+            model.eval();
+            using var noGrad = no_grad();
+            foreach (var (images, targets) in batches)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = checks.Check(images, targets, divisor: 1, classification: true);
+                using var scope = NewDisposeScope();
+                var logits = ModelCall.Run(model, images.to(device));
+                BatchChecks.CheckLogits(logits, batch.Count, targets, batch);
+                long classes = logits.shape[1];
+                var y = targets.to(device);
+                if (batch.LabelsOnDevice)
+                {
+                    totals.TrackLabelRange(y, classes);
+                    y = y.clamp(0, classes - 1);
+                }
+
+                var loss = ClassificationLoss.Compute(logits, y, batch.Kind, labelSmoothing: 0, nn.Reduction.Sum);
+                var classIndices = batch.Kind == TargetKind.Probabilities ? y.argmax(1) : y;
+                var hits = logits.topk((int)Math.Min(5, classes), dim: 1).indexes.eq(classIndices.unsqueeze(1));
+                totals.Add(loss, hits.select(1, 0).sum(), hits.any(1).sum(), batch.Count);
+            }
+        }
+        catch
+        {
+            totals.Dispose();
+            throw;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+
+        return totals;
+    }
+}
