@@ -13,6 +13,8 @@ const string Usage = """
                     --engine onnx --model-dir DIR [--onnx-file model.onnx] [--batch N --steps N --warmup N --threads N]:
                     ONNX Runtime through Vit.Inference, in this process without libtorch
       export-onnx   --out DIR [model options, --pooling token|mean, --seed 0]: a model folder + Vit's ONNX graphs
+      onnx-interleaved --model-dir DIR --files A.onnx,B.onnx[,...] [--batch 1 --block N --rounds 10 --threads 2 --cpu-time]:
+                    the graphs in one process (no libtorch), timed in alternating blocks; ratios to the first
       profile       same options as train-step: times each kind of op of one training step by hand
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
@@ -35,6 +37,7 @@ try
         "train-step" => ThroughputCommand.Run(new Arguments(rest), training: true),
         "inference" => RunInference(new Arguments(rest)),
         "export-onnx" => ExportOnnxCommand.Run(new Arguments(rest)),
+        "onnx-interleaved" => OnnxInterleavedCommand.Run(new Arguments(rest)),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
