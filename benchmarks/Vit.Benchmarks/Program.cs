@@ -18,9 +18,13 @@ const string Usage = """
       profile       same options as train-step: times each kind of op of one training step by hand
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
-      loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --hide-and-seek --data DIR]   (shipped Fashion-MNIST files)
+      augment       [--batch 128 --channels 1 --image 28 --steps 30 --randaug rand-m9-n2-mstd0.5]: each random transform and RandAugment op
+      loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --crop PAD --flip --randaug rand-m9-n2-mstd0.5
+                    --hide-and-seek --erase P --mixup --data DIR]   (shipped Fashion-MNIST files)
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline] + model options: resident memory every N steps
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
+      allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
+                    under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -41,9 +45,11 @@ try
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
+        "augment" => AugmentCommand.Run(new Arguments(rest)),
         "loader" => LoaderCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
+        "allreduce" => AllReduceCommand.Run(new Arguments(rest)),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
     };
 }

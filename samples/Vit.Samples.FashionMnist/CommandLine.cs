@@ -20,6 +20,14 @@ internal static class CommandLine
     private static readonly Option<int?> Accumulation = Whole("--accumulation", $"Split each update's batch into this many micro-batches (same update, less memory) [default: the preset's; {Default.Accumulation}]");
     private static readonly Option<double?> LearningRate = Number("--lr", string.Create(CultureInfo.InvariantCulture, $"Peak learning rate (warmup, then cosine decay) [default: the preset's; {Default.LearningRate:G3}]"));
     private static readonly Option<double?> HideProbability = Number("--hide-prob", string.Create(CultureInfo.InvariantCulture, $"Hide-and-Seek: chance that each grid cell is hidden, in [0, 1] [default: the preset's; {Default.HideProbability:G3}]"));
+    private static readonly Option<string?> RandAugment = new("--randaug")
+    {
+        Description = "timm's RandAugment config, e.g. rand-m9-n2-mstd0.5 (on [0, 1] images, black fill) [default: off]",
+    };
+
+    private static readonly Option<double?> Erase = Number("--erase", "Random erasing (timm's, per-pixel noise) probability per image, in [0, 1] [default: 0, off]");
+    private static readonly Option<double?> Mixup = Number("--mixup", "Mixup's Beta alpha, e.g. 0.8 (soft targets; label smoothing moves into them) [default: 0, off]");
+    private static readonly Option<double?> Cutmix = Number("--cutmix", "CutMix's Beta alpha, e.g. 1.0; with --mixup each batch uses one or the other [default: 0, off]");
     private static readonly Option<int?> Seed = Whole("--seed", "Seed of the initialisation, data order and augmentation [default: 0]");
     private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Continue the run that wrote this checkpoint (its settings and folder are reused)" };
@@ -61,6 +69,10 @@ internal static class CommandLine
             Accumulation = result.GetValue(Accumulation),
             LearningRate = result.GetValue(LearningRate),
             HideProbability = result.GetValue(HideProbability),
+            RandAugment = result.GetValue(RandAugment),
+            EraseProbability = result.GetValue(Erase),
+            MixupAlpha = result.GetValue(Mixup),
+            CutmixAlpha = result.GetValue(Cutmix),
             Seed = result.GetValue(Seed) ?? 0,
             Device = result.GetValue(Device)!,
             Resume = result.GetValue(Resume),
@@ -73,7 +85,7 @@ internal static class CommandLine
         if (request.Resume is not null)
         {
             // A resumed run keeps the settings it was started with; only where it runs may change.
-            var fixedByRun = new Option[] { Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Data, Out, Limit }
+            var fixedByRun = new Option[] { Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Seed, Data, Out, Limit }
                 .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
             if (fixedByRun is not null)
             {
@@ -115,6 +127,38 @@ internal static class CommandLine
                 r.AddError($"--hide-prob must be in [0, 1]; got {v.ToString(CultureInfo.InvariantCulture)}.");
             }
         });
+        Erase.Validators.Add(r =>
+        {
+            if (Value<double?>(r) is double v && !(v >= 0 && v <= 1))
+            {
+                r.AddError($"--erase must be in [0, 1]; got {v.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
+        foreach (var alpha in new[] { Mixup, Cutmix })
+        {
+            alpha.Validators.Add(r =>
+            {
+                if (Value<double?>(r) is double v && !(v >= 0 && double.IsFinite(v)))
+                {
+                    r.AddError($"{alpha.Name} must be a number of at least 0; got {v.ToString(CultureInfo.InvariantCulture)}.");
+                }
+            });
+        }
+
+        RandAugment.Validators.Add(r =>
+        {
+            if (Value<string?>(r) is string config)
+            {
+                try
+                {
+                    new Vit.Data.RandAugmentOptionsValidator().ThrowIfInvalid(Vit.Data.RandAugmentOptions.Parse(config));
+                }
+                catch (Exception e) when (e is FormatException or Microsoft.Extensions.Options.OptionsValidationException)
+                {
+                    r.AddError($"--randaug: {e.Message}");
+                }
+            }
+        });
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         Preset.Validators.Add(r =>
         {
@@ -132,7 +176,7 @@ internal static class CommandLine
 
         var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
         {
-            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard,
+            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard,
         };
         root.Validators.Add(r =>
         {

@@ -5,12 +5,13 @@ namespace Vit.Samples.FashionMnist;
 
 /// <summary>
 /// The batch transforms of the sample. Training: random translation (zero padding, then a crop back), a random
-/// left–right mirror, centring on the model's input size, normalisation, then Hide-and-Seek filling hidden cells
-/// with the mean (0 after normalisation). Evaluation: centring and normalisation only.
+/// left–right mirror, optionally RandAugment (on [0, 1] images, filling uncovered pixels with the black background),
+/// centring on the model's input size, normalisation, then Hide-and-Seek filling hidden cells with the mean (0 after
+/// normalisation) and optionally random erasing with per-pixel noise. Evaluation: centring and normalisation only.
 /// </summary>
 internal sealed class InputPipeline
 {
-    public InputPipeline(SamplePreset preset, int dataImageSize, ChannelStatistics statistics, double hideProbability)
+    public InputPipeline(SamplePreset preset, int dataImageSize, ChannelStatistics statistics, RunSettings settings)
     {
         var recipe = preset.Recipe;
         var training = new List<torchvision.ITransform>();
@@ -24,6 +25,13 @@ internal sealed class InputPipeline
             training.Add(new RandomHorizontalFlip());
         }
 
+        if (settings.RandAugment is string config)
+        {
+            var options = RandAugmentOptions.Parse(config);
+            options.FillValue = [0f];
+            training.Add(new RandAugment(options));
+        }
+
         var fit = new List<torchvision.ITransform>();
         if (preset.Model.ImageSize != dataImageSize)
         {
@@ -32,9 +40,14 @@ internal sealed class InputPipeline
 
         fit.Add(new Normalize(statistics));
         training.AddRange(fit);
-        if (hideProbability > 0)
+        if (settings.HideProbability > 0)
         {
-            training.Add(new HideAndSeek(new HideAndSeekOptions { HideProbability = hideProbability }));
+            training.Add(new HideAndSeek(new HideAndSeekOptions { HideProbability = settings.HideProbability }));
+        }
+
+        if (settings.EraseProbability > 0)
+        {
+            training.Add(new RandomErasing(new RandomErasingOptions { Probability = settings.EraseProbability, Mode = RandomErasingMode.Pixel }));
         }
 
         Training = training;

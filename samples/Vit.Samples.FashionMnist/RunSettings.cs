@@ -15,6 +15,22 @@ internal sealed record RunSettings
 
     public required double HideProbability { get; init; }
 
+    /// <summary>timm's RandAugment config string (e.g. rand-m9-n2-mstd0.5), or <see langword="null"/> for none.</summary>
+    public string? RandAugment { get; init; }
+
+    /// <summary>The chance that random erasing (per-pixel noise) erases an image; 0 for none.</summary>
+    public double EraseProbability { get; init; }
+
+    /// <summary>Mixup's Beta alpha; 0 for none.</summary>
+    public double MixupAlpha { get; init; }
+
+    /// <summary>CutMix's Beta alpha; 0 for none.</summary>
+    public double CutmixAlpha { get; init; }
+
+    /// <summary>Gets whether batches are mixed (soft targets) with Mixup and/or CutMix.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Mixes => MixupAlpha > 0 || CutmixAlpha > 0;
+
     public required int Seed { get; init; }
 
     /// <summary>The Fashion-MNIST folder, or <see langword="null"/> for the shipped test split.</summary>

@@ -68,15 +68,20 @@ internal sealed class TrainingRun
 
         _console.Line(data.Description);
         _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
-        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}; writing to {folder.Path}"));
+        _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}{Extras(settings)}; writing to {folder.Path}"));
 
         if (spinLimited)
         {
             _console.Line($"OpenMP threads spin {OpenMpSpinWait.DefaultSpinCount} iterations before sleeping ({OpenMpSpinWait.SpinCountVariable}; set it to choose)");
         }
 
-        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings.HideProbability);
-        using var trainLoader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training);
+        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings);
+        // Mixup/CutMix make the soft targets and carry the recipe's label smoothing (the trainer's is then 0, as in timm).
+        var mixup = settings.Mixes
+            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = preset.Recipe.LabelSmoothing })
+            : null;
+        using var trainLoader = new DataLoader(
+            data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
         using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device }, pipeline.Evaluation);
 
         int totalSteps = trainerOptions.Epochs * trainLoader.BatchesPerEpoch;
@@ -115,6 +120,12 @@ internal sealed class TrainingRun
         return 0;
     }
 
+    /// <summary>The optional augmentations in force, for the start-up line.</summary>
+    private static string Extras(RunSettings settings) =>
+        (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
+        + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
+        + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "");
+
     /// <summary>
     /// timm's crop_pct that says "zero-pad the data's images into the model's input" (28 px in 32: the shorter side is
     /// resized to floor(32 / crop_pct) = 28, the centre crop then pads); 1 when the sizes agree. Rounded down to 6 digits so
@@ -140,6 +151,10 @@ internal sealed class TrainingRun
             Accumulation = request.Accumulation ?? recipe.Accumulation,
             LearningRate = request.LearningRate ?? recipe.LearningRate,
             HideProbability = request.HideProbability ?? recipe.HideProbability,
+            RandAugment = request.RandAugment,
+            EraseProbability = request.EraseProbability ?? 0,
+            MixupAlpha = request.MixupAlpha ?? 0,
+            CutmixAlpha = request.CutmixAlpha ?? 0,
             Seed = request.Seed,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
@@ -170,7 +185,7 @@ internal sealed class TrainingRun
         WarmupEpochs = Math.Min(recipe.WarmupEpochs, settings.Epochs / 2.0),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,
-        LabelSmoothing = recipe.LabelSmoothing,
+        LabelSmoothing = settings.Mixes ? 0 : recipe.LabelSmoothing,
         GradientClipNorm = recipe.GradientClipNorm,
         Seed = settings.Seed,
         LogEverySteps = 5,

@@ -11,7 +11,9 @@ namespace Vit.Data;
 /// </summary>
 /// <remarks>
 /// <para>Epoch k's sample order and its random augmentations depend only on (<see cref="Seed"/>, k): enumerating
-/// <see cref="Epoch(int, CancellationToken)"/> twice with the same k gives the same batches, so training can resume at any epoch exactly.</para>
+/// <see cref="Epoch(int, CancellationToken)"/> twice with the same k gives the same batches, so training can resume at any epoch exactly.
+/// A sample's augmentation depends only on (Seed, k, its dataset index), not on its batch or its position there,
+/// so the batch size, the worker count or sharding a global batch across processes change nothing about it.</para>
 /// <para>Each <see cref="Batch"/> is disposed when the consumer asks for the next one or leaves the loop; keep one
 /// with <see cref="Batch.Clone"/>. At most <see cref="DataLoaderOptions.PrefetchCount"/> batches are prepared ahead,
 /// so memory stays flat. Cancelling the token, breaking out of the loop or disposing the loader stops the workers
@@ -22,7 +24,11 @@ namespace Vit.Data;
 /// </remarks>
 public sealed class DataLoader : IDisposable
 {
+    /// <summary>The purpose the batch step's streams are derived with (transforms use their position).</summary>
+    private const long BatchStepPurpose = 0x4241_5443_4853_5450; // "BATCHSTP"
+
     private readonly torchvision.ITransform[] _transforms;
+    private readonly IBatchTransform? _batchTransform;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Device _device;
     private readonly int _workerTorchThreads;
@@ -35,12 +41,30 @@ public sealed class DataLoader : IDisposable
     /// <param name="options">Loader options; <see langword="null"/> for the defaults.</param>
     /// <param name="transforms">
     /// Transforms applied in order to each float32 [B, C, H, W] batch on the target device. Every transform must
-    /// handle batches and be safe to call from a background thread. <see cref="IRandomTransform"/>s get a generator
-    /// seeded per batch; others are called as they are.
+    /// handle batches and be safe to call from a background thread. <see cref="IRandomTransform"/>s get one stream
+    /// per sample, keyed by (seed, epoch, the sample's dataset index, the transform's position); others are called
+    /// as they are.
     /// </param>
     /// <exception cref="OptionsValidationException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">The dataset yields no batch.</exception>
     public DataLoader(IImageDataset dataset, DataLoaderOptions? options = null, IEnumerable<torchvision.ITransform>? transforms = null)
+        : this(dataset, options, transforms, batchTransform: null)
+    {
+    }
+
+    /// <summary>Creates a loader whose batches end with a batch step such as <see cref="Mixup"/>.</summary>
+    /// <param name="dataset">The dataset; the loader reads it but does not own it.</param>
+    /// <param name="options">Loader options; <see langword="null"/> for the defaults.</param>
+    /// <param name="transforms">Per-image transforms, as in the other constructor.</param>
+    /// <param name="batchTransform">
+    /// Runs after the transforms on each batch's images and labels and sets <see cref="Batch.Targets"/>; it draws
+    /// from the batch's streams (sample streams keyed as for the transforms, and a batch stream keyed by
+    /// (seed, epoch, batch index)). <see langword="null"/>: targets are the labels. Must be safe to call from a
+    /// background thread.
+    /// </param>
+    /// <exception cref="OptionsValidationException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">The dataset yields no batch.</exception>
+    public DataLoader(IImageDataset dataset, DataLoaderOptions? options, IEnumerable<torchvision.ITransform>? transforms, IBatchTransform? batchTransform)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         options ??= new DataLoaderOptions();
@@ -60,6 +84,7 @@ public sealed class DataLoader : IDisposable
             throw new ArgumentException("The transforms must not contain null.", nameof(transforms));
         }
 
+        _batchTransform = batchTransform;
         BatchesPerEpoch = DropLast ? dataset.Count / BatchSize : (dataset.Count + BatchSize - 1) / BatchSize;
     }
 
@@ -227,13 +252,19 @@ public sealed class DataLoader : IDisposable
         var (bytes, labels) = Dataset.GetBatch(order.AsSpan(start, count));
         Tensor images = bytes.to(_device).to_type(ScalarType.Float32).div_(255f);
         labels = labels.to(_device);
-        using var generator = new Generator(SeedSequence.Mix(Seed, epoch, index), CPU);
-        foreach (var transform in _transforms)
+        var streams = SampleStreams.ForSamples(Seed, epoch, index, order.AsSpan(start, count));
+        for (int t = 0; t < _transforms.Length; t++)
         {
-            images = transform is IRandomTransform random ? random.Apply(images, generator) : transform.call(images);
+            images = _transforms[t] is IRandomTransform random ? random.Apply(images, streams.Derive(t)) : _transforms[t].call(images);
         }
 
-        return new Batch(images, labels, epoch, index);
+        if (_batchTransform is null)
+        {
+            return new Batch(images, labels, epoch, index);
+        }
+
+        var (mixed, targets) = _batchTransform.Apply(images, labels, streams.Derive(BatchStepPurpose));
+        return new Batch(mixed, labels, targets, epoch, index);
     }
 
     private static void Validate(IImageDataset dataset, DataLoaderOptions options)

@@ -13,8 +13,8 @@ namespace Vit.Data;
 /// images.
 /// </summary>
 /// <remarks>
-/// The cell decisions are drawn at grid resolution ([B, ceil(H/S), ceil(W/S)] per cell size, on the CPU generator)
-/// and expanded to pixels with two index_select calls; the output is one <c>where</c>. No per-pixel or per-image
+/// Each image draws its cell size and its cell decisions (ceil(H/S) x ceil(W/S)) from its own stream on the host;
+/// the decisions are expanded to pixels with two index_select calls per cell size and the output is one <c>where</c>. No per-pixel or per-image
 /// loop, any device, [C, H, W] or [B, C, H, W], any dtype; the input is never modified.
 /// </remarks>
 public sealed class HideAndSeek : RandomBatchTransform
@@ -68,7 +68,7 @@ public sealed class HideAndSeek : RandomBatchTransform
     public IReadOnlyList<int> GetGridSizes(int height, int width) => _gridSizes ?? DefaultGridSizes(height, width);
 
     /// <inheritdoc/>
-    protected override Tensor ApplyToBatch(Tensor images, Generator generator)
+    protected override Tensor ApplyToBatch(Tensor images, SampleStreams streams)
     {
         long batch = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
         if (_fill.Length != 1 && _fill.Length != channels)
@@ -77,13 +77,13 @@ public sealed class HideAndSeek : RandomBatchTransform
         }
 
         var sizes = GetGridSizes((int)height, (int)width);
-        // Draw order is fixed (choice, then one cell grid per listed size for every image) so a seed always gives
-        // the same masks, whichever sizes the images happen to pick.
-        Tensor choice = randint(0, sizes.Count, [batch], ScalarType.Int64, generator: generator);
-        long[] chosen = choice.data<long>().ToArray();
-        Tensor hidden = zeros([batch, height, width], ScalarType.Bool, images.device);
-        for (int k = 0; k < sizes.Count; k++)
+
+        // Each image draws from its own stream: its cell size, then one decision per cell of that size (row-major).
+        var cellsBySize = new bool[sizes.Count][];
+        for (int b = 0; b < batch; b++)
         {
+            var random = streams.ForSample(b);
+            int k = random.NextInt(sizes.Count);
             int size = sizes[k];
             if (size == 0)
             {
@@ -91,13 +91,25 @@ public sealed class HideAndSeek : RandomBatchTransform
             }
 
             long rows = (height + size - 1) / size, cols = (width + size - 1) / size;
-            Tensor cells = rand([batch, rows, cols], ScalarType.Float64, generator: generator).lt(HideProbability);
-            if (Array.IndexOf(chosen, k) < 0)
+            bool[] cells = cellsBySize[k] ??= new bool[batch * rows * cols];
+            long offset = b * rows * cols;
+            for (long c = 0; c < rows * cols; c++)
+            {
+                cells[offset + c] = random.NextBoolean(HideProbability);
+            }
+        }
+
+        Tensor hidden = zeros([batch, height, width], ScalarType.Bool, images.device);
+        for (int k = 0; k < sizes.Count; k++)
+        {
+            if (cellsBySize[k] is not { } decisions)
             {
                 continue;
             }
 
-            cells = cells.logical_and(choice.eq(k).view(batch, 1, 1)).to(images.device);
+            int size = sizes[k];
+            long rows = (height + size - 1) / size, cols = (width + size - 1) / size;
+            Tensor cells = tensor(decisions, [batch, rows, cols]).to(images.device);
             Tensor rowCell = arange(height, ScalarType.Int64, images.device).div(size, rounding_mode: RoundingMode.floor);
             Tensor colCell = arange(width, ScalarType.Int64, images.device).div(size, rounding_mode: RoundingMode.floor);
             hidden = hidden.logical_or(cells.index_select(1, rowCell).index_select(2, colCell));

@@ -35,6 +35,32 @@ public sealed class PerSampleTransform : IRandomTransform
     public Tensor Apply(Tensor input, Generator generator) =>
         _inner is IRandomTransform random ? Run(input, image => random.Apply(image, generator)) : call(input);
 
+    /// <summary>
+    /// Like <see cref="call"/>; when the wrapped transform is an <see cref="IRandomTransform"/>, image b draws from
+    /// <paramref name="streams"/>' sample b.
+    /// </summary>
+    /// <param name="input">The images.</param>
+    /// <param name="streams">One stream per image.</param>
+    /// <returns>The stacked results.</returns>
+    public Tensor Apply(Tensor input, SampleStreams streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        if (_inner is not IRandomTransform random)
+        {
+            return call(input);
+        }
+
+        ArgumentNullException.ThrowIfNull(input);
+        long count = input.dim() == 3 ? 1 : input.shape[0];
+        if (input.dim() is 3 or 4 && streams.Count != count)
+        {
+            throw new ArgumentException($"PerSampleTransform got {streams.Count} sample streams for {count} images; pass one stream per image.", nameof(streams));
+        }
+
+        int next = 0;
+        return Run(input, image => random.Apply(image, streams.Slice(next++, 1)));
+    }
+
     private static Tensor Run(Tensor input, Func<Tensor, Tensor> transform)
     {
         ArgumentNullException.ThrowIfNull(input);

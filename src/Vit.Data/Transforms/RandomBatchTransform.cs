@@ -3,9 +3,10 @@ using static TorchSharp.torch;
 namespace Vit.Data;
 
 /// <summary>
-/// Base of the random transforms: accepts [C, H, W] or [B, C, H, W], draws every random number from a CPU
-/// generator (its own, seeded from <see cref="Seed"/>, or one the <see cref="DataLoader"/> passes per batch) and
-/// never modifies its input. Subclasses implement <see cref="ApplyToBatch"/> with whole-tensor operations.
+/// Base of the random transforms: accepts [C, H, W] or [B, C, H, W], draws each image's random numbers from that
+/// image's <see cref="SampleStreams"/> stream (the loader's, keyed by the sample; or streams keyed by position
+/// from the transform's own generator, seeded from <see cref="Seed"/>) and never modifies its input. Subclasses
+/// implement <see cref="ApplyToBatch"/>: a few numbers per image drawn on the host, then whole-tensor operations.
 /// </summary>
 public abstract class RandomBatchTransform : IRandomTransform, IDisposable
 {
@@ -37,18 +38,25 @@ public abstract class RandomBatchTransform : IRandomTransform, IDisposable
     /// <inheritdoc/>
     public Tensor Apply(Tensor input, Generator generator)
     {
-        ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(generator);
-        if (input.dim() is not (3 or 4))
+        return Apply(input, SampleStreams.FromGenerator(generator, ImageCount(input)));
+    }
+
+    /// <inheritdoc/>
+    public Tensor Apply(Tensor input, SampleStreams streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        int count = ImageCount(input);
+        if (streams.Count != count)
         {
             throw new ArgumentException(
-                $"{GetType().Name} takes images [C, H, W] or [B, C, H, W]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
+                $"{GetType().Name} got {streams.Count} sample streams for {count} images; pass one stream per image.", nameof(streams));
         }
 
         using var scope = NewDisposeScope();
         bool single = input.dim() == 3;
         Tensor batch = single ? input.unsqueeze(0) : input;
-        Tensor result = ApplyToBatch(batch, generator);
+        Tensor result = ApplyToBatch(batch, streams);
         if (ReferenceEquals(result, batch))
         {
             result = batch.clone();
@@ -71,9 +79,21 @@ public abstract class RandomBatchTransform : IRandomTransform, IDisposable
 
     /// <summary>Applies the transform to a batch [B, C, H, W] without modifying it.</summary>
     /// <param name="images">The batch.</param>
-    /// <param name="generator">The CPU generator to draw from.</param>
+    /// <param name="streams">One stream per image; image b draws only from sample b's.</param>
     /// <returns>A new tensor (intermediate tensors may be left to the enclosing dispose scope).</returns>
-    protected abstract Tensor ApplyToBatch(Tensor images, Generator generator);
+    protected abstract Tensor ApplyToBatch(Tensor images, SampleStreams streams);
+
+    private int ImageCount(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() is not (3 or 4))
+        {
+            throw new ArgumentException(
+                $"{GetType().Name} takes images [C, H, W] or [B, C, H, W]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
+        }
+
+        return input.dim() == 3 ? 1 : (int)input.shape[0];
+    }
 
     /// <summary>Frees the generator.</summary>
     /// <param name="disposing"><see langword="true"/> from <see cref="Dispose()"/>.</param>

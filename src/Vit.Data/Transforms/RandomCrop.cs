@@ -41,7 +41,7 @@ public sealed class RandomCrop : RandomBatchTransform
     public float Fill { get; }
 
     /// <inheritdoc/>
-    protected override Tensor ApplyToBatch(Tensor images, Generator generator)
+    protected override Tensor ApplyToBatch(Tensor images, SampleStreams streams)
     {
         long batch = images.shape[0], channels = images.shape[1];
         long paddedHeight = images.shape[2] + (2 * Padding), paddedWidth = images.shape[3] + (2 * Padding);
@@ -52,8 +52,15 @@ public sealed class RandomCrop : RandomBatchTransform
                 $"({images.shape[2]}x{images.shape[3]} with padding {Padding}).", nameof(images));
         }
 
-        long[] top = randint(0, paddedHeight - Height + 1, [batch], ScalarType.Int64, generator: generator).data<long>().ToArray();
-        long[] left = randint(0, paddedWidth - Width + 1, [batch], ScalarType.Int64, generator: generator).data<long>().ToArray();
+        var top = new int[batch];
+        var left = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            var random = streams.ForSample(b);
+            top[b] = random.NextInt((int)(paddedHeight - Height + 1));
+            left[b] = random.NextInt((int)(paddedWidth - Width + 1));
+        }
+
         Tensor padded = Padding == 0
             ? images
             : nn.functional.pad(images, [Padding, Padding, Padding, Padding], TorchSharp.PaddingModes.Constant, Fill);

@@ -24,10 +24,16 @@ public sealed class RandomHorizontalFlip : RandomBatchTransform
     public double Probability { get; }
 
     /// <inheritdoc/>
-    protected override Tensor ApplyToBatch(Tensor images, Generator generator)
+    protected override Tensor ApplyToBatch(Tensor images, SampleStreams streams)
     {
-        long batch = images.shape[0];
-        Tensor flip = rand([batch], ScalarType.Float64, generator: generator).lt(Probability).to(images.device);
+        int batch = (int)images.shape[0];
+        var flips = new bool[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            flips[b] = streams.ForSample(b).NextBoolean(Probability);
+        }
+
+        Tensor flip = tensor(flips).to(images.device);
         return where(flip.view(batch, 1, 1, 1), images.flip(3), images);
     }
 }

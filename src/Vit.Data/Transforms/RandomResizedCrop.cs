@@ -11,7 +11,7 @@ namespace Vit.Data;
 /// <remarks>
 /// Sampling follows torchvision's <c>RandomResizedCrop.get_params</c>: up to ten tries for a window that fits, then
 /// the largest centred window whose ratio is clamped into the range. Windows differ in size, so each image is
-/// resized separately (one interpolate call per image); all random numbers come from one draw per batch.
+/// resized separately (one interpolate call per image); each image draws its 40 uniforms from its own stream.
 /// Input must be floating point.
 /// </remarks>
 public sealed class RandomResizedCrop : RandomBatchTransform
@@ -103,7 +103,7 @@ public sealed class RandomResizedCrop : RandomBatchTransform
     }
 
     /// <inheritdoc/>
-    protected override Tensor ApplyToBatch(Tensor images, Generator generator)
+    protected override Tensor ApplyToBatch(Tensor images, SampleStreams streams)
     {
         if (!images.is_floating_point())
         {
@@ -111,11 +111,17 @@ public sealed class RandomResizedCrop : RandomBatchTransform
         }
 
         int batch = (int)images.shape[0], imageHeight = (int)images.shape[2], imageWidth = (int)images.shape[3];
-        double[] uniforms = rand([batch, Attempts * 4], ScalarType.Float64, generator: generator).data<double>().ToArray();
+        var uniforms = new double[Attempts * 4];
         var crops = new Tensor[batch];
         for (int b = 0; b < batch; b++)
         {
-            var (top, left, h, w) = ChooseWindow(imageHeight, imageWidth, uniforms.AsSpan(b * Attempts * 4, Attempts * 4));
+            var random = streams.ForSample(b);
+            for (int i = 0; i < uniforms.Length; i++)
+            {
+                uniforms[i] = random.NextDouble();
+            }
+
+            var (top, left, h, w) = ChooseWindow(imageHeight, imageWidth, uniforms);
             Tensor window = images.narrow(0, b, 1).narrow(2, top, h).narrow(3, left, w);
             crops[b] = nn.functional.interpolate(
                 window, [Height, Width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);

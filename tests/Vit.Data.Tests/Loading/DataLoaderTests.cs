@@ -96,6 +96,66 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Epoch_HalfTheBatchSize_EachSampleAugmentedAlike()
+    {
+        // Augmentation is keyed by (seed, epoch, dataset index): batch k of size 8 is batches 2k and 2k + 1 of size 4,
+        // which is what sharding a global batch of 8 over two processes of 4 needs.
+        using var dataset = RandomBytes(40, 1, 12, seed: 2);
+        using var eights = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 13 }, Augmentations(12));
+        using var fours = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 13 }, Augmentations(12));
+        using var plain = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 13 });
+        var big = eights.Epoch(3).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
+        var small = fours.Epoch(3).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
+        var unaugmented = plain.Epoch(3).Select(b => Floats(b.Images)).ToList();
+        for (int k = 0; k < big.Count; k++)
+        {
+            big[k].Images.Should().Equal([.. small[2 * k].Images, .. small[(2 * k) + 1].Images], $"batch {k} of 8 is batches {2 * k} and {(2 * k) + 1} of 4");
+            big[k].Labels.Should().Equal([.. small[2 * k].Labels, .. small[(2 * k) + 1].Labels]);
+            big[k].Images.Should().NotEqual(unaugmented[k]);
+        }
+    }
+
+    [Fact]
+    public void Epoch_MixupBatchStep_SetsSoftTargetsAndKeepsLabels()
+    {
+        using var dataset = RandomBytes(24, 1, 8, seed: 4);
+        var mixup = new Mixup(new MixupOptions { MixupAlpha = 1, CutmixAlpha = 1, NumClasses = 10, Mode = MixupMode.Element });
+        using var mixing = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 3 }, [new RandomHorizontalFlip()], mixup);
+        using var plain = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 3 }, [new RandomHorizontalFlip()]);
+        var mixed = mixing.Epoch(1).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels), Targets: b.Targets.shape, Own: b.HasOwnTargets, Sums: Floats(b.Targets.sum(1)))).ToList();
+        var unmixed = plain.Epoch(1).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels), Own: b.HasOwnTargets)).ToList();
+        mixed.Should().HaveCount(3);
+        for (int k = 0; k < 3; k++)
+        {
+            mixed[k].Targets.Should().Equal(8, 10);
+            mixed[k].Own.Should().BeTrue();
+            mixed[k].Sums.Should().OnlyContain(v => Math.Abs(v - 1f) < 1e-5f);
+            mixed[k].Labels.Should().Equal(unmixed[k].Labels, "the labels stay the class indices");
+            mixed[k].Images.Should().NotEqual(unmixed[k].Images);
+            unmixed[k].Own.Should().BeFalse();
+        }
+    }
+
+    [Theory]
+    [InlineData(MixupMode.Pair)]
+    [InlineData(MixupMode.Element)]
+    public void Epoch_MixupHalfTheBatchSize_SameImagesAndTargets(MixupMode mode)
+    {
+        // Pairs are neighbours and draws are keyed by dataset index: a global batch of 8 mixes as its halves of 4 do.
+        using var dataset = RandomBytes(32, 1, 8, seed: 5);
+        Mixup Create() => new(new MixupOptions { MixupAlpha = 0.8, CutmixAlpha = 1, NumClasses = 10, Mode = mode });
+        using var eights = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 17 }, Augmentations(8), Create());
+        using var fours = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 17 }, Augmentations(8), Create());
+        var big = eights.Epoch(2).Select(b => (Images: Floats(b.Images), Targets: Floats(b.Targets))).ToList();
+        var small = fours.Epoch(2).Select(b => (Images: Floats(b.Images), Targets: Floats(b.Targets))).ToList();
+        for (int k = 0; k < big.Count; k++)
+        {
+            big[k].Images.Should().Equal([.. small[2 * k].Images, .. small[(2 * k) + 1].Images]);
+            big[k].Targets.Should().Equal([.. small[2 * k].Targets, .. small[(2 * k) + 1].Targets]);
+        }
+    }
+
+    [Fact]
     public void Epoch_StartBatch_SameBatchesAsWholeEpochAndEarlierOnesNeverBuilt()
     {
         using var dataset = RandomBytes(40, 1, 12, seed: 3);

@@ -291,4 +291,24 @@ public sealed class HideAndSeekTests
         onGpu.device_type.Should().Be(DeviceType.CUDA);
         Same(onGpu.cpu(), onCpu).Should().BeTrue();
     }
+
+    [Fact]
+    public void Apply_BatchSplitInHalves_SameAsWhole()
+    {
+        // Streams keyed by dataset index (not position): the halves of a batch come out as they do in the whole.
+        using var images = RandomImages(20, 10, 1, 28, 28);
+        using var transform = new HideAndSeek(new HideAndSeekOptions { Seed = 1 });
+        var streams = SampleStreams.ForSamples(seed: 4, epoch: 1, batchIndex: 0, [7, 3, 9, 0, 12, 5, 1, 8, 2, 11]);
+        var (whole, halves) = WholeAndHalves(transform, images, streams);
+        using (whole)
+        using (halves)
+        {
+            Same(whole, halves).Should().BeTrue();
+            Same(whole, images).Should().BeFalse("the transform changed something");
+        }
+
+        using var moved = transform.Apply(images.narrow(0, 2, 1), SampleStreams.ForSamples(4, 1, 5, [9]));
+        using var inWhole = transform.Apply(images, streams);
+        Same(moved, inWhole.narrow(0, 2, 1)).Should().BeTrue("sample 9 is augmented alike wherever it sits");
+    }
 }

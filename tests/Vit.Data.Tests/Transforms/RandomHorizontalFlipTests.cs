@@ -56,4 +56,24 @@ public sealed class RandomHorizontalFlipTests
         var act = () => new RandomHorizontalFlip(1.2);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("probability");
     }
+
+    [Fact]
+    public void Apply_BatchSplitInHalves_SameAsWhole()
+    {
+        // Streams keyed by dataset index (not position): the halves of a batch come out as they do in the whole.
+        using var images = RandomImages(20, 10, 2, 6, 6);
+        using var transform = new RandomHorizontalFlip(seed: 1);
+        var streams = SampleStreams.ForSamples(seed: 4, epoch: 1, batchIndex: 0, [7, 3, 9, 0, 12, 5, 1, 8, 2, 11]);
+        var (whole, halves) = WholeAndHalves(transform, images, streams);
+        using (whole)
+        using (halves)
+        {
+            Same(whole, halves).Should().BeTrue();
+            Same(whole, images).Should().BeFalse("the transform changed something");
+        }
+
+        using var moved = transform.Apply(images.narrow(0, 2, 1), SampleStreams.ForSamples(4, 1, 5, [9]));
+        using var inWhole = transform.Apply(images, streams);
+        Same(moved, inWhole.narrow(0, 2, 1)).Should().BeTrue("sample 9 is augmented alike wherever it sits");
+    }
 }
