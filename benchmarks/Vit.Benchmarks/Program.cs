@@ -18,6 +18,8 @@ const string Usage = """
       hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer] [--compare-attention]:
                     a hand-written step (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer
                     alternating; --compare-attention adds the step with Autocast.CpuAttentionInFloat32 on
+      onnx-interleaved --model-dir DIR --files A.onnx,B.onnx[,...] [--batch 1 --block N --rounds 10 --threads 2 --cpu-time]:
+                    the graphs in one process (no libtorch), timed in alternating blocks; ratios to the first
       profile       same options as train-step + [--precision float32|bfloat16|float16]: times each kind of op of one
                     training step by hand (bfloat16/float16: a hand-written autocast step, with its fp32 twin)
       gemm          same model options: every GEMM of a step in the four operand layouts
@@ -46,6 +48,7 @@ try
         "hand-step" => ThroughputCommand.Run(new Arguments(rest), ThroughputCommand.Kind.HandStep),
         "inference" => RunInference(new Arguments(rest)),
         "export-onnx" => ExportOnnxCommand.Run(new Arguments(rest)),
+        "onnx-interleaved" => OnnxInterleavedCommand.Run(new Arguments(rest)),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
