@@ -5,6 +5,7 @@
 # at the start of each run is printed with its result.
 #   usage: benchmarks/measure.sh RUNS <command> [options...]
 #   e.g.   benchmarks/measure.sh 3 train-step --compare-baseline --steps 8
+#   LAUNCHER prefixes every run, e.g. LAUNCHER="mpirun --allow-run-as-root -np 2" benchmarks/measure.sh 5 allreduce
 set -euo pipefail
 runs=$1; shift
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -12,6 +13,9 @@ exe="$here/Vit.Benchmarks/bin/Release/net10.0/Vit.Benchmarks"
 [[ -x "$exe" ]] || dotnet build "$here/Vit.Benchmarks" -c Release >/dev/null
 max_load=${MAX_LOAD:-1.5}
 max_wait=${MAX_WAIT:-300}
+read -ra launcher <<<"${LAUNCHER:-}"
+# mpirun gives its ranks a pseudo-terminal, on which .NET writes terminal set-up codes before the first line.
+((${#launcher[@]})) && export TERM=dumb
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for ((i = 1; i <= runs; i++)); do
@@ -20,7 +24,7 @@ for ((i = 1; i <= runs; i++)); do
     sleep 10; waited=$((waited + 10))
   done
   load=$(cut -d' ' -f1 /proc/loadavg)
-  "$exe" "$@" | grep -v '^#' | sed "s/^/run=$i load=$load /" | tee -a "$out"
+  "${launcher[@]}" "$exe" "$@" </dev/null | grep -v '^#' | sed "s/^/run=$i load=$load /" | tee -a "$out"
 done
 # Median of every numeric key=value field, per line label ([vit], [baseline] or none).
 awk '{

@@ -13,7 +13,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-packages=(Vit.Core Vit.Data Vit.Training Vit.Onnx Vit.Inference)
+packages=(Vit.Core Vit.Data Vit.Training Vit.Distributed Vit.Onnx Vit.Inference)
 version="0.1.0-local.$(date -u +%Y%m%d%H%M%S).$$"
 work="$(mktemp -d "${TMPDIR:-/tmp}/vit-consumer.XXXXXX")"
 cache="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"

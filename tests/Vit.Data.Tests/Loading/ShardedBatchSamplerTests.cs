@@ -1,0 +1,128 @@
+using FluentAssertions;
+using Xunit;
+
+namespace Vit.Data.Tests.Loading;
+
+[Collection(TorchTestGroup.Name)]
+public sealed class ShardedBatchSamplerTests
+{
+    private static readonly int[] Batch = [10, 11, 12, 13, 14, 15, 16, 17];
+
+    [Fact]
+    public void Share_Contiguous_GivesEachRankItsSliceWithTheExtraSamplesOnLowerRanks()
+    {
+        ShardedBatchSampler.Share(Batch, 0, 3).Should().Equal(10, 11, 12);
+        ShardedBatchSampler.Share(Batch, 1, 3).Should().Equal(13, 14, 15);
+        ShardedBatchSampler.Share(Batch, 2, 3).Should().Equal(16, 17);
+    }
+
+    [Fact]
+    public void Share_Strided_GivesEveryNthPositionFromTheRank()
+    {
+        ShardedBatchSampler.Share(Batch, 0, 3, ShardLayout.Strided).Should().Equal(10, 13, 16);
+        ShardedBatchSampler.Share(Batch, 1, 3, ShardLayout.Strided).Should().Equal(11, 14, 17);
+        ShardedBatchSampler.Share(Batch, 2, 3, ShardLayout.Strided).Should().Equal(12, 15);
+    }
+
+    [Fact]
+    public void Share_FewerSamplesThanRanks_LeavesTheHigherRanksEmpty()
+    {
+        ShardedBatchSampler.Share([7, 8], 1, 4).Should().Equal(8);
+        ShardedBatchSampler.Share([7, 8], 3, 4).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(ShardLayout.Contiguous)]
+    [InlineData(ShardLayout.Strided)]
+    public void GetBatch_EveryGlobalBatch_RanksTogetherHoldExactlyTheLoadersBatch(ShardLayout layout)
+    {
+        using var dataset = new IndexedDataset(30);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, Seed = 5 });
+        var samplers = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3, layout)).ToArray();
+
+        samplers[0].LocalBatchSize.Should().Be(2);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            int[] order = loader.GetEpochOrder(epoch);
+            for (int batch = 0; batch < loader.BatchesPerEpoch; batch++)
+            {
+                var shares = samplers.Select(s => s.GetBatch(epoch, batch)).ToArray();
+                shares.Should().OnlyContain(s => s.Length == 2);
+                shares.SelectMany(s => s).Should().BeEquivalentTo(order.Skip(batch * 6).Take(6));
+            }
+        }
+
+        samplers.SelectMany(s => s.GetLocalEpochOrder(1)).Should().BeEquivalentTo(Enumerable.Range(0, 30), "every sample once per epoch");
+    }
+
+    [Fact]
+    public void GetBatch_Contiguous_ConcatenatedSharesAreTheBatchTheLoaderYields()
+    {
+        using var dataset = new IndexedDataset(20);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 3 });
+        var samplers = new[] { new ShardedBatchSampler(loader, 0, 2), new ShardedBatchSampler(loader, 1, 2) };
+
+        foreach (var batch in loader.Epoch(2))
+        {
+            IndexedDataset.Decode(batch).Should().Equal(samplers[0].GetBatch(2, batch.Index).Concat(samplers[1].GetBatch(2, batch.Index)));
+        }
+    }
+
+    [Fact]
+    public void GetLocalEpochOrder_ReadInLocalBatches_GivesThisRanksShareOfEachBatch()
+    {
+        using var dataset = new IndexedDataset(24);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 9 });
+        var sampler = new ShardedBatchSampler(loader, 1, 4, ShardLayout.Strided);
+
+        int[] local = sampler.GetLocalEpochOrder(0);
+
+        local.Should().HaveCount(6);
+        local.Chunk(sampler.LocalBatchSize).Should().BeEquivalentTo(
+            Enumerable.Range(0, 3).Select(b => sampler.GetBatch(0, b)), o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Constructor_BatchNotDivisibleByWorldSize_SaysWhatWouldWork()
+    {
+        using var dataset = new IndexedDataset(260);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 130 });
+
+        var act = () => new ShardedBatchSampler(loader, 0, 4);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "The global batch size 130 is not divisible by the world size 4: every rank must take an equal share of each batch. " +
+            "Use a multiple of 4, for example 128 or 132.*");
+    }
+
+    [Fact]
+    public void Constructor_LastBatchNotDivisible_NamesItUnlessDroppedOrAllowed()
+    {
+        using var dataset = new IndexedDataset(26);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8 });
+        using var dropping = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, DropLast = true });
+
+        var act = () => new ShardedBatchSampler(loader, 0, 4);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "The last batch of each epoch holds 2 samples (26 samples in batches of 8), which the world size 4 does not divide: " +
+            "set DataLoaderOptions.DropLast, or choose a batch size that leaves a multiple of 4.*");
+        new ShardedBatchSampler(dropping, 3, 4).BatchesPerEpoch.Should().Be(3);
+        var uneven = Enumerable.Range(0, 4).Select(r => new ShardedBatchSampler(loader, r, 4, allowUnevenLastBatch: true)).ToArray();
+        uneven.Select(s => s.GetBatch(0, 3).Length).Should().Equal(1, 1, 0, 0);
+        uneven.SelectMany(s => s.GetBatch(0, 3)).Should().Equal(loader.GetEpochOrder(0)[24..]);
+    }
+
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(-1, 2)]
+    public void Constructor_RankOutsideTheWorld_Throws(int rank, int worldSize)
+    {
+        using var dataset = new IndexedDataset(8);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4 });
+
+        var act = () => new ShardedBatchSampler(loader, rank, worldSize);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"The rank must be in [0, {worldSize}); got {rank}.*");
+    }
+}
