@@ -43,6 +43,12 @@ internal static class CommandLine
     private static readonly Option<int?> Heads = Whole("--heads", "Attention heads per block; must divide the width [default: the preset's]");
     private static readonly Option<double?> MlpRatio = Number("--mlp-ratio", "MLP hidden size as a multiple of the width [default: the preset's]");
     private static readonly Option<int?> Patch = Whole("--patch", "Patch side in pixels (the input is padded to a multiple of it) [default: the preset's]");
+    private static readonly Option<int?> Translate = Whole("--translate", $"Random translation by up to this many pixels (zero padding, then a crop back); 0 for none [default: the preset's; {Default.TranslatePixels}]");
+    private static readonly Option<string?> Precision = new("--precision")
+    {
+        Description = $"Matrix products while training: {SamplePrecision.Float32}, or {SamplePrecision.BFloat16} (autocast; weights, optimizer and average stay fp32) [default: the preset's; {Default.Precision}]",
+    };
+
     private static readonly Option<int?> Seed = Whole("--seed", "Seed of the initialisation, data order and augmentation [default: 0]");
     private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Continue the run that wrote this checkpoint (its settings and folder are reused)" };
@@ -100,6 +106,8 @@ internal static class CommandLine
             Heads = result.GetValue(Heads),
             MlpRatio = result.GetValue(MlpRatio),
             PatchSize = result.GetValue(Patch),
+            TranslatePixels = result.GetValue(Translate),
+            Precision = result.GetValue(Precision),
             Seed = result.GetValue(Seed) ?? 0,
             Device = result.GetValue(Device)!,
             Resume = result.GetValue(Resume),
@@ -115,7 +123,7 @@ internal static class CommandLine
             var fixedByRun = new Option[]
                 {
                     Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, WeightDecay, Warmup, Smoothing, DropPath,
-                    Ema, EvaluateEvery, ValidationSplit, Width, Depth, Heads, MlpRatio, Patch, Seed, Data, Out, Limit,
+                    Ema, EvaluateEvery, ValidationSplit, Width, Depth, Heads, MlpRatio, Patch, Translate, Precision, Seed, Data, Out, Limit,
                 }
                 .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
             if (fixedByRun is not null)
@@ -209,6 +217,14 @@ internal static class CommandLine
             }
         });
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Precision.AcceptOnlyFromAmong(SamplePrecision.Float32, SamplePrecision.BFloat16);
+        Translate.Validators.Add(r =>
+        {
+            if (Value<int?>(r) is int v && v < 0)
+            {
+                r.AddError($"--translate must be at least 0; got {v}.");
+            }
+        });
         Preset.Validators.Add(r =>
         {
             string? name = Value<string>(r);
@@ -226,7 +242,7 @@ internal static class CommandLine
         var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
         {
             Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, WeightDecay, Warmup, Smoothing, DropPath, Ema,
-            EvaluateEvery, ValidationSplit, Width, Depth, Heads, MlpRatio, Patch, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard,
+            EvaluateEvery, ValidationSplit, Width, Depth, Heads, MlpRatio, Patch, Translate, Precision, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard,
         };
         root.Validators.Add(r =>
         {

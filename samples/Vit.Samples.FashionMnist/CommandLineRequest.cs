@@ -53,6 +53,11 @@ internal sealed record CommandLineRequest
 
     public int? PatchSize { get; init; }
 
+    public int? TranslatePixels { get; init; }
+
+    /// <summary>float32 or bfloat16, or <see langword="null"/> for the preset's.</summary>
+    public string? Precision { get; init; }
+
     public required int Seed { get; init; }
 
     public required string Device { get; init; }

@@ -14,9 +14,10 @@ internal sealed class InputPipeline
     public InputPipeline(TrainingRecipe recipe, int modelImageSize, int dataImageSize, ChannelStatistics statistics, RunSettings settings)
     {
         var training = new List<torchvision.ITransform>();
-        if (recipe.TranslatePixels > 0)
+        int translate = settings.TranslatePixels ?? recipe.TranslatePixels;
+        if (translate > 0)
         {
-            training.Add(new RandomCrop(dataImageSize, dataImageSize, padding: recipe.TranslatePixels));
+            training.Add(new RandomCrop(dataImageSize, dataImageSize, padding: translate));
         }
 
         if (recipe.Flip)

@@ -73,6 +73,12 @@ internal sealed record RunSettings
     /// <summary>The model's patch side in pixels.</summary>
     public int? PatchSize { get; init; }
 
+    /// <summary>Pixels of random translation before the other augmentations; 0 for none.</summary>
+    public int? TranslatePixels { get; init; }
+
+    /// <summary>The dtype of the model's matrix products while training: float32, or bfloat16 (Vit.Core's Autocast).</summary>
+    public string? Precision { get; init; }
+
     public required int Seed { get; init; }
 
     /// <summary>The Fashion-MNIST folder, or <see langword="null"/> for the shipped test split.</summary>

@@ -9,6 +9,9 @@ namespace Vit.Samples.FashionMnist;
 /// <param name="Recipe">The default training settings.</param>
 internal sealed record SamplePreset(string Name, string Description, VisionTransformerOptions Model, TrainingRecipe Recipe)
 {
+    /// <summary>Gets a value indicating whether the preset is meant for the full 60k/10k set (its budget assumes it; <c>--data</c> must hold it).</summary>
+    public bool NeedsFullSet { get; init; }
+
     /// <summary>Fills the settings a run left unset (older run.json files, or fields the command line did not give) from this preset.</summary>
     /// <param name="settings">The run's settings.</param>
     /// <returns>Settings whose nullable recipe and model fields all have values.</returns>
@@ -26,6 +29,8 @@ internal sealed record SamplePreset(string Name, string Description, VisionTrans
         Heads = settings.Heads ?? Model.NumHeads,
         MlpRatio = settings.MlpRatio ?? Model.MlpRatio,
         PatchSize = settings.PatchSize ?? Model.PatchSize,
+        TranslatePixels = settings.TranslatePixels ?? Recipe.TranslatePixels,
+        Precision = settings.Precision ?? Recipe.Precision,
     };
 
     /// <summary>

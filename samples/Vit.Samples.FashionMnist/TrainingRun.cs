@@ -92,7 +92,12 @@ internal sealed class TrainingRun
         FitResult result;
         try
         {
-            result = _console.Track(trainer.Step, totalSteps, progress => trainer.Fit(trainLoader, testLoader, progress, cancellationToken));
+            // bfloat16: the matrix products of forward and backward (and the epoch evaluations) run in bf16, the weights,
+            // optimizer and EMA stay fp32; the final evaluation below runs in fp32.
+            using (SamplePrecision.Enter(settings.Precision!))
+            {
+                result = _console.Track(trainer.Step, totalSteps, progress => trainer.Fit(trainLoader, testLoader, progress, cancellationToken));
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -142,6 +147,8 @@ internal sealed class TrainingRun
     private static string Extras(RunSettings settings) =>
         (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
         + string.Create(CultureInfo.InvariantCulture, $", weight decay {settings.WeightDecay:G3}, warmup {settings.WarmupEpochs:G3} epochs, label smoothing {settings.LabelSmoothing:G3}")
+        + (settings.TranslatePixels > 0 ? $", translation {settings.TranslatePixels} px" : "")
+        + (settings.Precision == SamplePrecision.BFloat16 ? ", bf16 autocast" : "")
         + (settings.DropPathRate > 0 ? string.Create(CultureInfo.InvariantCulture, $", drop path {settings.DropPathRate:G3}") : "")
         + (settings.EmaDecay > 0 ? string.Create(CultureInfo.InvariantCulture, $", weight average decay {settings.EmaDecay:G4}") : "")
         + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
@@ -188,6 +195,8 @@ internal sealed class TrainingRun
             Heads = request.Heads ?? preset.Model.NumHeads,
             MlpRatio = request.MlpRatio ?? preset.Model.MlpRatio,
             PatchSize = request.PatchSize ?? preset.Model.PatchSize,
+            TranslatePixels = request.TranslatePixels ?? recipe.TranslatePixels,
+            Precision = request.Precision ?? recipe.Precision,
             Seed = request.Seed,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
@@ -203,9 +212,28 @@ internal sealed class TrainingRun
             throw new UsageException($"The model options do not fit together: {failure}.");
         }
 
+        if (preset.NeedsFullSet)
+        {
+            settings = settings with { DataDirectory = FullSetDirectory(preset.Name, settings.DataDirectory) };
+        }
+
         var folder = new RunFolder(request.OutputDirectory ?? RunFolder.DefaultPath());
         folder.EnsureUsableForNewRun();
         return (folder, settings, null);
+    }
+
+    /// <summary>The folder a full-set preset trains on: <c>--data</c>, or Debian's package's folder; the full set either way.</summary>
+    private static string FullSetDirectory(string preset, string? requested)
+    {
+        string directory = requested ?? ShippedFashionMnist.DebianDirectory;
+        if (!Directory.Exists(directory) || !Vit.Data.FashionMnist.HasFullSet(directory))
+        {
+            throw new UsageException(requested is null
+                ? $"--preset {preset} trains on the full set (60,000 training images): pass --data with a folder holding the four upstream files (apt-get install dataset-fashion-mnist puts them in {ShippedFashionMnist.DebianDirectory})."
+                : $"--preset {preset} trains on the full set (60,000 training images), but --data '{requested}' does not hold the four upstream files (train-/t10k-images-idx3-ubyte.gz and labels).");
+        }
+
+        return directory;
     }
 
     private static Device ResolveDevice(string requested) => requested switch

@@ -84,5 +84,30 @@ public sealed class SamplePresetsTests
     }
 
     [Fact]
+    public void Find_Full_NeedsTheFullSetAndTheDefaultDoesNot()
+    {
+        var full = SamplePresets.Find("FASHION_FULL", 1, 28, 10)!;
+        var small = SamplePresets.Find(SamplePresets.DefaultName, 1, 28, 10)!;
+
+        (full.Name, full.NeedsFullSet, small.NeedsFullSet).Should().Be(("fashion_full", true, false));
+        new VisionTransformerOptionsValidator().Validate(null, full.Model).Succeeded.Should().BeTrue();
+        (full.Model.InChannels, full.Model.NumClasses, full.Model.ImageSize % full.Model.PatchSize).Should().Be((1, 10, 0));
+        SamplePresets.Names.Should().Contain("fashion_full");
+    }
+
+    [Fact]
+    public void Complete_TranslationAndPrecision_ComeFromTheRecipeUnlessSet()
+    {
+        var preset = SamplePresets.Find("cifar100_patch4_32", 1, 28, 10)!;
+        var old = new RunSettings { Preset = "cifar100_patch4_32", Epochs = 3, BatchSize = 64, Accumulation = 1, LearningRate = 1e-3, HideProbability = 0.1, Seed = 0 };
+
+        var completed = preset.Complete(old);
+        var overridden = preset.Complete(old with { TranslatePixels = 0, Precision = SamplePrecision.BFloat16 });
+
+        (completed.TranslatePixels, completed.Precision).Should().Be((2, SamplePrecision.Float32), "the notebook recipe translates by 2 px in fp32");
+        (overridden.TranslatePixels, overridden.Precision).Should().Be((0, "bfloat16"));
+    }
+
+    [Fact]
     public void Find_UnknownName_ReturnsNull() => SamplePresets.Find("vit_huge", 1, 28, 10).Should().BeNull();
 }

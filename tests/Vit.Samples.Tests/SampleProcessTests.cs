@@ -48,6 +48,49 @@ public sealed class SampleProcessTests : IDisposable
         File.ReadAllText(Path.Combine(_outputs, "validation", "metrics.csv")).Should().Contain("eval_ema,0,");
     }
 
+    [Fact]
+    public void Run_FullPresetWithValidationSplit_ChoosesOnTrainingImagesAndNeverReadsTheTestFiles()
+    {
+        // A "full set" whose training files are the shipped 10,000 images and whose test files are not IDX at all:
+        // a run that read them would fail.
+        string data = Path.Combine(_outputs, "full-set");
+        Directory.CreateDirectory(data);
+        string shipped = TestFiles.InRepository("data/fashion-mnist");
+        File.Copy(Path.Combine(shipped, "t10k-images-idx3-ubyte.gz"), Path.Combine(data, "train-images-idx3-ubyte.gz"));
+        File.Copy(Path.Combine(shipped, "t10k-labels-idx1-ubyte.gz"), Path.Combine(data, "train-labels-idx1-ubyte.gz"));
+        File.WriteAllText(Path.Combine(data, "t10k-images-idx3-ubyte.gz"), "not an IDX file");
+        File.WriteAllText(Path.Combine(data, "t10k-labels-idx1-ubyte.gz"), "not an IDX file");
+
+        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "full"), spinCount: null, "--preset", "fashion_full", "--data", data, "--validation-split", "0.1", "--batch-size", "32");
+
+        exitCode.Should().Be(0, errors);
+        output.Should().Contain("Model fashion_full").And.Contain("of its 10,000 training images, 9,000 to train and 1,000 to validate on").And.Contain("the test images are not used");
+        output.TrimEnd().Split('\n')[^1].Should().MatchRegex(@"^validation_top1=[01]\.\d{4} validation_top5=[01]\.\d{4}$");
+        File.ReadAllText(Path.Combine(_outputs, "full", "run.json")).Should().Contain("\"preset\": \"fashion_full\"").And.Contain("\"validationFraction\": 0.1");
+    }
+
+    [Fact]
+    public void Run_FullPresetOnTheTestSplitOnly_FailsBeforeWritingAnything()
+    {
+        string shipped = TestFiles.InRepository("data/fashion-mnist");
+
+        var (exitCode, _, errors) = RunSample(Path.Combine(_outputs, "not-full"), spinCount: null, "--preset", "fashion_full", "--data", shipped);
+
+        exitCode.Should().Be(2);
+        errors.Should().Contain($"error: --preset fashion_full trains on the full set (60,000 training images), but --data '{shipped}' does not hold the four upstream files");
+        Directory.Exists(Path.Combine(_outputs, "not-full")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Run_Bfloat16_TrainsUnderAutocastAndRecordsIt()
+    {
+        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "bf16"), spinCount: null, "--precision", "bfloat16");
+
+        exitCode.Should().Be(0, errors);
+        output.Should().Contain(", bf16 autocast");
+        File.ReadAllText(Path.Combine(_outputs, "bf16", "run.json")).Should().Contain("\"precision\": \"bfloat16\"");
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_outputs))
