@@ -32,7 +32,7 @@ internal sealed class TrainingRun
         }
 
         var statistics = data.Train.ComputeChannelStatistics();
-        var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder) : ReadCheckpointOptions(resume);
+        var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder, trainBatches) : ReadCheckpointOptions(resume);
         bool reportsEma = trainerOptions.EmaDecay is not null;
         trainerOptions.MetricsCsvPath = folder.Metrics;
         trainerOptions.CheckpointDirectory = folder.Checkpoints;
@@ -244,12 +244,12 @@ internal sealed class TrainingRun
         _ => cuda.is_available() ? CUDA : CPU,
     };
 
-    private static TrainerOptions CreateTrainerOptions(RunSettings settings, TrainingRecipe recipe, RunFolder folder) => new()
+    private static TrainerOptions CreateTrainerOptions(RunSettings settings, TrainingRecipe recipe, RunFolder folder, int stepsPerEpoch) => new()
     {
         Epochs = settings.Epochs,
         LearningRate = settings.LearningRate,
         WeightDecay = settings.WeightDecay!.Value,
-        WarmupEpochs = Math.Min(settings.WarmupEpochs!.Value, settings.Epochs / 2.0),
+        WarmupEpochs = WarmupEpochs(settings, stepsPerEpoch),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,
         LabelSmoothing = settings.Mixes ? 0 : settings.LabelSmoothing!.Value,
@@ -263,6 +263,16 @@ internal sealed class TrainingRun
         MetricsCsvPath = folder.Metrics,
         CheckpointDirectory = folder.Checkpoints,
     };
+
+    /// <summary>
+    /// The preset's warmup, at most half the run, and none when even that would be every update (a one-update quick
+    /// check: the schedule needs more updates than warmup steps).
+    /// </summary>
+    private static double WarmupEpochs(RunSettings settings, int stepsPerEpoch)
+    {
+        double warmup = Math.Min(settings.WarmupEpochs!.Value, settings.Epochs / 2.0);
+        return Math.Round(warmup * stepsPerEpoch, MidpointRounding.AwayFromZero) >= (long)settings.Epochs * stepsPerEpoch ? 0 : warmup;
+    }
 
     private static TrainerOptions ReadCheckpointOptions(string path)
     {

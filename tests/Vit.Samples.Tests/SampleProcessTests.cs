@@ -61,7 +61,7 @@ public sealed class SampleProcessTests : IDisposable
         File.WriteAllText(Path.Combine(data, "t10k-images-idx3-ubyte.gz"), "not an IDX file");
         File.WriteAllText(Path.Combine(data, "t10k-labels-idx1-ubyte.gz"), "not an IDX file");
 
-        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "full"), spinCount: null, "--preset", "fashion_full", "--data", data, "--validation-split", "0.1", "--batch-size", "32");
+        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "full"), spinCount: null, "--preset", "fashion_full", "--data", data, "--validation-split", "0.1");
 
         exitCode.Should().Be(0, errors);
         output.Should().Contain("Model fashion_full").And.Contain("of its 10,000 training images, 9,000 to train and 1,000 to validate on").And.Contain("the test images are not used");
@@ -108,7 +108,7 @@ public sealed class SampleProcessTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { sample, "--epochs", "1", "--limit", "128", "--threads", "1", "--out", outputDirectory }.Concat(extra))
+        foreach (string argument in new[] { sample, "--epochs", "1", "--limit", "512", "--threads", "1", "--out", outputDirectory }.Concat(extra))
         {
             start.ArgumentList.Add(argument);
         }
