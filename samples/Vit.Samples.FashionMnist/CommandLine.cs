@@ -44,9 +44,10 @@ internal static class CommandLine
     private static readonly Option<double?> MlpRatio = Number("--mlp-ratio", "MLP hidden size as a multiple of the width [default: the preset's]");
     private static readonly Option<int?> Patch = Whole("--patch", "Patch side in pixels (the input is padded to a multiple of it) [default: the preset's]");
     private static readonly Option<int?> Translate = Whole("--translate", $"Random translation by up to this many pixels (zero padding, then a crop back); 0 for none [default: the preset's; {Default.TranslatePixels}]");
-    private static readonly Option<string?> Precision = new("--precision")
+    private static readonly Option<string> Precision = new("--precision")
     {
-        Description = $"Matrix products while training: {SamplePrecision.Float32}, or {SamplePrecision.BFloat16} (autocast; weights, optimizer and average stay fp32) [default: the preset's; {Default.Precision}]",
+        Description = "float32, bfloat16 (CPUs with avx512_bf16 or AMX, GPUs from Ampere on) or float16 (older GPUs; dynamic loss scaling): the dtype of the matrix products, weights stay fp32",
+        DefaultValueFactory = _ => "float32",
     };
 
     private static readonly Option<int?> Seed = Whole("--seed", "Seed of the initialisation, data order and augmentation [default: 0]");
@@ -107,8 +108,8 @@ internal static class CommandLine
             MlpRatio = result.GetValue(MlpRatio),
             PatchSize = result.GetValue(Patch),
             TranslatePixels = result.GetValue(Translate),
-            Precision = result.GetValue(Precision),
             Seed = result.GetValue(Seed) ?? 0,
+            Precision = result.GetValue(Precision)!,
             Device = result.GetValue(Device)!,
             Resume = result.GetValue(Resume),
             DataDirectory = result.GetValue(Data),
@@ -217,12 +218,18 @@ internal static class CommandLine
             }
         });
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
-        Precision.AcceptOnlyFromAmong(SamplePrecision.Float32, SamplePrecision.BFloat16);
         Translate.Validators.Add(r =>
         {
             if (Value<int?>(r) is int v && v < 0)
             {
                 r.AddError($"--translate must be at least 0; got {v}.");
+            }
+        });
+        Precision.Validators.Add(r =>
+        {
+            if (Value<string>(r) is string name && name is not ("float32" or "bfloat16" or "float16"))
+            {
+                r.AddError($"--precision must be float32, bfloat16 or float16; got '{name}'.");
             }
         });
         Preset.Validators.Add(r =>

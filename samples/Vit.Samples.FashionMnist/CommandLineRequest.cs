@@ -55,10 +55,11 @@ internal sealed record CommandLineRequest
 
     public int? TranslatePixels { get; init; }
 
-    /// <summary>float32 or bfloat16, or <see langword="null"/> for the preset's.</summary>
-    public string? Precision { get; init; }
 
     public required int Seed { get; init; }
+
+    /// <summary>float32, bfloat16 or float16 (<see cref="Vit.Training.TrainerOptions.Precision"/>).</summary>
+    public string Precision { get; init; } = "float32";
 
     public required string Device { get; init; }
 

@@ -76,10 +76,11 @@ internal sealed record RunSettings
     /// <summary>Pixels of random translation before the other augmentations; 0 for none.</summary>
     public int? TranslatePixels { get; init; }
 
-    /// <summary>The dtype of the model's matrix products while training: float32, or bfloat16 (Vit.Core's Autocast).</summary>
-    public string? Precision { get; init; }
 
     public required int Seed { get; init; }
+
+    /// <summary>float32, bfloat16 or float16: <see cref="Vit.Training.TrainerOptions.Precision"/> (float32 in runs from before the option).</summary>
+    public string Precision { get; init; } = "float32";
 
     /// <summary>The Fashion-MNIST folder, or <see langword="null"/> for the shipped test split.</summary>
     public string? DataDirectory { get; init; }

@@ -30,7 +30,6 @@ internal sealed record SamplePreset(string Name, string Description, VisionTrans
         MlpRatio = settings.MlpRatio ?? Model.MlpRatio,
         PatchSize = settings.PatchSize ?? Model.PatchSize,
         TranslatePixels = settings.TranslatePixels ?? Recipe.TranslatePixels,
-        Precision = settings.Precision ?? Recipe.Precision,
     };
 
     /// <summary>

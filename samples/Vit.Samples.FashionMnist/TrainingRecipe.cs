@@ -49,7 +49,4 @@ internal sealed record TrainingRecipe
 
     /// <summary>Evaluate every this many epochs (and after the last).</summary>
     public int EvaluateEveryEpochs { get; init; } = 1;
-
-    /// <summary>The dtype of the model's matrix products while training (<see cref="SamplePrecision"/>'s names).</summary>
-    public string Precision { get; init; } = SamplePrecision.Float32;
 }

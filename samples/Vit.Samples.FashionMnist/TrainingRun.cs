@@ -92,12 +92,7 @@ internal sealed class TrainingRun
         FitResult result;
         try
         {
-            // bfloat16: the matrix products of forward and backward (and the epoch evaluations) run in bf16, the weights,
-            // optimizer and EMA stay fp32; the final evaluation below runs in fp32.
-            using (SamplePrecision.Enter(settings.Precision!))
-            {
-                result = _console.Track(trainer.Step, totalSteps, progress => trainer.Fit(trainLoader, testLoader, progress, cancellationToken));
-            }
+            result = _console.Track(trainer.Step, totalSteps, progress => trainer.Fit(trainLoader, testLoader, progress, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -148,11 +143,11 @@ internal sealed class TrainingRun
         (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
         + string.Create(CultureInfo.InvariantCulture, $", weight decay {settings.WeightDecay:G3}, warmup {settings.WarmupEpochs:G3} epochs, label smoothing {settings.LabelSmoothing:G3}")
         + (settings.TranslatePixels > 0 ? $", translation {settings.TranslatePixels} px" : "")
-        + (settings.Precision == SamplePrecision.BFloat16 ? ", bf16 autocast" : "")
         + (settings.DropPathRate > 0 ? string.Create(CultureInfo.InvariantCulture, $", drop path {settings.DropPathRate:G3}") : "")
         + (settings.EmaDecay > 0 ? string.Create(CultureInfo.InvariantCulture, $", weight average decay {settings.EmaDecay:G4}") : "")
         + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
-        + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "");
+        + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "")
+        + (settings.Precision == "float32" ? "" : $", {settings.Precision} autocast (fp32 weights)");
 
     /// <summary>
     /// timm's crop_pct that says "zero-pad the data's images into the model's input" (28 px in 32: the shorter side is
@@ -196,8 +191,8 @@ internal sealed class TrainingRun
             MlpRatio = request.MlpRatio ?? preset.Model.MlpRatio,
             PatchSize = request.PatchSize ?? preset.Model.PatchSize,
             TranslatePixels = request.TranslatePixels ?? recipe.TranslatePixels,
-            Precision = request.Precision ?? recipe.Precision,
             Seed = request.Seed,
+            Precision = request.Precision,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
         };
@@ -257,6 +252,12 @@ internal sealed class TrainingRun
         EvaluateEveryEpochs = settings.EvaluateEveryEpochs!.Value,
         GradientClipNorm = recipe.GradientClipNorm,
         Seed = settings.Seed,
+        Precision = settings.Precision switch
+        {
+            "bfloat16" => ScalarType.BFloat16,
+            "float16" => ScalarType.Float16,
+            _ => ScalarType.Float32,
+        },
         LogEverySteps = 5,
         KeepLastCheckpoints = 2,
         BestCheckpointMetric = CheckpointMetric.None,

@@ -46,4 +46,16 @@ internal static partial class TrainerLog
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Stopping early after update {Step}: a callback asked (Trainer.RequestStop)")]
     public static partial void StoppedEarly(ILogger logger, int step);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug,
+        Message = "Skipped update {Step}: the fp16 gradients overflowed at loss scale {Scale} (expected now and then); the scale is now {NewScale}")]
+    public static partial void LossScaleOverflow(ILogger logger, int step, float scale, float newScale);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "TrainerOptions.Precision is {Precision}, but autocast does not reach these modules, which keep running in their weights' dtype: {Modules} (see Autocast.UncoveredModules)")]
+    public static partial void UncoveredModules(ILogger logger, TorchSharp.torch.ScalarType precision, string modules);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+        Message = "The checkpoint holds no fp16 loss-scale state (it was written by a run that did not train in Float16): loss scaling starts over at {Scale}")]
+    public static partial void LossScaleStartsOver(ILogger logger, float scale);
 }

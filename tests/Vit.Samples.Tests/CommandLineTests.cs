@@ -16,6 +16,7 @@ public sealed class CommandLineTests
         request.LearningRate.Should().BeNull();
         request.Seed.Should().Be(0);
         request.Device.Should().Be("auto");
+        request.Precision.Should().Be("float32");
     }
 
     [Fact]
@@ -45,6 +46,8 @@ public sealed class CommandLineTests
     [InlineData("--randaug rand-m9-q1", "--randaug: RandAugment config 'rand-m9-q1': section 'q1' is not one of m<magnitude>, n<layers>, p<probability>, mstd<std>, mmax<max>, inc<0|1>.")]
     [InlineData("--randaug rand-p3", "--randaug: RandAugmentOptions.Probability is 3 but must be in [0, 1]")]
     [InlineData("--resume c.safetensors --erase 0.1", "--erase cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).")]
+    [InlineData("--precision fp8", "--precision must be float32, bfloat16 or float16; got 'fp8'.")]
+    [InlineData("--resume c.safetensors --precision float16", "--precision cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).")]
     [InlineData("--epochs 0", "--epochs must be at least 1; got 0.")]
     [InlineData("--weight-decay -0.1", "--weight-decay must be a number of at least 0; got -0.1.")]
     [InlineData("--warmup-epochs -1", "--warmup-epochs must be a number of at least 0; got -1.")]
@@ -57,7 +60,6 @@ public sealed class CommandLineTests
     [InlineData("--validation-split 1", "--validation-split must be in (0, 1); got 1.")]
     [InlineData("--width 0", "--width must be at least 1; got 0.")]
     [InlineData("--translate -1", "--translate must be at least 0; got -1.")]
-    [InlineData("--resume c.safetensors --precision bfloat16", "--precision cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).")]
     [InlineData("--depth -2", "--depth must be at least 1; got -2.")]
     [InlineData("--heads 0", "--heads must be at least 1; got 0.")]
     [InlineData("--patch 0", "--patch must be at least 1; got 0.")]

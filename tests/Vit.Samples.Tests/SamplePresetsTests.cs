@@ -96,16 +96,14 @@ public sealed class SamplePresetsTests
     }
 
     [Fact]
-    public void Complete_TranslationAndPrecision_ComeFromTheRecipeUnlessSet()
+    public void Complete_Translation_ComesFromTheRecipeUnlessSet()
     {
         var preset = SamplePresets.Find("cifar100_patch4_32", 1, 28, 10)!;
         var old = new RunSettings { Preset = "cifar100_patch4_32", Epochs = 3, BatchSize = 64, Accumulation = 1, LearningRate = 1e-3, HideProbability = 0.1, Seed = 0 };
 
-        var completed = preset.Complete(old);
-        var overridden = preset.Complete(old with { TranslatePixels = 0, Precision = SamplePrecision.BFloat16 });
-
-        (completed.TranslatePixels, completed.Precision).Should().Be((2, SamplePrecision.Float32), "the notebook recipe translates by 2 px in fp32");
-        (overridden.TranslatePixels, overridden.Precision).Should().Be((0, "bfloat16"));
+        preset.Complete(old).TranslatePixels.Should().Be(2, "the notebook recipe translates by 2 px");
+        preset.Complete(old with { TranslatePixels = 0 }).TranslatePixels.Should().Be(0);
+        SamplePresets.Find("fashion_small", 1, 28, 10)!.Complete(old with { Preset = "fashion_small" }).TranslatePixels.Should().Be(0);
     }
 
     [Fact]

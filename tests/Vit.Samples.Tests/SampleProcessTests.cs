@@ -81,16 +81,6 @@ public sealed class SampleProcessTests : IDisposable
         Directory.Exists(Path.Combine(_outputs, "not-full")).Should().BeFalse();
     }
 
-    [Fact]
-    public void Run_Bfloat16_TrainsUnderAutocastAndRecordsIt()
-    {
-        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "bf16"), spinCount: null, "--precision", "bfloat16");
-
-        exitCode.Should().Be(0, errors);
-        output.Should().Contain(", bf16 autocast");
-        File.ReadAllText(Path.Combine(_outputs, "bf16", "run.json")).Should().Contain("\"precision\": \"bfloat16\"");
-    }
-
     public void Dispose()
     {
         if (Directory.Exists(_outputs))
