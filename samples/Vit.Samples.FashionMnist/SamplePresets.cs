@@ -103,7 +103,7 @@ internal static class SamplePresets
     private static TrainingRecipe FullRecipe => SmallRecipe with
     {
         Epochs = 35,
-        EmaDecay = 0.999,
+        EmaDecay = 0.998,
         EvaluateEveryEpochs = 35,
     };
 
