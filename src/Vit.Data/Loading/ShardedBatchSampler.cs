@@ -7,7 +7,11 @@ namespace Vit.Data;
 /// </summary>
 /// <remarks>
 /// <para>The loader's <see cref="DataLoader.GetEpochOrder(int)"/> depends only on its seed and the epoch, so ranks
-/// whose loaders share the seed agree on every global batch without talking to each other.</para>
+/// whose loaders share the seed agree on every global batch without talking to each other.
+/// <see cref="Epoch(int, int, CancellationToken)"/> builds this rank's share of each global batch with the loader's
+/// transforms and batch step, their streams keyed by each sample's dataset index and by the global batch's index: a
+/// share holds exactly the images and targets that those samples have in the batch one process builds (Mixup pairs
+/// samples 2k and 2k + 1, so with even local batches no pair crosses two ranks).</para>
 /// <para>For training, every global batch must split evenly (an equal share per rank keeps the ranks' gradients
 /// equally weighted and their steps in lock-step): the constructor rejects a batch size that the world size does not
 /// divide, and a last, smaller batch that it does not divide. For evaluation, pass
@@ -77,6 +81,48 @@ public sealed class ShardedBatchSampler
 
     /// <summary>Gets the number of global batches per epoch (the loader's).</summary>
     public int BatchesPerEpoch => _loader.BatchesPerEpoch;
+
+    /// <summary>Gets the loader whose batches are the global batches.</summary>
+    public DataLoader Loader => _loader;
+
+    /// <summary>Enumerates this rank's share of every global batch of one epoch (see <see cref="Epoch(int, int, CancellationToken)"/>).</summary>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The shares, each valid until the consumer moves to the next.</returns>
+    public IEnumerable<Batch> Epoch(int epoch, CancellationToken cancellationToken = default)
+        => Epoch(epoch, startBatch: 0, cancellationToken);
+
+    /// <summary>
+    /// Enumerates this rank's share of every global batch of one epoch from global batch <paramref name="startBatch"/>
+    /// on, built by the loader (its transforms, batch step, device, workers and prefetching): share k holds the
+    /// images, labels and targets that this rank's samples have in global batch k as the loader builds it, because
+    /// every random draw is keyed by the sample's dataset index and the global batch's index, never by a position.
+    /// Shares that are empty (only possible in an uneven last batch) are passed over.
+    /// </summary>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <param name="startBatch">The first global batch, in [0, <see cref="BatchesPerEpoch"/>]; equal to it yields nothing.</param>
+    /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The shares, each valid until the consumer moves to the next (the loader disposes it then).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> or <paramref name="startBatch"/> is out of range.</exception>
+    /// <exception cref="InvalidOperationException">Another epoch of the loader is being enumerated (thrown on the first MoveNext).</exception>
+    public IEnumerable<Batch> Epoch(int epoch, int startBatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, BatchesPerEpoch);
+        int[] order = _loader.GetEpochOrder(epoch);
+        var plan = new List<PlannedBatch>(BatchesPerEpoch - startBatch);
+        for (int batch = startBatch; batch < BatchesPerEpoch; batch++)
+        {
+            int[] share = Share(GlobalBatch(order, batch), Rank, WorldSize, Layout);
+            if (share.Length > 0)
+            {
+                plan.Add(new PlannedBatch(batch, share));
+            }
+        }
+
+        return _loader.Enumerate(epoch, [.. plan], cancellationToken);
+    }
 
     /// <summary>Gets this rank's dataset indices of global batch <paramref name="batch"/> of epoch <paramref name="epoch"/>.</summary>
     /// <param name="epoch">The epoch, from 0.</param>

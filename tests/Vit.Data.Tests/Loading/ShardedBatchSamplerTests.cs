@@ -1,5 +1,7 @@
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Vit.Data.Tests.Loading;
 
@@ -68,6 +70,63 @@ public sealed class ShardedBatchSamplerTests
         }
     }
 
+    [Theory]
+    [InlineData(MixupMode.Batch)]
+    [InlineData(MixupMode.Pair)]
+    public void Epoch_RandomTransformsAndMixup_RanksSharesAreExactlyTheSlicesOfTheGlobalBatch(MixupMode mode)
+    {
+        using var dataset = RandomImages(count: 48, classes: 4);
+        var transforms = new torchvision.ITransform[]
+        {
+            new RandomCrop(8, 8, padding: 2),
+            new RandomHorizontalFlip(),
+            new HideAndSeek(new HideAndSeekOptions { GridSizes = [2, 4], HideProbability = 0.4 }),
+            new RandomErasing(new RandomErasingOptions { Probability = 0.5, Mode = RandomErasingMode.Pixel }),
+        };
+        var mixup = new Mixup(new MixupOptions { MixupAlpha = 0.8, CutmixAlpha = 1.0, NumClasses = 4, Mode = mode, LabelSmoothing = 0.1 });
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 12, Seed = 7, DropLast = true }, transforms, mixup);
+        var ranks = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3)).ToArray();
+
+        var global = Collect(loader.Epoch(1, startBatch: 1));
+        var shares = ranks.Select(rank => Collect(rank.Epoch(1, startBatch: 1))).ToArray();
+
+        global.Should().HaveCount(3);
+        for (int b = 0; b < global.Count; b++)
+        {
+            var (images, labels, targets, index) = global[b];
+            index.Should().Be(b + 1);
+            shares.Select(s => s[b].Index).Should().AllBeEquivalentTo(b + 1, "a share is keyed by its global batch");
+            TensorHelpers.Same(cat(shares.Select(s => s[b].Images).ToList()), images).Should().BeTrue($"batch {b + 1}'s images");
+            TensorHelpers.Same(cat(shares.Select(s => s[b].Labels).ToList()), labels).Should().BeTrue($"batch {b + 1}'s labels");
+            TensorHelpers.Same(cat(shares.Select(s => s[b].Targets).ToList()), targets).Should().BeTrue($"batch {b + 1}'s soft targets");
+        }
+
+        TensorHelpers.Same(global[0].Targets.argmax(1), global[0].Labels).Should().BeFalse("Mixup mixed something (the test could fail)");
+        foreach (var item in global.Concat(shares.SelectMany(s => s)))
+        {
+            item.Images.Dispose();
+            item.Labels.Dispose();
+            item.Targets.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Epoch_UnevenLastBatch_PassesOverEmptySharesAndCoversEverySampleOnce()
+    {
+        using var dataset = new IndexedDataset(13);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, Shuffle = false });
+        var ranks = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3, allowUnevenLastBatch: true)).ToArray();
+
+        var seen = ranks.Select(rank => rank.Epoch(0).Select(b => (b.Index, Samples: IndexedDataset.Decode(b))).ToList()).ToArray();
+
+        seen[0].Select(s => s.Index).Should().Equal(0, 1, 2);
+        seen[1].Select(s => s.Index).Should().Equal(0, 1);
+        seen[2].Select(s => s.Index).Should().Equal(0, 1);
+        seen[1][1].Samples.Should().Equal(8, 9);
+        seen[0][2].Samples.Should().Equal(12);
+        seen.SelectMany(r => r.SelectMany(s => s.Samples)).Should().BeEquivalentTo(Enumerable.Range(0, 13));
+    }
+
     [Fact]
     public void GetLocalEpochOrder_ReadInLocalBatches_GivesThisRanksShareOfEachBatch()
     {
@@ -124,5 +183,16 @@ public sealed class ShardedBatchSamplerTests
         var act = () => new ShardedBatchSampler(loader, rank, worldSize);
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"The rank must be in [0, {worldSize}); got {rank}.*");
+    }
+
+    private static List<(Tensor Images, Tensor Labels, Tensor Targets, int Index)> Collect(IEnumerable<Batch> batches) =>
+        [.. batches.Select(b => (b.Images.clone(), b.Labels.clone(), b.Targets.clone(), b.Index))];
+
+    private static InMemoryImageDataset RandomImages(int count, int classes)
+    {
+        var random = new Random(11);
+        byte[] pixels = new byte[count * 3 * 8 * 8];
+        random.NextBytes(pixels);
+        return new InMemoryImageDataset(pixels, [.. Enumerable.Range(0, count).Select(i => i % classes)], 3, 8, 8, [.. Enumerable.Range(0, classes).Select(c => $"c{c}")]);
     }
 }
