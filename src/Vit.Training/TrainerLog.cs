@@ -46,4 +46,15 @@ internal static partial class TrainerLog
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Stopping early after update {Step}: a callback asked (Trainer.RequestStop)")]
     public static partial void StoppedEarly(ILogger logger, int step);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Data-parallel training on {Size} ranks: rank 0's weights broadcast, gradients all-reduced once per update")]
+    public static partial void JoinedProcessGroup(ILogger logger, int size);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "After epoch {Epoch} the replicas' weights were no longer bit-identical (ranks {Ranks} differ from rank 0: different hardware or thread counts round differently); rank 0's weights, AdamW moments and EMA were broadcast to every rank")]
+    public static partial void ReplicasResynchronized(ILogger logger, int epoch, string ranks);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+        Message = "{Path} holds generator states for {Saved} rank(s) and this job has {Size}: ranks without a saved state start from a fresh seed, so their dropout and drop-path masks differ from an uninterrupted run")]
+    public static partial void GeneratorStatesReseeded(ILogger logger, string path, int saved, int size);
 }

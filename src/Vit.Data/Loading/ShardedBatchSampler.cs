@@ -31,6 +31,11 @@ public sealed class ShardedBatchSampler
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> or <paramref name="worldSize"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A batch does not split evenly across the ranks.</exception>
     public ShardedBatchSampler(DataLoader loader, int rank, int worldSize, ShardLayout layout = ShardLayout.Contiguous, bool allowUnevenLastBatch = false)
+        : this(loader, rank, worldSize, layout, allowUnevenLastBatch ? Unevenness.LastBatch : Unevenness.None)
+    {
+    }
+
+    private ShardedBatchSampler(DataLoader loader, int rank, int worldSize, ShardLayout layout, Unevenness unevenness)
     {
         ArgumentNullException.ThrowIfNull(loader);
         CheckRank(rank, worldSize);
@@ -40,7 +45,7 @@ public sealed class ShardedBatchSampler
         }
 
         int global = loader.BatchSize;
-        if (global % worldSize != 0)
+        if (unevenness != Unevenness.Any && global % worldSize != 0)
         {
             throw new ArgumentException(
                 $"The global batch size {global} is not divisible by the world size {worldSize}: every rank must take an " +
@@ -49,7 +54,7 @@ public sealed class ShardedBatchSampler
         }
 
         int last = LastBatchSize(loader);
-        if (!allowUnevenLastBatch && last % worldSize != 0)
+        if (unevenness == Unevenness.None && last % worldSize != 0)
         {
             throw new ArgumentException(
                 $"The last batch of each epoch holds {last} samples ({loader.Dataset.Count} samples in batches of {global}), " +
@@ -58,11 +63,44 @@ public sealed class ShardedBatchSampler
                 nameof(loader));
         }
 
+        if (unevenness != Unevenness.Any && loader.HasBatchTransform && layout == ShardLayout.Contiguous && worldSize > 1
+            && ((global / worldSize) % 2 != 0 || (last / worldSize) % 2 != 0))
+        {
+            int odd = (global / worldSize) % 2 != 0 ? global : last;
+            throw new ArgumentException(
+                $"The loader's batch step (such as Mixup) pairs samples 2k and 2k + 1, but a batch of {odd} gives each of the " +
+                $"{worldSize} ranks {odd / worldSize} samples, an odd share, so a pair would be split between two ranks and " +
+                $"mixed differently from one process: use a global batch size that is a multiple of {2 * worldSize}" +
+                (odd == global ? "." : " and set DataLoaderOptions.DropLast, or leave a last batch that is one."),
+                nameof(loader));
+        }
+
         _loader = loader;
         Rank = rank;
         WorldSize = worldSize;
         Layout = layout;
     }
+
+    /// <summary>How unevenly batches may split.</summary>
+    private enum Unevenness
+    {
+        None,
+        LastBatch,
+        Any,
+    }
+
+    /// <summary>
+    /// Creates this rank's view of an evaluation loader: every batch, whatever its size, is split into contiguous
+    /// shares that differ by at most one sample (lower ranks take the extra ones; a rank may get none). Exact when the
+    /// ranks sum counts rather than average means, as a data-parallel evaluation does.
+    /// </summary>
+    /// <param name="loader">The evaluation loader.</param>
+    /// <param name="rank">This rank, in [0, <paramref name="worldSize"/>).</param>
+    /// <param name="worldSize">The number of ranks.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> or <paramref name="worldSize"/> is out of range.</exception>
+    public static ShardedBatchSampler ForEvaluation(DataLoader loader, int rank, int worldSize) =>
+        new(loader, rank, worldSize, ShardLayout.Contiguous, Unevenness.Any);
 
     /// <summary>Gets this rank.</summary>
     public int Rank { get; }
@@ -76,7 +114,7 @@ public sealed class ShardedBatchSampler
     /// <summary>Gets the global batch size (the loader's).</summary>
     public int GlobalBatchSize => _loader.BatchSize;
 
-    /// <summary>Gets this rank's share of every full batch: GlobalBatchSize / WorldSize.</summary>
+    /// <summary>Gets this rank's share of every full batch: GlobalBatchSize / WorldSize (rounded down for an evaluation view).</summary>
     public int LocalBatchSize => _loader.BatchSize / WorldSize;
 
     /// <summary>Gets the number of global batches per epoch (the loader's).</summary>
