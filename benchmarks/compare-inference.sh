@@ -4,8 +4,9 @@
 # order that rotates from round to round; the ratios are taken within a round (so slow phases of a busy machine hit
 # both sides of a ratio), then their median is printed.
 #   usage: benchmarks/compare-inference.sh ROUNDS MODEL_DIR [ENGINE ...]
-#   ENGINE: torch, or an ONNX file name inside MODEL_DIR (default: torch model.onnx model-ort-attention.onnx, plus
-#           peer.onnx when it exists); the first ONNX file is the numerator of every onnx ratio.
+#   ENGINE: torch, or an ONNX file name inside MODEL_DIR (default: torch, peer.onnx when it exists, model.onnx,
+#           model-opset17.onnx, model-ort-attention.onnx); the first ONNX file is the denominator of every onnx ratio
+#           (so by default every graph is compared with PyTorch's exporter's).
 #   env:    BATCHES (default "1 256"), THREADS (default 2), STEPS_1 / STEPS_N (timed steps at batch 1 / larger; torch at
 #           batch 1: STEPS_1_TORCH, default 500), WARMUP_1 / WARMUP_N (untimed runs first, default 50 / 3).
 #   e.g.    benchmarks/Vit.Benchmarks/bin/Release/net10.0/Vit.Benchmarks export-onnx --out /tmp/vit-default \
@@ -18,8 +19,9 @@ exe="$here/Vit.Benchmarks/bin/Release/net10.0/Vit.Benchmarks"
 [[ -x "$exe" ]] || dotnet build "$here/Vit.Benchmarks" -c Release >/dev/null
 engines=("$@")
 if ((${#engines[@]} == 0)); then
-  engines=(torch model.onnx model-ort-attention.onnx)
+  engines=(torch)
   [[ -f "$dir/peer.onnx" ]] && engines+=(peer.onnx)
+  engines+=(model.onnx model-opset17.onnx model-ort-attention.onnx)
 fi
 threads=${THREADS:-2}
 out=$(mktemp)

@@ -9,11 +9,19 @@ const string Usage = """
     usage: Vit.Benchmarks <command> [--option value ...]
       train-step    [--depth 6 --dim 384 --heads 6 --patch 4 --image 28 --channels 1 --classes 10 --batch 128 --steps 10 --warmup 3]
                     [--model vit|baseline] [--compare-baseline] [--threads N] [--interop-threads N]
-      inference     same options (default --batch 256), or --model-dir DIR (from export-onnx) for its weights
+      inference     same options (default --batch 256), or --model-dir DIR (from export-onnx) for its weights;
+                    [--precision float32|bfloat16|float16] [--no-peer]: bfloat16/float16 run the fp32 peer, fp32 weights
+                    under Autocast and the model converted, alternating
                     --engine onnx --model-dir DIR [--onnx-file model.onnx] [--batch N --steps N --warmup N --threads N]:
                     ONNX Runtime through Vit.Inference, in this process without libtorch
       export-onnx   --out DIR [model options, --pooling token|mean, --seed 0]: a model folder + Vit's ONNX graphs
-      profile       same options as train-step: times each kind of op of one training step by hand
+      hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer] [--compare-attention]:
+                    a hand-written step (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer
+                    alternating; --compare-attention adds the step with Autocast.CpuAttentionInFloat32 on
+      onnx-interleaved --model-dir DIR --files A.onnx,B.onnx[,...] [--batch 1 --block N --rounds 10 --threads 2 --cpu-time]:
+                    the graphs in one process (no libtorch), timed in alternating blocks; ratios to the first
+      profile       same options as train-step + [--precision float32|bfloat16|float16]: times each kind of op of one
+                    training step by hand (bfloat16/float16: a hand-written autocast step, with its fp32 twin)
       gemm          same model options: every GEMM of a step in the four operand layouts
       hide-and-seek [--batch 128 --channels 1 --image 28 --steps 50]
       augment       [--batch 128 --channels 1 --image 28 --steps 30 --randaug rand-m9-n2-mstd0.5]: each random transform and RandAugment op
@@ -36,9 +44,11 @@ try
     var rest = args[1..];
     return args[0] switch
     {
-        "train-step" => ThroughputCommand.Run(new Arguments(rest), training: true),
+        "train-step" => ThroughputCommand.Run(new Arguments(rest), ThroughputCommand.Kind.TrainStep),
+        "hand-step" => ThroughputCommand.Run(new Arguments(rest), ThroughputCommand.Kind.HandStep),
         "inference" => RunInference(new Arguments(rest)),
         "export-onnx" => ExportOnnxCommand.Run(new Arguments(rest)),
+        "onnx-interleaved" => OnnxInterleavedCommand.Run(new Arguments(rest)),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
@@ -60,7 +70,7 @@ catch (Exception e) when (e is ArgumentException or OptionsValidationException)
 static int RunInference(Arguments arguments) => arguments.String("engine", "torch") switch
 {
     "onnx" => OnnxInferenceCommand.Run(arguments),
-    "torch" => ThroughputCommand.Run(arguments, training: false),
+    "torch" => ThroughputCommand.Run(arguments, ThroughputCommand.Kind.Inference),
     string other => throw new ArgumentException($"--engine must be onnx or torch; got '{other}'."),
 };
 

@@ -18,6 +18,12 @@ internal static class InferenceCommandLine
     private static readonly Option<string> Samples = new("--samples") { Description = "Which samples of each IDX file: indices and ranges, e.g. 0-7 or 3,14,15", DefaultValueFactory = _ => "0-7" };
     private static readonly Option<string?> Out = new("--out") { Description = "Folder for the heatmap PNGs of --engine torch [default: attention/ in the model folder]" };
     private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string> Precision = new("--precision")
+    {
+        Description = "--engine torch: float32, bfloat16 or float16, the dtype the model is converted to and runs in (bfloat16 pays on CPUs with avx512_bf16 or AMX and on Ampere or newer GPUs; float16 on GPUs)",
+        DefaultValueFactory = _ => "float32",
+    };
+
     private static readonly RootCommand Root = CreateRoot();
 
     /// <summary>Parses the arguments.</summary>
@@ -39,6 +45,12 @@ internal static class InferenceCommandLine
             return false;
         }
 
+        if (result.GetValue(Precision) is string precision && precision != "float32" && result.GetValue(Engine) != "torch")
+        {
+            error = $"--precision {precision} converts the TorchSharp model: add --engine torch (the onnx engine runs the exported float32 graph).";
+            return false;
+        }
+
         request = new InferenceRequest
         {
             Model = result.GetValue(Model)!,
@@ -47,6 +59,7 @@ internal static class InferenceCommandLine
             Samples = ParseSamples(result.GetValue(Samples)!)!,
             OutputDirectory = result.GetValue(Out),
             Device = result.GetValue(Device)!,
+            Precision = result.GetValue(Precision)!,
         };
         return true;
     }
@@ -57,6 +70,7 @@ internal static class InferenceCommandLine
     private static RootCommand CreateRoot()
     {
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Precision.AcceptOnlyFromAmong("float32", "bfloat16", "float16");
         Engine.AcceptOnlyFromAmong("onnx", "torch");
         Samples.Validators.Add(r =>
         {
@@ -68,7 +82,7 @@ internal static class InferenceCommandLine
         });
         return new RootCommand("Classifies images with a model trained by Vit.Samples.FashionMnist and prints the top 5; --engine torch also writes attention-rollout heatmaps.")
         {
-            Inputs, Model, Engine, Samples, Out, Device,
+            Inputs, Model, Engine, Samples, Out, Device, Precision,
         };
     }
 

@@ -14,4 +14,7 @@ internal sealed record InferenceRequest
     public string? OutputDirectory { get; init; }
 
     public required string Device { get; init; }
+
+    /// <summary>Gets float32, bfloat16 or float16.</summary>
+    public string Precision { get; init; } = "float32";
 }

@@ -55,19 +55,26 @@ internal static class InferenceRun
             _ => cuda.is_available() ? CUDA : CPU,
         };
         var inputs = InputImages.Read(request.Inputs, request.Samples, options.InChannels, dataSize, classNames);
+        var dtype = request.Precision switch
+        {
+            "bfloat16" => ScalarType.BFloat16,
+            "float16" => ScalarType.Float16,
+            _ => ScalarType.Float32,
+        };
         using var model = LoadModel(modelFolder);
         model.to(device);
+        model.to(dtype); // lower-precision inference: the weights themselves converted, no per-op casts
         model.eval();
 
         string outDir = request.OutputDirectory ?? Path.Combine(modelFolder, "attention");
         Directory.CreateDirectory(outDir);
         int size = dataSize, channels = options.InChannels;
         using var scope = NewDisposeScope();
-        var batch = Prepare(inputs, options, metadata, dataSize, device);
+        var batch = Prepare(inputs, options, metadata, dataSize, device).to_type(dtype);
         Tensor probabilities;
         using (no_grad())
         {
-            probabilities = model.call(batch).softmax(1).cpu();
+            probabilities = model.call(batch).to_type(ScalarType.Float32).softmax(1).cpu();
         }
 
         var relevance = AttentionRollout.Compute(model, batch);

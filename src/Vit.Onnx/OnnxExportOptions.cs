@@ -5,10 +5,14 @@ namespace Vit.Onnx;
 /// <summary>How <see cref="OnnxExport.ExportOnnx(Vit.Core.VisionTransformer, string, OnnxExportOptions?)"/> writes the graph. Validated by Vit.Core's <see cref="Vit.Core.OptionsValidator{TOptions}"/>.</summary>
 public sealed class OnnxExportOptions
 {
-    /// <summary>Gets or sets the ONNX opset (17 introduced LayerNormalization, which ONNX Runtime runs as one kernel).</summary>
-    /// <value>The default is 17.</value>
+    /// <summary>
+    /// Gets or sets the ONNX opset. From 23 attention is the standard <c>Attention</c> operator (one kernel in ONNX
+    /// Runtime, the fastest graph measured: docs/deployment.md); 17–22 write it as MatMul/Softmax, for runtimes and
+    /// tools without opset 23 (17 introduced LayerNormalization, which ONNX Runtime runs as one kernel).
+    /// </summary>
+    /// <value>The default is 23.</value>
     [Range(17, 23)]
-    public int Opset { get; set; } = 17;
+    public int Opset { get; set; } = 23;
 
     /// <summary>Gets or sets whether the batch dimension of <c>images</c> and <c>logits</c> is symbolic (<c>N</c>); otherwise it is <see cref="BatchSize"/>.</summary>
     /// <value>The default is <see langword="true"/>.</value>
@@ -20,8 +24,9 @@ public sealed class OnnxExportOptions
     public int BatchSize { get; set; } = 1;
 
     /// <summary>
-    /// Gets or sets whether attention is written as ONNX Runtime's fused <c>com.microsoft.MultiHeadAttention</c>
-    /// operator instead of standard MatMul/Softmax nodes. Faster in ONNX Runtime; other runtimes may not know the operator.
+    /// Gets or sets whether attention is written as ONNX Runtime's contrib <c>com.microsoft.Attention</c> (the q/k/v
+    /// projection inside the kernel) instead of standard operators, at any opset. Only ONNX Runtime runs it; below
+    /// opset 23 it is faster than MatMul/Softmax, at 23 the standard operator is as fast or faster.
     /// </summary>
     /// <value>The default is <see langword="false"/> (standard operators only).</value>
     public bool OnnxRuntimeAttention { get; set; }

@@ -24,12 +24,18 @@ internal static class ModelArguments
     };
 
     /// <summary>
-    /// Applies <c>--threads</c> and <c>--interop-threads</c> when given (libtorch's defaults otherwise), and
+    /// Applies <c>--cpu-attention-fp32</c>, <c>--threads</c> and <c>--interop-threads</c> when given (libtorch's defaults otherwise), and
     /// <c>--allocator retain|system</c>: whether glibc keeps freed tensor memory for reuse (<see cref="CpuMemory"/>;
     /// process-wide, so a compared baseline gets the same).
     /// </summary>
     public static void ApplyRuntimeSettings(Arguments args)
     {
+        // Autocast.CpuAttentionInFloat32 for the whole run (hand-step --compare-attention sets it per subject).
+        if (args.Flag("cpu-attention-fp32"))
+        {
+            Autocast.CpuAttentionInFloat32 = true;
+        }
+
         string allocator = args.String("allocator", "retain");
         if (allocator == "retain")
         {

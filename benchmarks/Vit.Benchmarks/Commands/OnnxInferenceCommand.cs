@@ -60,7 +60,8 @@ internal static class OnnxInferenceCommand
     public static bool LibTorchLoaded() =>
         File.Exists("/proc/self/maps") && File.ReadLines("/proc/self/maps").Any(l => l.Contains("libtorch", StringComparison.Ordinal));
 
-    private static string Cpu() =>
+    /// <summary>The CPU's model name from <c>/proc/cpuinfo</c> (without touching TorchSharp).</summary>
+    public static string Cpu() =>
         File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown cpu"
             : "unknown cpu";

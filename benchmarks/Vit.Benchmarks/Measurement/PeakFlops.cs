@@ -4,17 +4,20 @@ using static TorchSharp.torch;
 namespace Vit.Benchmarks.Measurement;
 
 /// <summary>
-/// This machine's practical fp32 ceiling, measured in-process with the same libtorch, BLAS and thread settings as
-/// the model: the rate of one large square matmul (2·n³ FLOP), which BLAS runs as close to the FMA peak as it gets.
+/// This machine's practical ceiling for one dtype (fp32 unless told), measured in-process with the same libtorch,
+/// BLAS and thread settings as the model: the rate of one large square matmul (2·n³ FLOP), which BLAS (oneDNN for
+/// bf16/fp16) runs as close to the FMA peak as it gets.
 /// </summary>
 internal sealed class PeakFlops : IDisposable
 {
     private readonly long _n;
+    private readonly ScalarType _dtype;
     private readonly List<double> _samples = [];
 
-    public PeakFlops(long n = 2048)
+    public PeakFlops(long n = 2048, ScalarType dtype = ScalarType.Float32)
     {
         _n = n;
+        _dtype = dtype;
         Sample(); // first call pays for BLAS buffers and thread start-up
         _samples.Clear();
     }
@@ -28,9 +31,9 @@ internal sealed class PeakFlops : IDisposable
         // Operands live only for the sample (48 MiB at n = 2048), so they do not add to the model's peak memory;
         // the output is written before the clock starts, so no page is first touched inside the timing.
         using var scope = NewDisposeScope();
-        var a = randn(_n, _n);
-        var b = randn(_n, _n);
-        var c = zeros(_n, _n);
+        var a = randn(_n, _n, _dtype);
+        var b = randn(_n, _n, _dtype);
+        var c = zeros(_n, _n, _dtype);
         var watch = Stopwatch.StartNew();
         c.addmm_(a, b, beta: 0, alpha: 1);
         watch.Stop();

@@ -6,11 +6,12 @@ namespace Vit.Benchmarks.Profiling;
 
 /// <summary>
 /// Times each non-GEMM op of a training step in isolation at the step's shapes, forward and backward separately
-/// (through autograd, on leaf tensors that require gradients), so the step's time can be rebuilt bottom-up.
+/// (through autograd, on leaf tensors that require gradients), so the step's time can be rebuilt bottom-up. GELU and
+/// attention run in <c>dtype</c> (what autocast gives them); LayerNorm and the residual stream stay fp32.
 /// </summary>
 internal static class OpProfiler
 {
-    public static IEnumerable<ProfileRow> Run(VisionTransformerOptions o, int batch, int repetitions)
+    public static IEnumerable<ProfileRow> Run(VisionTransformerOptions o, int batch, int repetitions, ScalarType dtype = ScalarType.Float32)
     {
         int tokens = (o.GridSize * o.GridSize) + 1;
         int d = o.EmbedDim, m = o.MlpHiddenDim, h = o.NumHeads, l = o.Depth;
@@ -23,13 +24,15 @@ internal static class OpProfiler
         yield return new ProfileRow("norm", $"layer_norm forward {bt}{d}]", (2 * l) + 1, lnF, 0);
         yield return new ProfileRow("norm", $"layer_norm backward {bt}{d}]", (2 * l) + 1, lnB, 0);
 
-        using var hidden = randn(batch, tokens, m).requires_grad_();
+        using var hidden = randn(batch, tokens, m, dtype).requires_grad_();
         var (geluF, geluB) = OpTimer.ForwardBackward(() => F.gelu(hidden), repetitions);
         yield return new ProfileRow("activation", $"gelu (erf) forward {bt}{m}]", l, geluF, 0);
         yield return new ProfileRow("activation", $"gelu (erf) backward {bt}{m}]", l, geluB, 0);
 
         // q, k, v as the model makes them: strided views of one [B, T, 3D] projection.
-        using var qkv = randn(batch, tokens, 3 * d).requires_grad_();
+        // Under autocast on the CPU the step runs attention in fp32 (Autocast.CpuAttentionInFloat32).
+        var attentionDtype = Autocast.CpuAttentionInFloat32 ? ScalarType.Float32 : dtype;
+        using var qkv = randn(batch, tokens, 3 * d, attentionDtype).requires_grad_();
         double attentionGflop = 2.0 * 2.0 * batch * tokens * tokens * d / 1e9;
         var (sdpaF, sdpaB) = OpTimer.ForwardBackward(
             () =>
@@ -38,7 +41,7 @@ internal static class OpProfiler
                 return F.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
             },
             repetitions);
-        yield return new ProfileRow("attention", $"sdpa forward (QKᵀ, softmax, ·V) {h} heads, T={tokens}", l, sdpaF, attentionGflop);
+        yield return new ProfileRow("attention", $"sdpa forward (QKᵀ, softmax, ·V) {h} heads, T={tokens}, {attentionDtype}", l, sdpaF, attentionGflop);
         yield return new ProfileRow("attention", $"sdpa backward", l, sdpaB, 2 * attentionGflop);
 
         // The alternative to the fused kernel at short sequences: attention spelled out with batched GEMMs.
@@ -60,9 +63,9 @@ internal static class OpProfiler
         bool copies = !heads.transpose(1, 2).is_contiguous();
         yield return new ProfileRow("memory", $"merge heads [B,H,T,Dh]→{bt}{d}] ({(copies ? "a copy" : "a view")})", l,
             OpTimer.Milliseconds(() => heads.transpose(1, 2).reshape(batch, tokens, d), repetitions), 0);
-        using var y = randn(batch, tokens, d);
+        using var y = randn(batch, tokens, d, dtype);
         // Each residual add runs forward; its backward accumulates the two incoming gradients (one more add).
-        yield return new ProfileRow("elementwise", $"residual add (forward, and gradient accumulation) {bt}{d}]", 4 * l,
+        yield return new ProfileRow("elementwise", $"residual add (forward, and gradient accumulation) {bt}{d}] fp32 + {dtype}", 4 * l,
             OpTimer.Milliseconds(() => _ = x.detach() + y, repetitions), 0);
     }
 }

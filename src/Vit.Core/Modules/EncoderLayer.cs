@@ -8,9 +8,11 @@ namespace Vit.Core;
 /// <summary>
 /// One pre-norm transformer block (timm's <c>Block</c>): <c>x + DropPath(LayerScale(Attention(Norm(x))))</c>, then
 /// <c>x + DropPath(LayerScale(Mlp(Norm(x))))</c>. Keys <c>norm1.*</c>, <c>attn.*</c>, <c>ls1.gamma</c> (optional),
-/// <c>norm2.*</c>, <c>mlp.*</c>, <c>ls2.gamma</c> (optional).
+/// <c>norm2.*</c>, <c>mlp.*</c>, <c>ls2.gamma</c> (optional). Under <see cref="Autocast"/> the branches run their
+/// products in lower precision while the norms and the residual stream stay fp32 (adding a lower-precision branch
+/// to the fp32 stream promotes it, as in PyTorch).
 /// </summary>
-public sealed class EncoderLayer : Module<Tensor, Tensor>
+public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly LayerNorm norm1;
     private readonly MultiHeadAttention attn;
@@ -62,6 +64,7 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         // Out-of-place residuals: autograd saved x for the branches' backward (the origin notebook's `x +=` broke this).
+        using var casts = WeightCasts.Begin();
         using var attended = Branch(x, norm1, attn, ls1, drop_path1);
         using var h = x + attended;
         using var transformed = Branch(h, norm2, mlp, ls2, drop_path2);
@@ -73,7 +76,8 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>
     /// <returns>The block's output <c>[B, T, D]</c> and the attention probabilities <c>[B, heads, T, T]</c>.</returns>
     public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor x)
     {
-        using var normed = norm1.call(x);
+        using var casts = WeightCasts.Begin();
+        using var normed = Autocast.LayerNorm(norm1, x);
         var (attendedRaw, attention) = attn.ForwardWithAttention(normed);
         using (attendedRaw)
         using (var scaled = ls1.call(attendedRaw))
@@ -87,9 +91,9 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>
 
     // Intermediates are disposed as soon as they are used (autograd keeps what it saved), so peak memory
     // stays close to PyTorch's reference counting even outside a dispose scope.
-    private static Tensor Branch(Tensor x, Module<Tensor, Tensor> norm, Module<Tensor, Tensor> body, Module<Tensor, Tensor> scale, Module<Tensor, Tensor> drop)
+    private static Tensor Branch(Tensor x, LayerNorm norm, Module<Tensor, Tensor> body, Module<Tensor, Tensor> scale, Module<Tensor, Tensor> drop)
     {
-        using var normed = norm.call(x);
+        using var normed = Autocast.LayerNorm(norm, x);
         using var transformed = body.call(normed);
         using var scaled = scale.call(transformed);
         return drop.call(scaled);

@@ -7,9 +7,10 @@ namespace Vit.Core;
 
 /// <summary>
 /// The transformer MLP: <c>fc1</c> → exact (erf) GELU → dropout → <c>fc2</c> → dropout (timm's <c>Mlp</c>;
-/// keys <c>fc1.*</c>, <c>fc2.*</c>). Input and output <c>[..., D]</c>.
+/// keys <c>fc1.*</c>, <c>fc2.*</c>). Input and output <c>[..., D]</c>. Under <see cref="Autocast"/> both products run in
+/// <see cref="Autocast.Dtype"/>, and so does the GELU between them (it keeps its input's dtype, as in PyTorch).
 /// </summary>
-public sealed class FeedForward : Module<Tensor, Tensor>
+public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly Linear fc1;
     private readonly GELU act;
@@ -38,10 +39,11 @@ public sealed class FeedForward : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var hidden = fc1.call(x);
+        using var casts = WeightCasts.Begin();
+        using var hidden = Autocast.Linear(fc1, x);
         using var activated = act.call(hidden);
         using var dropped = drop1.call(activated);
-        using var output = fc2.call(dropped);
+        using var output = Autocast.Linear(fc2, dropped);
         return drop2.call(output);
     }
 }

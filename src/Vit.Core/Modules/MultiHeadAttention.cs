@@ -7,9 +7,10 @@ namespace Vit.Core;
 
 /// <summary>
 /// Multi-head self-attention with one fused query/key/value projection (timm's <c>Attention</c>; keys
-/// <c>qkv.*</c>, <c>proj.*</c>). Input and output <c>[B, T, D]</c>.
+/// <c>qkv.*</c>, <c>proj.*</c>). Input and output <c>[B, T, D]</c>. Under <see cref="Autocast"/> the projections and
+/// the attention run in <see cref="Autocast.Dtype"/> (the explicit path's softmax in fp32).
 /// </summary>
-public sealed class MultiHeadAttention : Module<Tensor, Tensor>
+public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly Linear qkv;
     private readonly Module<Tensor, Tensor> attn_drop;
@@ -56,15 +57,14 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
     /// <returns>Tokens shaped <c>[B, T, D]</c>.</returns>
     public override Tensor forward(Tensor x)
     {
+        using var casts = WeightCasts.Begin();
         var (q, k, v, batch, tokens) = Project(x);
         using (q)
         using (k)
         using (v)
         {
             double p = training ? _attentionDropout : 0.0;
-
-            // Positional arguments only: the flag after p is spelled is_casual in 0.107 and is about to be renamed.
-            using var heads = functional.scaled_dot_product_attention(q, k, v, null, p);
+            using var heads = Autocast.ScaledDotProductAttention(q, k, v, p);
             return Output(heads, batch, tokens);
         }
     }
@@ -77,6 +77,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
     /// <returns>The output tokens <c>[B, T, D]</c> and the attention probabilities <c>[B, heads, T, T]</c> (before dropout).</returns>
     public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor x)
     {
+        using var casts = WeightCasts.Begin();
         var (q, k, v, batch, tokens) = Project(x);
         using (q)
         using (k)
@@ -84,10 +85,10 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         {
             using var scaled = q * (1.0 / Math.Sqrt(HeadDim));
             using var keysT = k.transpose(-2, -1);
-            using var scores = scaled.matmul(keysT);
-            var probabilities = scores.softmax(-1);
+            using var scores = Autocast.Matmul(scaled, keysT);
+            var probabilities = Autocast.Softmax(scores, -1);
             using var dropped = attn_drop.call(probabilities);
-            using var heads = dropped.matmul(v);
+            using var heads = Autocast.Matmul(dropped, v);
             return (Output(heads, batch, tokens), probabilities);
         }
     }
@@ -102,7 +103,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         long batch = x.shape[0], tokens = x.shape[1];
 
         // [B, T, 3D] -> [B, T, 3, H, Dh] -> [3, B, H, T, Dh]: views only, no copy.
-        using var fused = qkv.call(x);
+        using var fused = Autocast.Linear(qkv, x);
         using var grouped = fused.reshape(batch, tokens, 3, NumHeads, HeadDim);
         using var split = grouped.permute(2, 0, 3, 1, 4);
         var qkvHeads = split.unbind(0);
@@ -114,7 +115,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D] (reshape copies once here, as in timm).
         using var tokensFirst = heads.transpose(1, 2);
         using var merged = tokensFirst.reshape(batch, tokens, NumHeads * HeadDim);
-        using var projected = proj.call(merged);
+        using var projected = Autocast.Linear(proj, merged);
         return proj_drop.call(projected);
     }
 }

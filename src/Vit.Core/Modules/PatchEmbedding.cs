@@ -10,7 +10,7 @@ namespace Vit.Core;
 /// (timm's <c>PatchEmbed</c>; state_dict keys <c>proj.weight</c>, <c>proj.bias</c>).
 /// Input <c>[B, C, H, W]</c>, output <c>[B, (H/P)*(W/P), D]</c> in row-major patch order.
 /// </summary>
-public sealed class PatchEmbedding : Module<Tensor, Tensor>
+public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly Conv2d proj;
 
@@ -58,15 +58,15 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>
     public int NumPatches => GridSize * GridSize;
 
     /// <summary>Embeds a batch of images.</summary>
-    /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype.</param>
-    /// <returns>Patch tokens shaped <c>[B, NumPatches, EmbedDim]</c>.</returns>
+    /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype (any floating dtype under <see cref="Autocast"/>).</param>
+    /// <returns>Patch tokens shaped <c>[B, NumPatches, EmbedDim]</c> (in <see cref="Autocast.Dtype"/> under autocast).</returns>
     /// <exception cref="ArgumentException">Rank, channels, size or dtype differ from what the module was built for.</exception>
     public override Tensor forward(Tensor images)
     {
         CheckImages(images);
 
         // [B, D, h, w] -> [B, D, h*w] -> [B, h*w, D]; the transpose is a view, the next op (cat or add) makes it dense.
-        using var grid = proj.call(images);
+        using var grid = Autocast.Conv2d(proj, images);
         using var flat = grid.flatten(2);
         return flat.transpose(1, 2);
     }
@@ -98,9 +98,9 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>
             throw new ArgumentException($"Expected floating-point images ({proj.weight!.dtype}, like the weights), got dtype {images.dtype}.", nameof(images));
         }
 
-        if (images.dtype != proj.weight!.dtype)
+        if (images.dtype != proj.weight!.dtype && !Autocast.IsEnabled)
         {
-            throw new ArgumentException($"Expected images of dtype {proj.weight.dtype} (the weights' dtype), got {images.dtype}; convert the images or the model.", nameof(images));
+            throw new ArgumentException($"Expected images of dtype {proj.weight.dtype} (the weights' dtype), got {images.dtype}; convert the images or the model, or run under Autocast.", nameof(images));
         }
     }
 }

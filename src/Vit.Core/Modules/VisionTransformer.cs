@@ -10,7 +10,13 @@ namespace Vit.Core;
 /// the same options: its <c>state_dict()</c> keys and shapes are timm's, so checkpoints move between the two unchanged.
 /// Input <c>[B, C, H, W]</c> images, output <c>[B, NumClasses]</c> logits.
 /// </summary>
-public sealed partial class VisionTransformer : Module<Tensor, Tensor>
+/// <remarks>
+/// Runs in its weights' dtype (convert it with <c>model.to(ScalarType.BFloat16)</c> for lower-precision inference),
+/// or, with fp32 weights, in mixed precision under <see cref="Autocast"/>: the matrix products in
+/// <see cref="Autocast.Dtype"/>, the norms, residual stream and pooling in fp32. Its outputs (features, pre-logits,
+/// logits) are always in the weights' dtype, so a loss or metric after it runs in fp32 under autocast.
+/// </remarks>
+public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly VisionTransformerOptions _options;
     private Parameter? cls_token;
@@ -65,11 +71,12 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
     public IReadOnlyList<EncoderLayer> Blocks => new System.Collections.ObjectModel.ReadOnlyCollection<EncoderLayer>(blocks);
 
     /// <summary>Classifies a batch of images.</summary>
-    /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype.</param>
+    /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype (any floating dtype under <see cref="Autocast"/>).</param>
     /// <returns>Logits shaped <c>[B, NumClasses]</c> (pooled features when <c>NumClasses</c> is 0).</returns>
     /// <exception cref="ArgumentException">The images' rank, channels, size or dtype are not what the model expects.</exception>
     public override Tensor forward(Tensor images)
     {
+        using var casts = WeightCasts.Begin();
         using var features = ForwardFeatures(images);
         return ForwardHead(features);
     }
@@ -79,6 +86,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
     /// <returns>All tokens after the final <c>norm</c>, shaped <c>[B, NumPrefixTokens + NumPatches, EmbedDim]</c>.</returns>
     public Tensor ForwardFeatures(Tensor images)
     {
+        using var casts = WeightCasts.Begin();
         var x = Embed(images);
         foreach (var block in blocks)
         {
@@ -89,7 +97,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
 
         using (x)
         {
-            return norm.call(x);
+            return InWeightsDtype(Normalize(norm, x));
         }
     }
 
@@ -106,16 +114,17 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
             throw new ArgumentException($"Expected features shaped [batch, tokens, {_options.EmbedDim}] (the output of ForwardFeatures), got [{string.Join(", ", features.shape)}].", nameof(features));
         }
 
+        using var casts = WeightCasts.Begin();
         using var pooled = _options.Pooling == Pooling.ClassToken ? features[.., 0] : features.mean([1]);
-        var normed = fc_norm.call(pooled);
+        var normed = Normalize(fc_norm, pooled);
         if (preLogits)
         {
-            return normed;
+            return InWeightsDtype(normed);
         }
 
         using (normed)
         {
-            return head.call(normed);
+            return InWeightsDtype(head is Linear linear ? Autocast.Linear(linear, normed) : head.call(normed));
         }
     }
 
@@ -127,6 +136,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
     /// <returns>One tensor per block, each <c>[B, NumHeads, T, T]</c> with <c>T = NumPrefixTokens + NumPatches</c>.</returns>
     public IReadOnlyList<Tensor> ForwardAttentionMaps(Tensor images)
     {
+        using var casts = WeightCasts.Begin();
         var maps = new List<Tensor>(blocks.Count);
         var x = Embed(images);
         foreach (var block in blocks)
@@ -158,6 +168,24 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>
         head.Dispose();
         head = replacement;
         _options.NumClasses = numClasses;
+    }
+
+    /// <summary>A final norm (LayerNorm or identity), in fp32 under autocast.</summary>
+    private static Tensor Normalize(Module<Tensor, Tensor> normalization, Tensor x) =>
+        normalization is LayerNorm layerNorm ? Autocast.LayerNorm(layerNorm, x) : normalization.call(x);
+
+    /// <summary>Takes over <paramref name="output"/> and returns it in the weights' dtype (autocast leaves the head's output in its own).</summary>
+    private Tensor InWeightsDtype(Tensor output)
+    {
+        if (output.dtype == pos_embed.dtype)
+        {
+            return output;
+        }
+
+        using (output)
+        {
+            return output.to_type(pos_embed.dtype);
+        }
     }
 
     /// <summary>Patch tokens with the class token prepended and the position embedding added (timm's <c>_pos_embed</c>).</summary>

@@ -7,7 +7,8 @@ namespace Vit.Data;
 
 /// <summary>
 /// Reads an <see cref="IImageDataset"/> in shuffled batches, converts images to float32 in [0, 1], applies batched
-/// transforms, optionally moves batches to a device, and prepares the next batches on background threads.
+/// transforms, optionally moves batches to a device (to CUDA from pinned memory with non-blocking copies) and to the
+/// model's dtype, and prepares the next batches on background threads.
 /// </summary>
 /// <remarks>
 /// <para>Epoch k's sample order and its random augmentations depend only on (<see cref="Seed"/>, k): enumerating
@@ -31,6 +32,7 @@ public sealed class DataLoader : IDisposable
     private readonly IBatchTransform? _batchTransform;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Device _device;
+    private readonly ScalarType _imageDtype;
     private readonly int _workerTorchThreads;
     private readonly object _threadsLock = new();
     private WorkerThreads? _threads;
@@ -76,6 +78,7 @@ public sealed class DataLoader : IDisposable
         PrefetchCount = options.PrefetchCount;
         WorkerCount = options.WorkerCount;
         _device = options.Device ?? CPU;
+        _imageDtype = options.ImageDtype;
         _workerTorchThreads = options.WorkerTorchThreads;
         Seed = options.Seed ?? Random.Shared.Next();
         _transforms = transforms?.ToArray() ?? [];
@@ -108,6 +111,9 @@ public sealed class DataLoader : IDisposable
 
     /// <summary>Gets the number of background threads.</summary>
     public int WorkerCount { get; }
+
+    /// <summary>Gets the dtype of the images the loader yields (<see cref="DataLoaderOptions.ImageDtype"/>).</summary>
+    public ScalarType ImageDtype => _imageDtype;
 
     /// <summary>Gets the number of batches each epoch yields.</summary>
     public int BatchesPerEpoch { get; }
@@ -271,8 +277,10 @@ public sealed class DataLoader : IDisposable
     {
         using var scope = NewDisposeScope();
         var (bytes, labels) = Dataset.GetBatch(samples);
-        Tensor images = bytes.to(_device).to_type(ScalarType.Float32).div_(255f);
-        labels = labels.to(_device);
+
+        // Images travel as uint8 (a quarter of float32); to CUDA from pinned memory without waiting for the copy.
+        Tensor images = DeviceTransfer.ToDevice(bytes, _device).to_type(ScalarType.Float32).div_(255f);
+        labels = DeviceTransfer.ToDevice(labels, _device);
         var streams = SampleStreams.ForSamples(Seed, epoch, index, samples);
         for (int t = 0; t < _transforms.Length; t++)
         {
@@ -281,12 +289,15 @@ public sealed class DataLoader : IDisposable
 
         if (_batchTransform is null)
         {
-            return new Batch(images, labels, epoch, index);
+            return new Batch(InImageDtype(images), labels, epoch, index);
         }
 
         var (mixed, targets) = _batchTransform.Apply(images, labels, streams.Derive(BatchStepPurpose));
-        return new Batch(mixed, labels, targets, epoch, index);
+        return new Batch(InImageDtype(mixed), labels, targets, epoch, index);
     }
+
+    /// <summary>Transforms and the batch step run in fp32; the model's dtype (e.g. bf16 weights) comes last.</summary>
+    private Tensor InImageDtype(Tensor images) => images.dtype == _imageDtype ? images : images.to_type(_imageDtype);
 
     private static void Validate(IImageDataset dataset, DataLoaderOptions options)
     {

@@ -53,5 +53,18 @@ public sealed class DataLoaderOptions
     /// and transformed on this device.
     /// </summary>
     /// <value>The default is <see langword="null"/>: batches stay on the CPU.</value>
+    /// <remarks>
+    /// With a CUDA device each batch is copied into pinned host memory and sent with a non-blocking copy, so the
+    /// loader's thread never waits for the transfer and the device reads the pages directly.
+    /// </remarks>
     public Device? Device { get; set; }
+
+    /// <summary>
+    /// Gets or sets the dtype of the images handed out: the model's, e.g. <see cref="ScalarType.BFloat16"/> for a model
+    /// converted with <c>model.to(ScalarType.BFloat16)</c>. Transforms still run in float32; the conversion is the
+    /// last step. Keep float32 for a float32 model, under <c>Vit.Core.Autocast</c> too (autocast casts per op).
+    /// </summary>
+    /// <value>The default is <see cref="ScalarType.Float32"/>.</value>
+    [AllowedValues(ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16, ScalarType.Float64)]
+    public ScalarType ImageDtype { get; set; } = ScalarType.Float32;
 }

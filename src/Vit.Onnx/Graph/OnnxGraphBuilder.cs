@@ -1,5 +1,7 @@
+using System.Globalization;
 using Google.Protobuf;
 using Onnx;
+using static TorchSharp.torch;
 
 namespace Vit.Onnx;
 
@@ -8,6 +10,7 @@ internal sealed class OnnxGraphBuilder
 {
     private readonly GraphProto _graph;
     private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
 
     public OnnxGraphBuilder(GraphProto graph)
     {
@@ -45,18 +48,50 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
-    /// <summary>Adds an int64 scalar initializer (a Gather index that drops the axis).</summary>
+    /// <summary>Adds a float32 initializer with the values and shape of a float32 CPU tensor.</summary>
+    public string Float(string name, Tensor values) =>
+        Float(name, values.to(ScalarType.Float32).contiguous().data<float>().ToArray(), values.shape);
+
+    /// <summary>A Reshape target (int64 initializer), written once per distinct shape.</summary>
+    public string Shape(params long[] dims) => Cached("shape", dims);
+
+    /// <summary>The axes input of a reduction (int64 initializer), written once per distinct list.</summary>
+    public string Axes(params long[] axes) => Cached("axes", axes);
+
+    /// <summary>
+    /// <c>x Wᵀ + b</c> on 2-D input: a <c>Gemm</c> with the bias (<c>MatMul</c> without one), weights stored
+    /// transposed <c>[in, out]</c> as initializer <c>{weightName}.weight_t</c>.
+    /// </summary>
+    public string Linear(string nodeName, string weightName, string input, Tensor weight, Tensor? bias)
+    {
+        string w = Float($"{weightName}.weight_t", weight.t());
+        return bias is null
+            ? Node("MatMul", nodeName, [input, w])
+            : Node("Gemm", nodeName, [input, w, Float($"{weightName}.bias", bias)]);
+    }
+
+    /// <summary>Adds an int64 scalar initializer (a Gather index that drops the axis), once per name.</summary>
     public string Int64Scalar(string name, long value)
     {
+        if (!_constants.Add(name))
+        {
+            return name;
+        }
+
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
         tensor.Int64Data.Add(value);
         _graph.Initializer.Add(tensor);
         return name;
     }
 
-    /// <summary>Adds a float32 scalar initializer.</summary>
+    /// <summary>Adds a float32 scalar initializer, once per name.</summary>
     public string Scalar(string name, float value)
     {
+        if (!_constants.Add(name))
+        {
+            return name;
+        }
+
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
         tensor.FloatData.Add(value);
         _graph.Initializer.Add(tensor);
@@ -105,6 +140,12 @@ internal sealed class OnnxGraphBuilder
     public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
     public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    private string Cached(string prefix, long[] values)
+    {
+        string name = prefix + "_" + string.Join("_", values.Select(v => v < 0 ? "m" + (-v).ToString(CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture)));
+        return _constants.Add(name) ? Int64(name, values) : name;
+    }
 
     private string Unique(string prefix)
     {

@@ -8,13 +8,25 @@ using static TorchSharp.torch;
 namespace Vit.Onnx;
 
 /// <summary>
-/// Builds the ONNX graph of a <see cref="VisionTransformer"/> from its timm-named weights. Folds what is constant at
-/// inference: the attention scale into the query weights, LayerScale into the projections before it, the class
-/// token's position embedding into the class token; the class token is picked before the final norm (a per-token op).
+/// Builds the ONNX graph of a <see cref="VisionTransformer"/> from its timm-named weights, shaped for ONNX Runtime
+/// (docs/deployment.md): tokens stay 2-D <c>[N*T, D]</c> between blocks so every linear layer is one <c>Gemm</c>;
+/// attention is opset 23's fused operator (MatMul/Softmax below it); constants are folded (<see cref="BlockWeights"/>);
+/// the last block computes only what the head reads (the class token, or the mean taken before fc2, which is linear).
 /// </summary>
 internal static class VisionTransformerGraph
 {
     private const string MicrosoftDomain = "com.microsoft";
+
+    /// <summary>The first opset with the standard <c>Attention</c> operator.</summary>
+    public const int AttentionOpset = 23;
+
+    /// <summary>The first opset with the standard <c>Gelu</c> operator.</summary>
+    private const int GeluOpset = 20;
+
+    public static AttentionForm Form(OnnxExportOptions options) =>
+        options.OnnxRuntimeAttention ? AttentionForm.OnnxRuntimeContrib
+        : options.Opset >= AttentionOpset ? AttentionForm.OnnxAttention
+        : AttentionForm.MatMulSoftmax;
 
     public static ModelProto Build(VisionTransformer model, OnnxExportOptions exportOptions)
     {
@@ -24,111 +36,62 @@ internal static class VisionTransformerGraph
         var graph = new GraphProto { Name = "vision_transformer" };
         var g = new OnnxGraphBuilder(graph);
         var weights = new Weights(g, state);
+        int opset = exportOptions.Opset;
 
-        int d = o.EmbedDim, heads = o.NumHeads, headDim = d / heads, grid = o.GridSize, patches = grid * grid;
+        int d = o.EmbedDim, patches = o.GridSize * o.GridSize;
         bool classToken = o.Pooling == Pooling.ClassToken;
         int tokens = patches + (classToken ? 1 : 0);
-
-        // Patch embedding: one strided convolution, [N, D, g, g] -> [N, g*g, D].
-        string conv = g.Node("Conv", "patch_embed", [OnnxExport.InputName, weights.Raw("patch_embed.proj.weight"), weights.Raw("patch_embed.proj.bias")],
-            Ints("kernel_shape", o.PatchSize, o.PatchSize), Ints("strides", o.PatchSize, o.PatchSize));
-        string flat = g.Node("Reshape", "patch_flatten", [conv, g.Int64("shape_patch_flatten", 0, d, patches)]);
-        string x = g.Node("Transpose", "patch_tokens", [flat], Ints("perm", 0, 2, 1));
-
-        var pos = state["pos_embed"];
-        if (classToken)
-        {
-            string patchPos = g.Float("pos_embed_patches", Values(pos[.., 1..]), 1, patches, d);
-            x = g.Node("Add", "pos_add", [x, patchPos]);
-            string clsPos = g.Float("cls_token_with_pos", Values(state["cls_token"] + pos[.., ..1]), 1, 1, d);
-            string shape = g.Node("Shape", "images_shape", [OnnxExport.InputName]);
-            string batch = g.Node("Slice", "batch", [shape, g.Int64("slice_0", 0), g.Int64("slice_1", 1)]);
-            string clsShape = g.Node("Concat", "cls_shape", [batch, g.Int64("one_and_width", 1, d)], Int("axis", 0));
-            string cls = g.Node("Expand", "cls_tokens", [clsPos, clsShape]);
-            x = g.Node("Concat", "tokens", [cls, x], Int("axis", 1));
-        }
-        else
-        {
-            x = g.Node("Add", "pos_add", [x, weights.Raw("pos_embed")]);
-        }
-
-        string sqrt2 = g.Scalar("sqrt2", (float)Math.Sqrt(2.0));
-        string one = g.Scalar("one", 1f);
-        string half = g.Scalar("half", 0.5f);
-        bool fused = exportOptions.OnnxRuntimeAttention;
-        string qkvShape = fused ? string.Empty : g.Int64("shape_qkv", 0, tokens, 3, heads, headDim);
-        string mergeShape = fused ? string.Empty : g.Int64("shape_merge", 0, tokens, d);
-        string splitSizes = fused ? string.Empty : g.Int64("split_qkv", 1, 1, 1);
-        string axis0 = fused ? string.Empty : g.Int64("axes_0", 0);
-        string splitWidths = fused ? g.Int64("split_qkv_width", d, d, d) : string.Empty;
+        var attention = new AttentionGraph(g, Form(exportOptions), tokens, d, o.NumHeads);
         float eps = (float)o.LayerNormEpsilon;
-        float scale = (float)(1.0 / Math.Sqrt(headDim));
+        string LayerNorm(string name, string input, Tensor weight, Tensor bias) =>
+            g.Node("LayerNormalization", name, [input, g.Float(name + ".weight", weight), g.Float(name + ".bias", bias)], Int("axis", -1), Float("epsilon", eps));
 
+        string x = g.Node("Reshape", "tokens_2d", [PatchTokens(g, weights, state, o, classToken), g.Shape(-1, d)]);
+        string pooled = string.Empty;
         for (int i = 0; i < o.Depth; i++)
         {
-            string p = $"blocks.{i}.";
             string b = $"block{i}";
-            bool layerScale = state.ContainsKey(p + "ls1.gamma");
+            bool last = i == o.Depth - 1;
+            var w = BlockWeights.Fold(state, i, d, o.NumHeads);
 
-            // Attention branch: LayerNorm -> qkv MatMul+Add -> heads -> softmax(q k^T) v -> proj MatMul+Add.
-            string h = g.Node("LayerNormalization", $"{b}_norm1", [x, weights.Raw(p + "norm1.weight"), weights.Raw(p + "norm1.bias")], Int("axis", -1), Float("epsilon", eps));
-            var qkvWeight = state[p + "attn.qkv.weight"].clone();
-            var qkvBias = state.TryGetValue(p + "attn.qkv.bias", out var bias) ? bias.clone() : null;
-            qkvWeight[..d].mul_(scale); // fold the attention scale into the queries (a view: scales the copy in place)
-            qkvBias?[..d].mul_(scale);
-            string qkv = Linear(g, $"{b}_qkv", h, qkvWeight, qkvBias);
-            string attended = fused
-                ? FusedAttention(g, b, qkv, splitWidths, heads)
-                : StandardAttention(g, b, qkv, qkvShape, splitSizes, axis0, mergeShape);
-            var projWeight = state[p + "attn.proj.weight"];
-            var projBias = state[p + "attn.proj.bias"];
-            if (layerScale)
+            // Attention branch: LayerNorm -> attention -> proj Gemm -> residual (the class token alone in a class-token model's last block).
+            string h = LayerNorm($"{w.Prefix}norm1", x, w.Norm1Weight, w.Norm1Bias);
+            bool classOnly = last && classToken;
+            string attended = attention.Write(b, h, classOnly, w);
+            if (classOnly)
             {
-                var gamma = state[p + "ls1.gamma"];
-                projWeight = projWeight * gamma.unsqueeze(1);
-                projBias = projBias * gamma;
+                x = attention.ClassRows($"{b}_class_residual", x, d);
             }
 
-            string projected = Linear(g, $"{b}_proj", attended, projWeight, projBias);
+            string projected = g.Linear($"{b}_proj", w.Prefix + "attn.proj", attended, w.ProjWeight, w.ProjBias);
             x = g.Node("Add", $"{b}_residual1", [x, projected]);
 
-            // MLP branch: LayerNorm -> fc1 MatMul+Add -> exact GELU (Erf pattern) -> fc2 MatMul+Add.
-            h = g.Node("LayerNormalization", $"{b}_norm2", [x, weights.Raw(p + "norm2.weight"), weights.Raw(p + "norm2.bias")], Int("axis", -1), Float("epsilon", eps));
-            string hidden = Linear(g, $"{b}_fc1", h, state[p + "mlp.fc1.weight"], state[p + "mlp.fc1.bias"]);
-            string scaled = g.Node("Div", $"{b}_gelu_div", [hidden, sqrt2]);
-            string erf = g.Node("Erf", $"{b}_gelu_erf", [scaled]);
-            string shifted = g.Node("Add", $"{b}_gelu_add", [erf, one]);
-            string product = g.Node("Mul", $"{b}_gelu_mul", [hidden, shifted]);
-            string activated = g.Node("Mul", $"{b}_gelu_half", [product, half]);
-            var fc2Weight = state[p + "mlp.fc2.weight"];
-            var fc2Bias = state[p + "mlp.fc2.bias"];
-            if (layerScale)
+            // MLP branch: LayerNorm -> fc1 Gemm -> exact GELU -> fc2 Gemm -> residual.
+            h = LayerNorm($"{w.Prefix}norm2", x, w.Norm2Weight, w.Norm2Bias);
+            string hidden = g.Linear($"{b}_fc1", w.Prefix + "mlp.fc1", h, w.Fc1Weight, w.Fc1Bias);
+            string activated = Gelu(g, b, hidden, opset);
+            if (last && !classToken)
             {
-                var gamma = state[p + "ls2.gamma"];
-                fc2Weight = fc2Weight * gamma.unsqueeze(1);
-                fc2Bias = fc2Bias * gamma;
+                // Mean pooling: mean(x + a W2ᵀ + b2) = mean(x) + mean(a) W2ᵀ + b2, so fc2 runs on one row per image.
+                int width = (int)w.Fc2Weight.shape[1];
+                string meanHidden = MeanOfTokens(g, $"{b}_mean_hidden", activated, tokens, width, opset);
+                string meanResidual = MeanOfTokens(g, "mean_pool", x, tokens, d, opset);
+                pooled = g.Node("Add", $"{b}_pooled", [meanResidual, g.Linear($"{b}_fc2", w.Prefix + "mlp.fc2", meanHidden, w.Fc2Weight, w.Fc2Bias)]);
             }
-
-            string output = Linear(g, $"{b}_fc2", activated, fc2Weight, fc2Bias);
-            x = g.Node("Add", $"{b}_residual2", [x, output]);
+            else
+            {
+                string output = g.Linear($"{b}_fc2", w.Prefix + "mlp.fc2", activated, w.Fc2Weight, w.Fc2Bias);
+                x = g.Node("Add", $"{b}_residual2", [x, output]);
+            }
         }
 
-        // Head: pool (class token, or the mean of the tokens), final LayerNorm (norm or fc_norm), classifier.
-        string pooled;
-        string normKey;
+        // Head: the final LayerNorm (norm or fc_norm) on the pooled token, then the classifier.
         if (classToken)
         {
-            pooled = g.Node("Gather", "class_token", [x, g.Int64Scalar("index_0", 0)], Int("axis", 1));
-            normKey = "norm";
-        }
-        else
-        {
-            pooled = exportOptions.Opset >= 18
-                ? g.Node("ReduceMean", "mean_pool", [x, g.Int64("axes_1", 1)], Int("keepdims", 0))
-                : g.Node("ReduceMean", "mean_pool", [x], Ints("axes", 1), Int("keepdims", 0));
-            normKey = "fc_norm";
+            pooled = x;
         }
 
+        string normKey = classToken ? "norm" : "fc_norm";
         string features = g.Node("LayerNormalization", normKey, [pooled, weights.Raw(normKey + ".weight"), weights.Raw(normKey + ".bias")], Int("axis", -1), Float("epsilon", eps));
         int outputs = d;
         if (state.ContainsKey("head.weight"))
@@ -151,13 +114,13 @@ internal static class VisionTransformerGraph
 
         var proto = new ModelProto
         {
-            IrVersion = IrVersion(exportOptions.Opset),
+            IrVersion = IrVersion(opset),
             ProducerName = "Vit.Onnx",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             DocString = string.Create(CultureInfo.InvariantCulture, $"Vision Transformer {o.Depth}x{o.EmbedDim}, {o.NumHeads} heads, patch {o.PatchSize} on {o.InChannels}x{o.ImageSize}x{o.ImageSize}, {(classToken ? "class-token" : "mean")} pooling"),
             Graph = graph,
         };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = exportOptions.Opset });
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = opset });
         if (exportOptions.OnnxRuntimeAttention)
         {
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
@@ -166,40 +129,53 @@ internal static class VisionTransformerGraph
         return proto;
     }
 
-    /// <summary>Heads from the fused qkv tokens [N, T, 3D]: reshape, transpose, split, then softmax(q k^T) v and merge back to [N, T, D].</summary>
-    private static string StandardAttention(OnnxGraphBuilder g, string b, string qkv, string qkvShape, string splitSizes, string axis0, string mergeShape)
+    /// <summary>Patch embedding (one strided convolution) plus position embeddings and the class token: <c>[N, T, D]</c>.</summary>
+    private static string PatchTokens(OnnxGraphBuilder g, Weights weights, Dictionary<string, Tensor> state, VisionTransformerOptions o, bool classToken)
     {
-        string grouped = g.Node("Reshape", $"{b}_qkv_heads", [qkv, qkvShape]);
-        string permuted = g.Node("Transpose", $"{b}_qkv_permute", [grouped], Ints("perm", 2, 0, 3, 1, 4));
-        var parts = g.Nodes("Split", $"{b}_qkv_split", [permuted, splitSizes], 3, Int("axis", 0));
-        string q = g.Node("Squeeze", $"{b}_q", [parts[0], axis0]);
-        string k = g.Node("Squeeze", $"{b}_k", [parts[1], axis0]);
-        string v = g.Node("Squeeze", $"{b}_v", [parts[2], axis0]);
-        string kT = g.Node("Transpose", $"{b}_k_t", [k], Ints("perm", 0, 1, 3, 2));
-        string scores = g.Node("MatMul", $"{b}_scores", [q, kT]);
-        string probabilities = g.Node("Softmax", $"{b}_softmax", [scores], Int("axis", -1));
-        string heads = g.Node("MatMul", $"{b}_attend", [probabilities, v]);
-        string tokensFirst = g.Node("Transpose", $"{b}_heads_permute", [heads], Ints("perm", 0, 2, 1, 3));
-        return g.Node("Reshape", $"{b}_heads_merge", [tokensFirst, mergeShape]);
+        int d = o.EmbedDim, patches = o.GridSize * o.GridSize;
+        string conv = g.Node("Conv", "patch_embed", [OnnxExport.InputName, weights.Raw("patch_embed.proj.weight"), weights.Raw("patch_embed.proj.bias")],
+            Ints("kernel_shape", o.PatchSize, o.PatchSize), Ints("strides", o.PatchSize, o.PatchSize));
+        string flat = g.Node("Reshape", "patch_flatten", [conv, g.Shape(0, d, patches)]);
+        string x = g.Node("Transpose", "patch_tokens", [flat], Ints("perm", 0, 2, 1));
+        var pos = state["pos_embed"];
+        if (!classToken)
+        {
+            return g.Node("Add", "pos_add", [x, weights.Raw("pos_embed")]);
+        }
+
+        string patchPos = g.Float("pos_embed_patches", pos[.., 1..]);
+        x = g.Node("Add", "pos_add", [x, patchPos]);
+        string clsPos = g.Float("cls_token_with_pos", state["cls_token"] + pos[.., ..1]);
+        string shape = g.Node("Shape", "images_shape", [OnnxExport.InputName]);
+        string batch = g.Node("Slice", "batch", [shape, g.Int64("slice_0", 0), g.Int64("slice_1", 1)]);
+        string clsShape = g.Node("Concat", "cls_shape", [batch, g.Int64("one_and_width", 1, d)], Int("axis", 0));
+        string cls = g.Node("Expand", "cls_tokens", [clsPos, clsShape]);
+        return g.Node("Concat", "tokens", [cls, x], Int("axis", 1));
     }
 
-    /// <summary>ONNX Runtime's fused multi-head attention on q, k, v split from [N, T, 3D] (the scale is already in q).</summary>
-    private static string FusedAttention(OnnxGraphBuilder g, string b, string qkv, string splitWidths, int heads)
+    /// <summary>Exact GELU: the <c>Gelu</c> operator from opset 20, below it <c>x * 0.5 * (1 + erf(x / √2))</c> (ONNX Runtime fuses both).</summary>
+    private static string Gelu(OnnxGraphBuilder g, string b, string hidden, int opset)
     {
-        var parts = g.Nodes("Split", $"{b}_qkv_split", [qkv, splitWidths], 3, Int("axis", 2));
-        return g.Node("MultiHeadAttention", $"{b}_attention", parts, MicrosoftDomain, Int("num_heads", heads), Float("scale", 1f));
+        if (opset >= GeluOpset)
+        {
+            return g.Node("Gelu", $"{b}_gelu", [hidden]);
+        }
+
+        string scaled = g.Node("Div", $"{b}_gelu_div", [hidden, g.Scalar("sqrt2", (float)Math.Sqrt(2.0))]);
+        string erf = g.Node("Erf", $"{b}_gelu_erf", [scaled]);
+        string shifted = g.Node("Add", $"{b}_gelu_add", [erf, g.Scalar("one", 1f)]);
+        string product = g.Node("Mul", $"{b}_gelu_mul", [hidden, shifted]);
+        return g.Node("Mul", $"{b}_gelu_half", [product, g.Scalar("half", 0.5f)]);
     }
 
-    /// <summary>x W^T + b as MatMul (weights stored transposed, [in, out]) then Add, the pair ONNX Runtime fuses.</summary>
-    private static string Linear(OnnxGraphBuilder g, string name, string input, Tensor weight, Tensor? bias)
+    /// <summary>The mean over each image's tokens of 2-D tokens <c>[N*T, width]</c>: <c>[N, width]</c>.</summary>
+    private static string MeanOfTokens(OnnxGraphBuilder g, string name, string input, int tokens, int width, int opset)
     {
-        long outFeatures = weight.shape[0], inFeatures = weight.shape[1];
-        string w = g.Float($"{name}.weight_t", Values(weight.t()), inFeatures, outFeatures);
-        string product = g.Node("MatMul", $"{name}_matmul", [input, w]);
-        return bias is null ? product : g.Node("Add", $"{name}_bias", [product, g.Float($"{name}.bias", Values(bias), outFeatures)]);
+        string grouped = g.Node("Reshape", $"{name}_tokens", [input, g.Shape(-1, tokens, width)]);
+        return opset >= 18
+            ? g.Node("ReduceMean", name, [grouped, g.Axes(1)], Int("keepdims", 0))
+            : g.Node("ReduceMean", name, [grouped], Ints("axes", 1), Int("keepdims", 0));
     }
-
-    private static float[] Values(Tensor t) => t.contiguous().data<float>().ToArray();
 
     private static ValueInfoProto Value(string name, TensorShapeProto.Types.Dimension batch, params long[] dims)
     {
@@ -232,7 +208,7 @@ internal static class VisionTransformerGraph
                 throw new InvalidOperationException($"The model has no weight '{key}'.");
             }
 
-            return graph.Float(key, Values(tensor), tensor.shape);
+            return graph.Float(key, tensor);
         }
     }
 }

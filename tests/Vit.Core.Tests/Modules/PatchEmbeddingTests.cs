@@ -46,7 +46,7 @@ public sealed class PatchEmbeddingTests
         { [2, 1, 16, 16], ScalarType.Float32, "Expected 3 channels (images shaped [batch, 3, 16, 16]), got 1 channels in shape [2, 1, 16, 16].*" },
         { [2, 3, 32, 16], ScalarType.Float32, "Expected 16x16 images (shaped [batch, 3, 16, 16]), got 32x16 in shape [2, 3, 32, 16]. Resize the images*LoadTimm*" },
         { [2, 3, 16, 16], ScalarType.Byte, "Expected floating-point images (Float32, like the weights), got dtype Byte.*" },
-        { [2, 3, 16, 16], ScalarType.Float64, "Expected images of dtype Float32 (the weights' dtype), got Float64; convert the images or the model.*" },
+        { [2, 3, 16, 16], ScalarType.Float64, "Expected images of dtype Float32 (the weights' dtype), got Float64; convert the images or the model, or run under Autocast.*" },
     };
 
     [Theory]

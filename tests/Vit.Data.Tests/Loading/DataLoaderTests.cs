@@ -370,6 +370,100 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
             "DataLoaderOptions.WorkerCount is 0 but must be at least 1");
     }
 
+    [Theory]
+    [InlineData(ScalarType.Int64)]
+    [InlineData(ScalarType.Byte)]
+    [InlineData(ScalarType.ComplexFloat32)]
+    public void Constructor_NonFloatingImageDtype_Throws(ScalarType dtype)
+    {
+        using var dataset = new IndexedDataset(10);
+        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, ImageDtype = dtype });
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Be(
+            $"DataLoaderOptions.ImageDtype is {dtype} but must be one of Float32, BFloat16, Float16, Float64");
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void Epoch_ImageDtype_YieldsTheFloat32BatchesConvertedAfterTheTransforms(ScalarType dtype)
+    {
+        using var dataset = RandomBytes(24, 3, 16, seed: 5);
+        using var fp32 = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5 }, Augmentations(16));
+        using var lower = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5, ImageDtype = dtype }, Augmentations(16));
+        lower.ImageDtype.Should().Be(dtype);
+        var expected = fp32.Epoch(1).Select(b => b.Clone()).ToList();
+        try
+        {
+            int k = 0;
+            foreach (var batch in lower.Epoch(1))
+            {
+                batch.Images.dtype.Should().Be(dtype);
+                batch.Labels.dtype.Should().Be(ScalarType.Int64);
+                using var converted = expected[k].Images.to_type(dtype);
+                batch.Images.equal(converted).all().item<bool>().Should().BeTrue($"batch {k} is the fp32 batch rounded once, after the transforms");
+                batch.Labels.equal(expected[k].Labels).all().item<bool>().Should().BeTrue();
+                k++;
+            }
+
+            k.Should().Be(3);
+        }
+        finally
+        {
+            expected.ForEach(b => b.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Epoch_ImageDtypeWithBatchStep_ConvertsTheMixedImagesAndKeepsFp32Targets()
+    {
+        using var dataset = RandomBytes(16, 3, 16, seed: 6);
+        var mixup = new MixupOptions { NumClasses = 10, Seed = 6 };
+        using var fp32 = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 6 }, null, new Mixup(mixup));
+        using var bf16 = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 6, ImageDtype = ScalarType.BFloat16 }, null, new Mixup(mixup));
+        var expected = fp32.Epoch(0).Select(b => b.Clone()).ToList();
+        try
+        {
+            int k = 0;
+            foreach (var batch in bf16.Epoch(0))
+            {
+                batch.Images.dtype.Should().Be(ScalarType.BFloat16);
+                batch.Targets.dtype.Should().Be(ScalarType.Float32, "soft targets feed the fp32 loss");
+                using var converted = expected[k].Images.to_type(ScalarType.BFloat16);
+                batch.Images.equal(converted).all().item<bool>().Should().BeTrue("the batch step mixes in fp32; the conversion comes last");
+                batch.Targets.equal(expected[k].Targets).all().item<bool>().Should().BeTrue();
+                k++;
+            }
+
+            k.Should().Be(2);
+        }
+        finally
+        {
+            expected.ForEach(b => b.Dispose());
+        }
+    }
+
+    [Fact]
+    public void ToDevice_AlreadyThere_ReturnsTheTensorItselfWithoutACopy()
+    {
+        using var tensor = torch.arange(6, ScalarType.Byte);
+
+        DeviceTransfer.ToDevice(tensor, CPU).Should().BeSameAs(tensor);
+        DeviceTransfer.ToDevice(tensor, new Device(DeviceType.CPU, 0)).Should().BeSameAs(tensor);
+    }
+
+    [SkippableFact]
+    public void ToDevice_Cuda_CopiesThroughPinnedMemoryAndKeepsTheValues()
+    {
+        Skip.IfNot(cuda.is_available(), "No CUDA device on this machine.");
+        using var host = torch.randint(0, 256, [64, 3, 32, 32], ScalarType.Byte);
+
+        using var onDevice = DeviceTransfer.ToDevice(host, CUDA);
+        host.is_pinned().Should().BeFalse("the caller's tensor is not changed; a pinned copy is sent");
+        onDevice.device_type.Should().Be(DeviceType.CUDA);
+        using var back = onDevice.cpu(); // waits for the non-blocking copy
+        back.equal(host).all().item<bool>().Should().BeTrue();
+    }
+
     [Fact]
     public void Constructor_DropLastLargerThanDataset_Throws()
     {
@@ -443,6 +537,33 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         {
             batch.Images.device_type.Should().Be(DeviceType.CUDA);
             batch.Labels.device_type.Should().Be(DeviceType.CUDA);
+        }
+    }
+
+    [SkippableFact]
+    public void Epoch_CudaDeviceBFloat16_SameBatchesAsOnTheCpu()
+    {
+        Skip.IfNot(cuda.is_available(), "No CUDA device on this machine.");
+        using var dataset = RandomBytes(16, 3, 16, seed: 9);
+        using var onCpu = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 9, ImageDtype = ScalarType.BFloat16 });
+        using var onCuda = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 9, ImageDtype = ScalarType.BFloat16, Device = CUDA });
+        var expected = onCpu.Epoch(0).Select(b => b.Clone()).ToList();
+        try
+        {
+            int k = 0;
+            foreach (var batch in onCuda.Epoch(0))
+            {
+                batch.Images.dtype.Should().Be(ScalarType.BFloat16);
+                using var images = batch.Images.cpu();
+                using var labels = batch.Labels.cpu();
+                images.equal(expected[k].Images).all().item<bool>().Should().BeTrue();
+                labels.equal(expected[k].Labels).all().item<bool>().Should().BeTrue();
+                k++;
+            }
+        }
+        finally
+        {
+            expected.ForEach(b => b.Dispose());
         }
     }
 }
