@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Paired, alternating runs of the data-parallel update benchmark: 1 process x 1 thread, then mpirun -np 2 (1 thread
-# per rank) on the same per-rank batch, PAIRS times; prints every result line with the load average at its start.
+# per rank) on the same per-rank batch, then (the control) two independent 1-process runs at the same time: what two
+# processes computing at once cost without any MPI. PAIRS times; every result line gets the load average at its start.
 #   usage: benchmarks/dp-step-pairs.sh PAIRS [dp-step options, e.g. --batch 32 --steps 6]
 set -euo pipefail
 pairs=$1; shift
@@ -15,4 +16,8 @@ for ((i = 1; i <= pairs; i++)); do
   load=$(cut -d' ' -f1 /proc/loadavg)
   mpirun --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1 -np 2 dotnet "$dll" dp-step "$@" </dev/null \
     | grep -v '^#' | sed "s/^/pair=$i load=$load /"
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  dotnet "$dll" dp-step "$@" </dev/null | grep -v '^#' | sed "s/^/pair=$i load=$load concurrent=a /" &
+  dotnet "$dll" dp-step "$@" </dev/null | grep -v '^#' | sed "s/^/pair=$i load=$load concurrent=b /"
+  wait
 done

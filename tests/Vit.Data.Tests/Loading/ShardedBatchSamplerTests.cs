@@ -172,6 +172,34 @@ public sealed class ShardedBatchSamplerTests
         uneven.SelectMany(s => s.GetBatch(0, 3)).Should().Equal(loader.GetEpochOrder(0)[24..]);
     }
 
+    [Fact]
+    public void ForEvaluation_AnyBatchSize_SplitsEveryBatchIntoNearEqualSharesCoveringEachSampleOnce()
+    {
+        using var dataset = new IndexedDataset(21);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 9, Shuffle = false });
+        var ranks = Enumerable.Range(0, 2).Select(r => ShardedBatchSampler.ForEvaluation(loader, r, 2)).ToArray();
+
+        var seen = ranks.Select(rank => rank.Epoch(0).Select(IndexedDataset.Decode).ToList()).ToArray();
+
+        seen[0].Should().BeEquivalentTo(new[] { new[] { 0, 1, 2, 3, 4 }, [9, 10, 11, 12, 13], [18, 19] }, o => o.WithStrictOrdering());
+        seen[1].Should().BeEquivalentTo(new[] { new[] { 5, 6, 7, 8 }, [14, 15, 16, 17], [20] }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Constructor_BatchStepWithAnOddShare_SaysPairsWouldBeSplit()
+    {
+        using var dataset = RandomImages(24, 4);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
+        using var even = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
+
+        var act = () => new ShardedBatchSampler(loader, 0, 2);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "The loader's batch step (such as Mixup) pairs samples 2k and 2k + 1, but a batch of 6 gives each of the 2 ranks 3 samples, an odd share, " +
+            "so a pair would be split between two ranks and mixed differently from one process: use a global batch size that is a multiple of 4.*");
+        new ShardedBatchSampler(even, 1, 2).LocalBatchSize.Should().Be(4);
+    }
+
     [Theory]
     [InlineData(2, 2)]
     [InlineData(-1, 2)]
