@@ -16,7 +16,8 @@ if (!CommandLine.TryParse(args, out var request, out var error))
         return 0; // --help
     }
 
-    return Usage(error);
+    // Under mpirun every rank parses the same command line: rank 0 alone prints the error (MPI is not started yet).
+    return Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") is null or "0" ? Usage(error) : 2;
 }
 
 using var stop = new CancellationTokenSource();

@@ -27,7 +27,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             ? null
             : mpi.Broadcast(RunFolder.DefaultPath(), 0);
         RunSetup setup = null!;
-        OnEveryRank("check the command line and load the data", () => setup = Prepare(request, defaultFolder));
+        OnEveryRank("check the command line and load the data", () => setup = Prepare(request, defaultFolder, mpi?.Size ?? 1));
         using var data = setup.Data;
         var (folder, settings, resume, device, preset, statistics, trainerOptions) = setup;
 
@@ -137,9 +137,10 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
     }
 
     /// <summary>Every check and load before anything is written; the same on every rank.</summary>
-    private static RunSetup Prepare(CommandLineRequest request, string? defaultFolder)
+    private static RunSetup Prepare(CommandLineRequest request, string? defaultFolder, int worldSize)
     {
         var (folder, settings, resume) = Resolve(request, defaultFolder);
+        CheckShares(settings, worldSize);
         var device = ResolveDevice(request.Device);
         var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit);
         try
@@ -162,6 +163,30 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         {
             data.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>With <c>--distributed</c>: every process must train on an equal share of each batch that splits as one process splits it.</summary>
+    private static void CheckShares(RunSettings settings, int worldSize)
+    {
+        if (worldSize == 1)
+        {
+            return;
+        }
+
+        int share = settings.BatchSize / worldSize;
+        string? problem = settings.BatchSize % worldSize != 0
+            ? $"--batch-size {settings.BatchSize} is not divisible by the {worldSize} processes of --distributed: each trains on an equal share of every batch"
+            : share % settings.Accumulation != 0
+                ? $"each of the {worldSize} processes trains on {share} images of every batch of {settings.BatchSize}, which --accumulation {settings.Accumulation} does not divide"
+                : settings.Mixes && share % 2 != 0
+                    ? $"each of the {worldSize} processes trains on {share} images of every batch of {settings.BatchSize}, an odd number: Mixup/CutMix pair images 2k and 2k + 1"
+                    : null;
+        if (problem is not null)
+        {
+            int step = worldSize * settings.Accumulation * (settings.Mixes ? 2 : 1);
+            int lower = Math.Max(step, settings.BatchSize / step * step);
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{problem}; use a --batch-size that is a multiple of {step}, for example {lower} or {lower + step}."));
         }
     }
 

@@ -20,18 +20,12 @@ public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisp
     [SkippableFact]
     public void Distributed_TwoRanks_MatchesTheOneProcessRun()
     {
-        string? mpirun = FindOnPath("mpirun");
-        if (mpirun is null && Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            throw new InvalidOperationException("mpirun is not on the PATH, but CI must run the 2-process sample check: .ci/run installs openmpi-bin.");
-        }
-
-        Skip.If(mpirun is null, "mpirun is not on the PATH: install Open MPI (apt-get install openmpi-bin libopenmpi-dev).");
+        string mpirun = MpiRunOrSkip();
         string one = Path.Combine(_outputs, "one");
         string two = Path.Combine(_outputs, "two");
 
         var alone = Run(Dotnet, [Sample, .. Arguments, "--out", one]);
-        var ranks = Run(mpirun!, ["--allow-run-as-root", "--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", "2", Dotnet, Sample, "--distributed", .. Arguments, "--out", two]);
+        var ranks = Run(mpirun, [.. TwoRanks, Dotnet, Sample, "--distributed", .. Arguments, "--out", two]);
 
         alone.ExitCode.Should().Be(0, alone.Errors);
         ranks.ExitCode.Should().Be(0, ranks.Output + ranks.Errors);
@@ -50,12 +44,41 @@ public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisp
         reference.Max(p => p.Value.abs().max().item<float>()).Should().BeGreaterThan(0);
     }
 
+    [SkippableFact]
+    public void Distributed_BatchTheProcessesDoNotDivide_EveryRankExitsTwoAndRankZeroSaysWhy()
+    {
+        string mpirun = MpiRunOrSkip();
+        string bad = Path.Combine(_outputs, "bad");
+
+        var ranks = Run(mpirun, [.. TwoRanks, Dotnet, Sample, "--distributed", "--limit", "64", "--batch-size", "33", "--out", bad]);
+
+        ranks.ExitCode.Should().Be(2, ranks.Output + ranks.Errors);
+        ranks.Errors.Split('\n').Where(l => l.StartsWith("error", StringComparison.Ordinal)).Should().Equal(
+            "error: --batch-size 33 is not divisible by the 2 processes of --distributed: each trains on an equal share of every batch; " +
+            "use a --batch-size that is a multiple of 2, for example 32 or 34.");
+        Directory.Exists(bad).Should().BeFalse("bad input writes nothing");
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_outputs))
         {
             Directory.Delete(_outputs, recursive: true);
         }
+    }
+
+    private static readonly string[] TwoRanks = ["--allow-run-as-root", "--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", "2"];
+
+    private static string MpiRunOrSkip()
+    {
+        string? mpirun = FindOnPath("mpirun");
+        if (mpirun is null && Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            throw new InvalidOperationException("mpirun is not on the PATH, but CI must run the 2-process sample checks: .ci/run installs openmpi-bin.");
+        }
+
+        Skip.If(mpirun is null, "mpirun is not on the PATH: install Open MPI (apt-get install openmpi-bin libopenmpi-dev).");
+        return mpirun!;
     }
 
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
