@@ -9,6 +9,8 @@ const string Usage = """
     usage: Vit.Benchmarks <command> [--option value ...]
       train-step    [--depth 6 --dim 384 --heads 6 --patch 4 --image 28 --channels 1 --classes 10 --batch 128 --steps 10 --warmup 3]
                     [--model vit|baseline] [--compare-baseline] [--threads N] [--interop-threads N]
+                    [--precision float32|bfloat16|float16] [--no-peer]: the Trainer (TrainerOptions.Precision) in fp32
+                    and in the precision alternating in one process; --no-peer runs the precision alone (its own peak RSS)
       inference     same options (default --batch 256), or --model-dir DIR (from export-onnx) for its weights;
                     [--precision float32|bfloat16|float16] [--no-peer]: bfloat16/float16 run the fp32 peer, fp32 weights
                     under Autocast and the model converted, alternating

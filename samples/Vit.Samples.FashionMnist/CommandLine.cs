@@ -28,6 +28,12 @@ internal static class CommandLine
     private static readonly Option<double?> Erase = Number("--erase", "Random erasing (timm's, per-pixel noise) probability per image, in [0, 1] [default: 0, off]");
     private static readonly Option<double?> Mixup = Number("--mixup", "Mixup's Beta alpha, e.g. 0.8 (soft targets; label smoothing moves into them) [default: 0, off]");
     private static readonly Option<double?> Cutmix = Number("--cutmix", "CutMix's Beta alpha, e.g. 1.0; with --mixup each batch uses one or the other [default: 0, off]");
+    private static readonly Option<string> Precision = new("--precision")
+    {
+        Description = "float32, bfloat16 (CPUs with avx512_bf16 or AMX, GPUs from Ampere on) or float16 (older GPUs; dynamic loss scaling): the dtype of the matrix products, weights stay fp32",
+        DefaultValueFactory = _ => "float32",
+    };
+
     private static readonly Option<int?> Seed = Whole("--seed", "Seed of the initialisation, data order and augmentation [default: 0]");
     private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Continue the run that wrote this checkpoint (its settings and folder are reused)" };
@@ -78,6 +84,7 @@ internal static class CommandLine
             MixupAlpha = result.GetValue(Mixup),
             CutmixAlpha = result.GetValue(Cutmix),
             Seed = result.GetValue(Seed) ?? 0,
+            Precision = result.GetValue(Precision)!,
             Device = result.GetValue(Device)!,
             Resume = result.GetValue(Resume),
             DataDirectory = result.GetValue(Data),
@@ -90,7 +97,7 @@ internal static class CommandLine
         if (request.Resume is not null)
         {
             // A resumed run keeps the settings it was started with; only where it runs may change.
-            var fixedByRun = new Option[] { Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Seed, Data, Out, Limit }
+            var fixedByRun = new Option[] { Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Precision, Seed, Data, Out, Limit }
                 .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
             if (fixedByRun is not null)
             {
@@ -165,6 +172,13 @@ internal static class CommandLine
             }
         });
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Precision.Validators.Add(r =>
+        {
+            if (Value<string>(r) is string name && name is not ("float32" or "bfloat16" or "float16"))
+            {
+                r.AddError($"--precision must be float32, bfloat16 or float16; got '{name}'.");
+            }
+        });
         Preset.Validators.Add(r =>
         {
             string? name = Value<string>(r);
@@ -181,7 +195,7 @@ internal static class CommandLine
 
         var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
         {
-            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard, Distributed,
+            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Precision, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard, Distributed,
         };
         root.Validators.Add(r =>
         {

@@ -29,6 +29,9 @@ internal sealed record CommandLineRequest
 
     public required int Seed { get; init; }
 
+    /// <summary>float32, bfloat16 or float16 (<see cref="Vit.Training.TrainerOptions.Precision"/>).</summary>
+    public string Precision { get; init; } = "float32";
+
     public required string Device { get; init; }
 
     public string? Resume { get; init; }

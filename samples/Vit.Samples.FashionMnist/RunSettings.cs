@@ -33,6 +33,9 @@ internal sealed record RunSettings
 
     public required int Seed { get; init; }
 
+    /// <summary>float32, bfloat16 or float16: <see cref="Vit.Training.TrainerOptions.Precision"/> (float32 in runs from before the option).</summary>
+    public string Precision { get; init; } = "float32";
+
     /// <summary>The Fashion-MNIST folder, or <see langword="null"/> for the shipped test split.</summary>
     public string? DataDirectory { get; init; }
 

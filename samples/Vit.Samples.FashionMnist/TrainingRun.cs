@@ -220,7 +220,8 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
     private static string Extras(RunSettings settings) =>
         (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
         + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
-        + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "");
+        + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "")
+        + (settings.Precision == "float32" ? "" : $", {settings.Precision} autocast (fp32 weights)");
 
     /// <summary>
     /// timm's crop_pct that says "zero-pad the data's images into the model's input" (28 px in 32: the shorter side is
@@ -252,6 +253,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             MixupAlpha = request.MixupAlpha ?? 0,
             CutmixAlpha = request.CutmixAlpha ?? 0,
             Seed = request.Seed,
+            Precision = request.Precision,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
         };
@@ -284,6 +286,12 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         LabelSmoothing = settings.Mixes ? 0 : recipe.LabelSmoothing,
         GradientClipNorm = recipe.GradientClipNorm,
         Seed = settings.Seed,
+        Precision = settings.Precision switch
+        {
+            "bfloat16" => ScalarType.BFloat16,
+            "float16" => ScalarType.Float16,
+            _ => ScalarType.Float32,
+        },
         LogEverySteps = 5,
         KeepLastCheckpoints = 2,
         BestCheckpointMetric = CheckpointMetric.None,

@@ -23,7 +23,7 @@ namespace Vit.Training;
 /// the next <see cref="TrainStep"/> throw <see cref="InvalidOperationException"/> rather than update stale tensors. One
 /// model has one trainer at a time: a second constructor on parameters another undisposed trainer trains throws.</para>
 /// <para>Each update waits for the device once, to fetch the loss and gradient norm together (the non-finite check
-/// needs both before the optimizer may touch the weights). Class indices on the CPU are range-checked there, before
+/// and, in fp16, the overflow check of loss scaling need them before the optimizer may touch the weights). Class indices on the CPU are range-checked there, before
 /// they are copied to the device; indices already on another device are checked there and fetched with that same
 /// wait, and the loss reads them clamped, so a bad label fails with a message instead of a device-side assert.</para>
 /// <para>Data parallelism: with an <see cref="IProcessGroup"/> (Vit.Distributed's <c>MpiCommunicator</c> under
@@ -53,6 +53,7 @@ public sealed partial class Trainer : IDisposable
     private readonly GeneratorState _generator;
     private readonly DataParallel? _parallel;
     private readonly TrainingCounters _counters = new();
+    private readonly LossScaler _scaler;
     private readonly TrainerCheckpoint _checkpoint;
     private readonly List<ITrainerCallback> _callbacks = [];
     private bool _stopRequested;
@@ -106,6 +107,7 @@ public sealed partial class Trainer : IDisposable
         _trained = TrainedParameters.Claim(model);
         try
         {
+            ThrowIfNotMasterWeights(_trained, _options.Precision, nameof(model));
             var plan = AdamWParameterGroups.Plan(_trained.Items, _options.WeightDecay, scales);
             _optimizer = AdamWParameterGroups.Create(plan, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon);
             // Parameters, gradients and moments in flat buffers: updates and norms cost a few kernels, not hundreds.
@@ -135,8 +137,14 @@ public sealed partial class Trainer : IDisposable
 
         _ema = _options.EmaDecay is double decay ? new ModelEma(model, _flat, decay, _options.EmaWarmup) : null;
         _checks = new BatchChecks(model);
-        _evaluator = new Evaluator(model, _device, _checks);
-        var parts = new List<ICheckpointPart> { new ModelStatePart(model), new AdamWStatePart(_optimizer, _flat), _generator };
+        _evaluator = new Evaluator(model, _device, _checks, _options.Precision);
+        _scaler = new LossScaler(_options.Precision == ScalarType.Float16, _options.InitialLossScale, _options.LossScaleGrowthInterval);
+        if (_options.Precision != ScalarType.Float32 && Autocast.UncoveredModules(model) is { Count: > 0 } uncovered)
+        {
+            TrainerLog.UncoveredModules(_logger, _options.Precision, string.Join(", ", uncovered.Select(name => name.Length == 0 ? "(the model itself)" : name)));
+        }
+
+        var parts = new List<ICheckpointPart> { new ModelStatePart(model), new AdamWStatePart(_optimizer, _flat), _generator, new LossScalePart(_scaler, _logger) };
         if (_ema is not null)
         {
             parts.Add(new EmaStatePart(_ema, _flat));
@@ -212,8 +220,17 @@ public sealed partial class Trainer : IDisposable
     /// <summary>Gets the number of updates done (including skipped ones): the 0-based index of the next update.</summary>
     public int Step => _counters.Step;
 
-    /// <summary>Gets the number of updates skipped for non-finite values.</summary>
+    /// <summary>Gets the number of updates skipped for non-finite values by <see cref="NonFiniteHandling.SkipUpdate"/> (fp16 overflows are counted in <see cref="OverflowSteps"/>).</summary>
     public int SkippedSteps => _counters.SkippedSteps;
+
+    /// <summary>
+    /// Gets the loss scale the next fp16 update multiplies the loss by before backward (PyTorch's
+    /// <c>GradScaler.get_scale()</c>); 1 unless <see cref="TrainerOptions.Precision"/> is <see cref="ScalarType.Float16"/>.
+    /// </summary>
+    public double LossScale => _scaler.Scale;
+
+    /// <summary>Gets the number of fp16 updates skipped because their scaled gradients overflowed (each halved <see cref="LossScale"/>).</summary>
+    public int OverflowSteps => _scaler.Overflows;
 
     /// <summary>Gets the 0-based epoch <c>Fit</c> is in, or resumes at.</summary>
     public int Epoch => _counters.Epoch;
@@ -244,8 +261,13 @@ public sealed partial class Trainer : IDisposable
     /// With a <see cref="ProcessGroup"/>: this rank's share, as many images on every rank.</param>
     /// <param name="targets">Class indices (int64 [B], in [0, K)) or class probabilities (floating [B, K], soft targets
     /// as Mixup/CutMix make); with a custom <see cref="Loss"/>, anything with B rows.</param>
-    /// <returns>The batch's mean loss, over the global batch with a <see cref="ProcessGroup"/> (NaN or infinite when
-    /// the update was skipped for that reason).</returns>
+    /// <returns>The batch's mean loss, unscaled, over the global batch with a <see cref="ProcessGroup"/> (NaN or infinite
+    /// when the update was skipped for that reason).</returns>
+    /// <remarks>In fp16 (<see cref="TrainerOptions.Precision"/>) an update whose scaled gradients overflow is skipped as
+    /// PyTorch's <c>GradScaler</c> skips it, whatever <see cref="TrainerOptions.NonFiniteHandling"/> says: weights,
+    /// moments, the EMA and AdamW's step counts stay as they were, <see cref="LossScale"/> halves, and the schedule moves
+    /// on (<see cref="Step"/> counts it). With a <see cref="ProcessGroup"/> the overflow check reads the all-reduced
+    /// gradients, so an overflow on any rank skips the update on every rank.</remarks>
     /// <exception cref="ArgumentException">The batch does not fit the model or options (checked before any update).</exception>
     /// <exception cref="InvalidOperationException">The model's parameters were replaced after the trainer was created.</exception>
     /// <exception cref="TrainingDivergedException">The loss or gradients are not finite and the options say to stop.</exception>
@@ -261,6 +283,7 @@ public sealed partial class Trainer : IDisposable
 
         float loss;
         float norm;
+        float lossScale = _scaler.Scale;
         using (NewDisposeScope())
         {
             var (lossTotal, deviceLabelRange, classes) = ComputeGradients(images, targets, batch);
@@ -279,6 +302,11 @@ public sealed partial class Trainer : IDisposable
 
             // Here the gradients of the whole logical batch are in _flat.Gradients and nothing has been measured: the
             // place for unscaling fp16 loss-scaled gradients (after the all-reduce above).
+            if (_scaler.Enabled)
+            {
+                _flat.Unscale(_scaler.InverseScale);
+            }
+
             var normTensor = _flat.GradientNorm();
             if (_options.GradientClipNorm is double max)
             {
@@ -319,18 +347,28 @@ public sealed partial class Trainer : IDisposable
             }
         }
 
-        bool skipped = !float.IsFinite(loss) || !float.IsFinite(norm);
-        if (skipped)
+        // A non-finite norm is an overflow for loss scaling (as GradScaler's found_inf, it looks at the gradients
+        // only) and divergence otherwise; a non-finite loss is divergence either way.
+        bool overflowed = _scaler.Enabled && !float.IsFinite(norm);
+        bool diverged = !float.IsFinite(loss) || (!_scaler.Enabled && !float.IsFinite(norm));
+        if (diverged && _options.NonFiniteHandling == NonFiniteHandling.Throw)
         {
-            if (_options.NonFiniteHandling == NonFiniteHandling.Throw)
-            {
-                TrainerLog.NonFiniteStop(_logger, t, loss, norm);
-                throw new TrainingDivergedException(t, loss, norm);
-            }
+            TrainerLog.NonFiniteStop(_logger, t, loss, norm);
+            throw new TrainingDivergedException(t, loss, norm);
+        }
 
+        _scaler.Update(foundNonFinite: overflowed);
+        if (diverged)
+        {
             TrainerLog.NonFiniteSkip(_logger, t, loss, norm);
             _counters.SkippedSteps++;
         }
+        else if (overflowed)
+        {
+            TrainerLog.LossScaleOverflow(_logger, t, lossScale, _scaler.Scale);
+        }
+
+        bool skipped = diverged || overflowed;
 
         _counters.Step = t + 1;
         _counters.LastLearningRate = learningRate;
@@ -346,6 +384,8 @@ public sealed partial class Trainer : IDisposable
                 LearningRate = learningRate,
                 GradientNorm = norm,
                 Skipped = skipped,
+                Overflowed = overflowed,
+                LossScale = lossScale,
             };
             foreach (var callback in _callbacks.ToArray())
             {
@@ -391,6 +431,8 @@ public sealed partial class Trainer : IDisposable
     /// </summary>
     private (Tensor Loss, Tensor? DeviceLabelRange, long Classes) ComputeGradients(Tensor images, Tensor targets, CheckedBatch batch)
     {
+        // Forward, loss and backward in the options' precision (Float32: autocast off, even inside a caller's scope).
+        using var autocast = Autocast.Enable(_options.Precision);
         Model.train();
         _flat.ZeroGradients();
         images = images.to(_device);
@@ -419,7 +461,16 @@ public sealed partial class Trainer : IDisposable
                 loss = loss / k;
             }
 
-            loss.backward();
+            if (_scaler.Enabled)
+            {
+                // fp16: backward of the scaled loss, so small gradients survive in fp16; unscaled before the norm.
+                loss.mul(_scaler.Scale).backward();
+            }
+            else
+            {
+                loss.backward();
+            }
+
             losses[i] = loss.detach().MoveToOuterDisposeScope();
         }
 
@@ -438,7 +489,13 @@ public sealed partial class Trainer : IDisposable
                     $"Trainer.Loss must return the batch's mean loss as a floating-point scalar; it returned {(value is null ? "null" : $"{value.dtype} [{string.Join(", ", value.shape)}]")}.");
             }
 
-            return value.reshape([]);
+            return _options.Precision == ScalarType.Float32 ? value.reshape([]) : value.reshape([]).to(ScalarType.Float32);
+        }
+
+        if (_options.Precision != ScalarType.Float32 && logits.dtype is ScalarType.BFloat16 or ScalarType.Float16)
+        {
+            // The loss is on autocast's fp32 list (a model whose last layer autocast does not reach may return bf16).
+            logits = logits.to(ScalarType.Float32);
         }
 
         long classes = logits.shape[1];
@@ -446,6 +503,25 @@ public sealed partial class Trainer : IDisposable
         // checked with the update's one wait), so an out-of-range one cannot trigger a device-side assert.
         var y = batch.LabelsOnDevice ? targets.clamp(0, classes - 1) : targets;
         return ClassificationLoss.Compute(logits, y, batch.Kind, _options.LabelSmoothing, nn.Reduction.Mean);
+    }
+
+    /// <summary>Mixed precision trains fp32 master weights; lower-precision parameters would make the optimizer update in that precision.</summary>
+    private static void ThrowIfNotMasterWeights(TrainedParameters trained, ScalarType precision, string paramName)
+    {
+        if (precision == ScalarType.Float32)
+        {
+            return;
+        }
+
+        foreach (var (name, parameter) in trained.Items.Select(item => (item.Name, item.Parameter)))
+        {
+            if (parameter.dtype != ScalarType.Float32)
+            {
+                throw new ArgumentException(
+                    $"TrainerOptions.Precision is {precision}: mixed precision keeps fp32 master weights and casts them per forward, but parameter '{name}' is {parameter.dtype}. Keep the model in float32 (model.to(ScalarType.Float32)), or train the converted model with Precision = Float32.",
+                    paramName);
+            }
+        }
     }
 
     /// <summary>Fixes the schedule from the options, the batch size (for scaling) and the epoch length (if known).</summary>

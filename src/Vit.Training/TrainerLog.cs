@@ -47,14 +47,26 @@ internal static partial class TrainerLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Stopping early after update {Step}: a callback asked (Trainer.RequestStop)")]
     public static partial void StoppedEarly(ILogger logger, int step);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Data-parallel training on {Size} ranks: rank 0's weights broadcast, gradients all-reduced once per update")]
-    public static partial void JoinedProcessGroup(ILogger logger, int size);
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug,
+        Message = "Skipped update {Step}: the fp16 gradients overflowed at loss scale {Scale} (expected now and then); the scale is now {NewScale}")]
+    public static partial void LossScaleOverflow(ILogger logger, int step, float scale, float newScale);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "TrainerOptions.Precision is {Precision}, but autocast does not reach these modules, which keep running in their weights' dtype: {Modules} (see Autocast.UncoveredModules)")]
+    public static partial void UncoveredModules(ILogger logger, TorchSharp.torch.ScalarType precision, string modules);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+        Message = "The checkpoint holds no fp16 loss-scale state (it was written by a run that did not train in Float16): loss scaling starts over at {Scale}")]
+    public static partial void LossScaleStartsOver(ILogger logger, float scale);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Data-parallel training on {Size} ranks: rank 0's weights broadcast, gradients all-reduced once per update")]
+    public static partial void JoinedProcessGroup(ILogger logger, int size);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning,
         Message = "After epoch {Epoch} the replicas' weights were no longer bit-identical (ranks {Ranks} differ from rank 0: different hardware or thread counts round differently); rank 0's weights, AdamW moments and EMA were broadcast to every rank")]
     public static partial void ReplicasResynchronized(ILogger logger, int epoch, string ranks);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning,
         Message = "{Path} holds generator states for {Saved} rank(s) and this job has {Size}: ranks without a saved state start from a fresh seed, so their dropout and drop-path masks differ from an uninterrupted run")]
     public static partial void GeneratorStatesReseeded(ILogger logger, string path, int saved, int size);
 }

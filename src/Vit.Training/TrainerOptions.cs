@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using static TorchSharp.torch;
 
 namespace Vit.Training;
 
@@ -132,6 +133,34 @@ public sealed class TrainerOptions
     /// <value>The default is 1.</value>
     [Range(1, int.MaxValue)]
     public int AccumulationSteps { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets the dtype the model's matrix products run in while training and evaluating: forward, loss and
+    /// backward run under <see cref="Vit.Core.Autocast.Enable"/>, while the parameters, gradients and AdamW moments stay
+    /// fp32 (master weights) and the loss is computed in fp32. <see cref="ScalarType.BFloat16"/> suits GPUs from Ampere
+    /// on and CPUs with avx512_bf16 or AMX; <see cref="ScalarType.Float16"/> (older GPUs) adds dynamic loss scaling
+    /// (<see cref="InitialLossScale"/>). Modules that are not Vit's run in their weights' dtype (the trainer logs which);
+    /// see docs/training.md, "Precision".
+    /// </summary>
+    /// <value>The default is <see cref="ScalarType.Float32"/> (autocast off).</value>
+    [AllowedValues(ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16)]
+    public ScalarType Precision { get; set; } = ScalarType.Float32;
+
+    /// <summary>
+    /// Gets or sets the loss scale fp16 training starts at (PyTorch's <c>GradScaler(init_scale)</c>): the loss is
+    /// multiplied by the scale before backward so small fp16 gradients do not underflow, and the gradients are divided
+    /// by it before the norm and clipping. An update whose gradients overflow is skipped and halves the scale; every
+    /// <see cref="LossScaleGrowthInterval"/> finite updates in a row double it. Used only when <see cref="Precision"/>
+    /// is <see cref="ScalarType.Float16"/>. The scale is a float32, as PyTorch's.
+    /// </summary>
+    /// <value>The default is 65536 (2^16, PyTorch's).</value>
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double InitialLossScale { get; set; } = 65536;
+
+    /// <summary>Gets or sets how many updates in a row without overflow double the fp16 loss scale (PyTorch's <c>growth_interval</c>).</summary>
+    /// <value>The default is 2000.</value>
+    [Range(1, int.MaxValue)]
+    public int LossScaleGrowthInterval { get; set; } = 2000;
 
     /// <summary>Gets or sets what happens when a loss or gradient norm is NaN or infinite.</summary>
     /// <value>The default is <see cref="NonFiniteHandling.Throw"/>.</value>

@@ -34,6 +34,11 @@ public sealed class TrainerOptionsValidator : OptionsValidator<TrainerOptions>
             yield return "TrainerOptions.EmaWarmup is true and EmaDecay is null, but EmaWarmup needs an EmaDecay (timm's train.py uses 0.9998)";
         }
 
+        if (double.IsFinite(options.InitialLossScale) && options.InitialLossScale > float.MaxValue)
+        {
+            yield return $"TrainerOptions.InitialLossScale is {Show(options.InitialLossScale)} but must be at most {Show((double)float.MaxValue)} (the loss scale is a float32)";
+        }
+
         if (options.LearningRate > 0 && options.MinLearningRate > options.LearningRate)
         {
             yield return $"TrainerOptions.MinLearningRate is {Show(options.MinLearningRate)} but must not exceed LearningRate ({Show(options.LearningRate)})";

@@ -16,6 +16,7 @@ public sealed class CommandLineTests
         request.LearningRate.Should().BeNull();
         request.Seed.Should().Be(0);
         request.Device.Should().Be("auto");
+        request.Precision.Should().Be("float32");
     }
 
     [Fact]
@@ -23,13 +24,13 @@ public sealed class CommandLineTests
     {
         string[] args = ["--epochs", "3", "--preset", "cifar100_patch8_32", "--batch-size", "64", "--accumulation", "4", "--lr", "5e-4",
             "--hide-prob", "0.5", "--randaug", "rand-m9-n2-mstd0.5", "--erase", "0.25", "--mixup", "0.8", "--cutmix", "1", "--seed", "7", "--device", "cpu", "--data", "d", "--out", "o",
-            "--limit", "100", "--threads", "1", "--tensorboard", "tb"];
+            "--limit", "100", "--threads", "1", "--tensorboard", "tb", "--precision", "bfloat16"];
         CommandLine.TryParse(args, out var request, out _).Should().BeTrue();
         request.Should().BeEquivalentTo(new CommandLineRequest
         {
             Epochs = 3, Preset = "cifar100_patch8_32", BatchSize = 64, Accumulation = 4, LearningRate = 5e-4, HideProbability = 0.5,
             RandAugment = "rand-m9-n2-mstd0.5", EraseProbability = 0.25, MixupAlpha = 0.8, CutmixAlpha = 1, Seed = 7, Device = "cpu", DataDirectory = "d", OutputDirectory = "o", Limit = 100,
-            Threads = 1, TensorBoardDirectory = "tb",
+            Threads = 1, TensorBoardDirectory = "tb", Precision = "bfloat16",
         });
     }
 
@@ -41,6 +42,8 @@ public sealed class CommandLineTests
     [InlineData("--randaug rand-m9-q1", "--randaug: RandAugment config 'rand-m9-q1': section 'q1' is not one of m<magnitude>, n<layers>, p<probability>, mstd<std>, mmax<max>, inc<0|1>.")]
     [InlineData("--randaug rand-p3", "--randaug: RandAugmentOptions.Probability is 3 but must be in [0, 1]")]
     [InlineData("--resume c.safetensors --erase 0.1", "--erase cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
+    [InlineData("--precision fp8", "--precision must be float32, bfloat16 or float16; got 'fp8'.")]
+    [InlineData("--resume c.safetensors --precision float16", "--precision cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
     [InlineData("--epochs 0", "--epochs must be at least 1; got 0.")]
     [InlineData("--epochs abc", "--epochs expects a whole number; got 'abc'.")]
     [InlineData("--lr -1", "--lr must be a positive number; got -1.")]

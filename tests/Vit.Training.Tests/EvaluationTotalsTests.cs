@@ -12,7 +12,7 @@ public sealed class EvaluationTotalsTests
     {
         // What a sharded (data-parallel) evaluation does: each worker sums its shard, an all-reduce adds the sums.
         using var model = TestModels.Build(TestModels.Tiny(), seed: 21);
-        var evaluator = new Evaluator(model, CPU, new BatchChecks(model));
+        var evaluator = new Evaluator(model, CPU, new BatchChecks(model), ScalarType.Float32);
         var batches = Enumerable.Range(0, 4).Select(i => TestModels.RandomBatch(8, seed: 700 + i)).ToList();
 
         using var whole = evaluator.Accumulate(batches, CancellationToken.None);

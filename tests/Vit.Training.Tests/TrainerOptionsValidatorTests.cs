@@ -25,6 +25,13 @@ public sealed class TrainerOptionsValidatorTests
         { "EmaDecay", o => o.EmaDecay = -0.1, "TrainerOptions.EmaDecay is -0.1 but must be null or in [0, 1)" },
         { "LayerDecay", o => o.LayerDecay = 0, "TrainerOptions.LayerDecay is 0 but must be null or in (0, 1]" },
         { "LayerDecay", o => o.LayerDecay = 1.25, "TrainerOptions.LayerDecay is 1.25 but must be null or in (0, 1]" },
+        { "Precision", o => o.Precision = TorchSharp.torch.ScalarType.Int32, "TrainerOptions.Precision is Int32 but must be one of Float32, BFloat16, Float16" },
+        { "Precision", o => o.Precision = TorchSharp.torch.ScalarType.Float64, "TrainerOptions.Precision is Float64 but must be one of Float32, BFloat16, Float16" },
+        { "InitialLossScale", o => o.InitialLossScale = 0, "TrainerOptions.InitialLossScale is 0 but must be a finite number greater than 0" },
+        { "InitialLossScale", o => o.InitialLossScale = -65536, "TrainerOptions.InitialLossScale is -65536 but must be a finite number greater than 0" },
+        { "InitialLossScale", o => o.InitialLossScale = double.NaN, "TrainerOptions.InitialLossScale is NaN but must be a finite number greater than 0" },
+        { "LossScaleGrowthInterval", o => o.LossScaleGrowthInterval = 0, "TrainerOptions.LossScaleGrowthInterval is 0 but must be at least 1" },
+        { "LossScaleGrowthInterval", o => o.LossScaleGrowthInterval = -2000, "TrainerOptions.LossScaleGrowthInterval is -2000 but must be at least 1" },
     };
 
     [Fact]
@@ -111,5 +118,21 @@ public sealed class TrainerOptionsValidatorTests
     {
         new TrainerOptionsValidator().Validate(null, new TrainerOptions { EmaWarmup = true }).Failures
             .Should().Equal("TrainerOptions.EmaWarmup is true and EmaDecay is null, but EmaWarmup needs an EmaDecay (timm's train.py uses 0.9998)");
+    }
+
+    [Fact]
+    public void Validate_InitialLossScaleBeyondFloat32_Fails()
+    {
+        new TrainerOptionsValidator().Validate(null, new TrainerOptions { InitialLossScale = 1e39 }).Failures
+            .Should().Equal("TrainerOptions.InitialLossScale is 1E+39 but must be at most 3.4028234663852886E+38 (the loss scale is a float32)");
+    }
+
+    [Theory]
+    [InlineData(TorchSharp.torch.ScalarType.Float32)]
+    [InlineData(TorchSharp.torch.ScalarType.BFloat16)]
+    [InlineData(TorchSharp.torch.ScalarType.Float16)]
+    public void Validate_SupportedPrecision_Succeeds(TorchSharp.torch.ScalarType precision)
+    {
+        new TrainerOptionsValidator().Validate(null, new TrainerOptions { Precision = precision, InitialLossScale = 3.4e38, LossScaleGrowthInterval = 1 }).Succeeded.Should().BeTrue();
     }
 }

@@ -109,5 +109,8 @@ public sealed partial class TrainerTests
         FluentActions.Invoking(() => new Trainer(model, new TrainerOptions { LearningRate = -1 }))
             .Should().Throw<OptionsValidationException>().Which.Message
             .Should().Be("TrainerOptions.LearningRate is -1 but must be a finite number greater than 0");
+        FluentActions.Invoking(() => new Trainer(model, new TrainerOptions { Precision = ScalarType.Int64, LossScaleGrowthInterval = 0 }))
+            .Should().Throw<OptionsValidationException>().Which.Message
+            .Should().Be("TrainerOptions.Precision is Int64 but must be one of Float32, BFloat16, Float16; TrainerOptions.LossScaleGrowthInterval is 0 but must be at least 1");
     }
 }

@@ -138,9 +138,32 @@ internal static class ThroughputCommand
     {
         string model = args.String("model", "vit");
         bool compare = args.Flag("compare-baseline");
+        var precision = PrecisionArgument.Read(args);
+        bool peer = !args.Flag("no-peer");
         if (!compare && model is not ("vit" or "baseline"))
         {
             throw new ArgumentException($"--model must be vit or baseline; got '{model}'.");
+        }
+
+        if (precision != ScalarType.Float32)
+        {
+            if (compare || model == "baseline")
+            {
+                throw new ArgumentException("The hand-written baseline runs in float32 only; drop --precision or --model baseline / --compare-baseline.");
+            }
+
+            // The Trainer in fp32 and in --precision, alternating in one process (--no-peer: the precision alone, for its own peak memory).
+            return () =>
+            {
+                var subjects = new List<IBenchmarkSubject>();
+                if (peer)
+                {
+                    subjects.Add(new VitTrainSubject(options, batch, ScalarType.Float32, "float32"));
+                }
+
+                subjects.Add(new VitTrainSubject(options, batch, precision, PrecisionArgument.Name(precision)));
+                return subjects;
+            };
         }
 
         return () =>

@@ -21,6 +21,12 @@ public sealed class TrainingStepResult
     /// <summary>Gets the global gradient L2 norm before clipping.</summary>
     public double GradientNorm { get; init; }
 
-    /// <summary>Gets whether the update was skipped (<see cref="NonFiniteHandling.SkipUpdate"/>).</summary>
+    /// <summary>Gets whether the update was skipped (<see cref="NonFiniteHandling.SkipUpdate"/>, or an fp16 overflow: <see cref="Overflowed"/>).</summary>
     public bool Skipped { get; init; }
+
+    /// <summary>Gets whether the fp16 gradients overflowed at <see cref="LossScale"/>, so the update was skipped and the scale halved.</summary>
+    public bool Overflowed { get; init; }
+
+    /// <summary>Gets the loss scale this update's backward used (1 unless <see cref="TrainerOptions.Precision"/> is Float16).</summary>
+    public double LossScale { get; init; } = 1;
 }

@@ -43,6 +43,9 @@ internal sealed class CheckpointState
 
     public ScheduleState? Schedule { get; set; }
 
+    /// <summary>The fp16 loss scaler's state (<see langword="null"/> in checkpoints from before loss scaling).</summary>
+    public LossScaleState? LossScale { get; set; }
+
     public TrainerOptions Options { get; set; } = new();
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -96,5 +99,18 @@ internal sealed class CheckpointState
 
         public LearningRateSchedule ToSchedule() =>
             new(BaseLearningRate, WarmupSteps, TotalSteps, WarmupInitialLearningRate, MinLearningRate, Decay);
+    }
+
+    /// <summary>A <see cref="LossScaler"/> as stored.</summary>
+    internal sealed class LossScaleState
+    {
+        /// <summary>Whether the run that wrote it scaled its loss (fp16).</summary>
+        public bool Enabled { get; set; }
+
+        public float Scale { get; set; } = 1f;
+
+        public int GrowthTracker { get; set; }
+
+        public int Overflows { get; set; }
     }
 }

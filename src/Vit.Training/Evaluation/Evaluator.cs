@@ -3,14 +3,14 @@ using static TorchSharp.torch;
 namespace Vit.Training;
 
 /// <summary>
-/// One evaluation pass: eval mode, no gradients, mean cross-entropy (no label smoothing), top-1 and top-5 accuracy
+/// One evaluation pass: eval mode, no gradients, the trainer's precision (as timm's validate runs under its autocast), mean cross-entropy (no label smoothing), top-1 and top-5 accuracy
 /// (top-K when the model has fewer classes), summed on the device (<see cref="EvaluationTotals"/>).
 /// </summary>
 /// <remarks>
 /// Class probabilities as targets count as their most probable class for accuracy; the loss is the cross-entropy
 /// against the probabilities. The model's training mode is restored afterwards, whatever happens.
 /// </remarks>
-internal sealed class Evaluator(nn.Module<Tensor, Tensor> model, Device device, BatchChecks checks)
+internal sealed class Evaluator(nn.Module<Tensor, Tensor> model, Device device, BatchChecks checks, ScalarType precision)
 {
     /// <summary>Runs the model over every batch and returns the sums (the caller owns them).</summary>
     public EvaluationTotals Accumulate(IEnumerable<(Tensor Images, Tensor Targets)> batches, CancellationToken cancellationToken)
@@ -22,12 +22,18 @@ internal sealed class Evaluator(nn.Module<Tensor, Tensor> model, Device device, 
         {
             model.eval();
             using var noGrad = no_grad();
+            using var autocast = Vit.Core.Autocast.Enable(precision);
             foreach (var (images, targets) in batches)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = checks.Check(images, targets, divisor: 1, classification: true);
                 using var scope = NewDisposeScope();
                 var logits = ModelCall.Run(model, images.to(device));
+                if (precision != ScalarType.Float32 && logits.dtype is ScalarType.BFloat16 or ScalarType.Float16)
+                {
+                    logits = logits.to(ScalarType.Float32);
+                }
+
                 BatchChecks.CheckLogits(logits, batch.Count, targets, batch);
                 long classes = logits.shape[1];
                 var y = targets.to(device);

@@ -163,6 +163,13 @@ internal sealed class FlatAdamW : IDisposable
         return linalg.vector_norm(chunks, 2).to(ScalarType.Float32);
     }
 
+    /// <summary>Divides all gradients by the loss scale (multiplies them by <paramref name="inverseScale"/>, a host value: no device wait), as <c>GradScaler.unscale_</c> does.</summary>
+    public void Unscale(float inverseScale)
+    {
+        using var noGrad = no_grad();
+        _gradients.mul_(inverseScale);
+    }
+
     /// <summary>Scales all gradients by <c>min(1, maxNorm / (norm + 1e-6))</c>, as <c>clip_grad_norm_</c> does.</summary>
     public void Clip(Tensor norm, double maxNorm)
     {
