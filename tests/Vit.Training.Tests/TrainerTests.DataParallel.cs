@@ -2,6 +2,7 @@ using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using Vit.Data;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Vit.Training.Tests;
 
@@ -12,14 +13,17 @@ namespace Vit.Training.Tests;
 /// </summary>
 public sealed partial class TrainerTests
 {
-    [Fact]
-    public void Fit_MirroredTwoRanks_TrainsAsOneProcessOnTheSameShareWithOneGradientAllReducePerUpdate()
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float16)]
+    public void Fit_MirroredTwoRanks_TrainsAsOneProcessOnTheSameShareWithOneGradientAllReducePerUpdate(ScalarType precision)
     {
         using var dataset = TestModels.RandomDataset(32, seed: 3);
         using var global = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5, DropLast = true });
         using var model = TestModels.Build(TestModels.Tiny());
         using var reference = TestModels.Build(TestModels.Tiny());
-        var options = new TrainerOptions { Epochs = 1, WarmupSteps = 1, GradientClipNorm = 0.5, Seed = 1 };
+        // Float16: the loss-scaled gradients are all-reduced, then unscaled, checked and clipped alike on every rank.
+        var options = new TrainerOptions { Epochs = 1, WarmupSteps = 1, GradientClipNorm = 0.5, Seed = 1, Precision = precision };
         var group = new MirroredProcessGroup(rank: 0, size: 2);
         using var trainer = new Trainer(model, options, group);
         using var alone = new Trainer(reference, options);
