@@ -2,6 +2,7 @@ using System.Globalization;
 using TorchSharp;
 using Vit.Core;
 using Vit.Data;
+using Vit.Distributed;
 using Vit.Onnx;
 using Vit.Training;
 using static TorchSharp.torch;
@@ -9,33 +10,28 @@ using static TorchSharp.torch;
 namespace Vit.Samples.FashionMnist;
 
 /// <summary>One run of the sample: set-up (every check before anything is written), training, outputs.</summary>
-internal sealed class TrainingRun
+/// <param name="mpi">The MPI job this process is one rank of (<c>--distributed</c>), or <see langword="null"/> for one process.
+/// Every rank trains; rank 0 alone prints and writes the run folder.</param>
+internal sealed class TrainingRun(MpiCommunicator? mpi = null)
 {
-    private readonly ConsoleReporter _console = new();
+    private readonly ConsoleReporter _console = new(enabled: mpi?.IsRoot ?? true);
 
     /// <summary>Runs the request.</summary>
     /// <returns>The exit code: 0 done, 130 interrupted (a checkpoint was saved).</returns>
     /// <exception cref="UsageException">The request cannot be carried out; nothing was written.</exception>
+    /// <exception cref="MpiException">With <c>--distributed</c>, on ranks other than the one that failed: another rank's set-up or writing failed.</exception>
     public int Execute(CommandLineRequest request, bool spinLimited, CancellationToken cancellationToken)
     {
-        var (folder, settings, resume) = Resolve(request);
-        var device = ResolveDevice(request.Device);
-        using var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit, settings.ValidationFraction ?? 0);
-        var preset = SamplePresets.Find(settings.Preset, data.Train.Channels, data.Train.Height, data.Train.ClassNames.Count)
-            ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
-        settings = preset.Complete(settings);
-        var modelOptions = preset.ModelFor(settings, data.Train.Height);
-        int trainBatches = data.Train.Count / settings.BatchSize;
-        if (trainBatches < 1)
-        {
-            throw new UsageException($"--batch-size {settings.BatchSize} is larger than the {data.Train.Count} training images.");
-        }
-
-        var statistics = data.Train.ComputeChannelStatistics();
-        var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder, trainBatches) : ReadCheckpointOptions(resume);
+        // Every rank must write to rank 0's folder: the default one is named after rank 0's clock.
+        string? defaultFolder = mpi is null || request.Resume is not null || request.OutputDirectory is not null
+            ? null
+            : mpi.Broadcast(RunFolder.DefaultPath(), 0);
+        RunSetup setup = null!;
+        OnEveryRank("check the command line and load the data", () => setup = Prepare(request, defaultFolder, mpi?.Size ?? 1));
+        using var data = setup.Data;
+        var (folder, settings, resume, device, preset, statistics, trainerOptions) = setup;
+        var modelOptions = setup.ModelOptions;
         bool reportsEma = trainerOptions.EmaDecay is not null;
-        trainerOptions.MetricsCsvPath = folder.Metrics;
-        trainerOptions.CheckpointDirectory = folder.Checkpoints;
 
         if (request.Threads is int threads)
         {
@@ -45,7 +41,9 @@ internal sealed class TrainingRun
         torch.manual_seed(settings.Seed);
         using var model = new VisionTransformer(modelOptions);
         model.to(device);
-        using var trainer = new Trainer(model, trainerOptions);
+        // Data parallel: the trainer checks that the ranks agree, gives every rank rank 0's weights and all-reduces the
+        // gradients once per update; --batch-size is the global batch, each rank trains on its share of it.
+        using var trainer = new Trainer(model, trainerOptions, mpi is { Size: > 1 } ? mpi : null);
         if (request.TensorBoardDirectory is string tensorBoard)
         {
             trainer.Callbacks.Add(new TensorBoardCallback(tensorBoard));
@@ -55,24 +53,31 @@ internal sealed class TrainingRun
             LoadCheckpoint(trainer, resume);
         }
 
-        // Every check has passed: from here on the run writes its folder.
-        try
+        // Every check has passed: from here on the run writes its folder (rank 0 alone).
+        OnRoot("create the run folder", () =>
         {
-            Directory.CreateDirectory(folder.Path);
-            if (resume is null)
+            try
             {
-                folder.WriteSettings(settings);
+                Directory.CreateDirectory(folder.Path);
+                if (resume is null)
+                {
+                    folder.WriteSettings(settings);
+                }
             }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--out '{folder.Path}' cannot be written: {e.Message}", e);
-        }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--out '{folder.Path}' cannot be written: {e.Message}", e);
+            }
+        });
 
         _console.EvaluationName = data.TestName.ToLowerInvariant();
         _console.Line(data.Description);
         _console.Line($"Model {preset.Name} ({Describe(modelOptions)}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {modelOptions.ImageSize}x{modelOptions.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
         _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}{Extras(settings)}; writing to {folder.Path}"));
+        if (mpi is not null)
+        {
+            _console.Line($"Data parallel over {mpi.LibraryVersion.Split(',')[0]}: {mpi.Size} rank{(mpi.Size == 1 ? "" : "s")}, {settings.BatchSize / mpi.Size} images of every batch each");
+        }
 
         if (spinLimited)
         {
@@ -86,7 +91,7 @@ internal sealed class TrainingRun
             : null;
         using var trainLoader = new DataLoader(
             data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
-        using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device }, pipeline.Evaluation);
+        using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Seed = settings.Seed, Device = device }, pipeline.Evaluation);
 
         int totalSteps = trainerOptions.Epochs * trainLoader.BatchesPerEpoch;
         FitResult result;
@@ -94,9 +99,10 @@ internal sealed class TrainingRun
         {
             result = _console.Track(trainer.Step, totalSteps, progress => trainer.Fit(trainLoader, testLoader, progress, cancellationToken));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || mpi is { Size: > 1 })
         {
-            Directory.CreateDirectory(folder.Checkpoints);
+            // Data parallel: every rank stops at the same update (the trainer agrees on it) and saves together.
+            OnRoot("create the checkpoint folder", () => Directory.CreateDirectory(folder.Checkpoints));
             string checkpoint = folder.CheckpointAt(trainer.Step);
             trainer.SaveCheckpoint(checkpoint);
             _console.Line($"Interrupted after step {trainer.Step}. Saved {checkpoint}");
@@ -114,6 +120,20 @@ internal sealed class TrainingRun
             _console.Line(string.Create(CultureInfo.InvariantCulture, $"{data.TestName} top-1: trained weights {raw.Top1Accuracy:F4}, their moving average (decay {trainerOptions.EmaDecay:G4}) {evaluation.Top1Accuracy:F4}; the average is reported and saved"));
         }
 
+        OnRoot("write the model folder", () => WriteOutputs(model, modelOptions, folder, data, preset, statistics, testLoader));
+        _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
+        if (mpi?.IsRoot ?? true)
+        {
+            string prefix = data.IsValidation ? "validation" : "test";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}_top1={evaluation.Top1Accuracy:F4} {prefix}_top5={evaluation.Top5Accuracy:F4}"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The run folder's outputs: the model folder (config.json, model.safetensors, model.onnx) and the charts.</summary>
+    private static void WriteOutputs(VisionTransformer model, VisionTransformerOptions modelOptions, RunFolder folder, FashionMnistData data, SamplePreset preset, ChannelStatistics statistics, DataLoader testLoader)
+    {
         var confusion = ConfusionMatrix.Measure(model, testLoader, data.Test.ClassNames);
         // The run folder is a model folder: config.json + model.safetensors (VisionTransformer.FromPretrained) and model.onnx (ImageClassifier.Load).
         model.SavePretrained(folder.Path, new PretrainedMetadata
@@ -127,11 +147,88 @@ internal sealed class TrainingRun
         model.ExportOnnx(folder.Onnx);
         Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images", data.TestName.ToLowerInvariant());
         Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"{data.TestName} confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
+    }
 
-        _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
-        string prefix = data.IsValidation ? "validation" : "test";
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}_top1={evaluation.Top1Accuracy:F4} {prefix}_top5={evaluation.Top5Accuracy:F4}"));
-        return 0;
+    /// <summary>Every check and load before anything is written; the same on every rank.</summary>
+    private static RunSetup Prepare(CommandLineRequest request, string? defaultFolder, int worldSize)
+    {
+        var (folder, settings, resume) = Resolve(request, defaultFolder);
+        CheckShares(settings, worldSize);
+        var device = ResolveDevice(request.Device);
+        var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit, settings.ValidationFraction ?? 0);
+        try
+        {
+            var preset = SamplePresets.Find(settings.Preset, data.Train.Channels, data.Train.Height, data.Train.ClassNames.Count)
+                ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
+            settings = preset.Complete(settings);
+            var modelOptions = preset.ModelFor(settings, data.Train.Height);
+            int trainBatches = data.Train.Count / settings.BatchSize;
+            if (trainBatches < 1)
+            {
+                throw new UsageException($"--batch-size {settings.BatchSize} is larger than the {data.Train.Count} training images.");
+            }
+
+            var statistics = data.Train.ComputeChannelStatistics();
+            var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder, trainBatches) : ReadCheckpointOptions(resume);
+            trainerOptions.MetricsCsvPath = folder.Metrics;
+            trainerOptions.CheckpointDirectory = folder.Checkpoints;
+            return new RunSetup(folder, settings, resume, device, preset, statistics, trainerOptions) { Data = data, ModelOptions = modelOptions };
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>With <c>--distributed</c>: every process must train on an equal share of each batch that splits as one process splits it.</summary>
+    private static void CheckShares(RunSettings settings, int worldSize)
+    {
+        if (worldSize == 1)
+        {
+            return;
+        }
+
+        int share = settings.BatchSize / worldSize;
+        string? problem = settings.BatchSize % worldSize != 0
+            ? $"--batch-size {settings.BatchSize} is not divisible by the {worldSize} processes of --distributed: each trains on an equal share of every batch"
+            : share % settings.Accumulation != 0
+                ? $"each of the {worldSize} processes trains on {share} images of every batch of {settings.BatchSize}, which --accumulation {settings.Accumulation} does not divide"
+                : settings.Mixes && share % 2 != 0
+                    ? $"each of the {worldSize} processes trains on {share} images of every batch of {settings.BatchSize}, an odd number: Mixup/CutMix pair images 2k and 2k + 1"
+                    : null;
+        if (problem is not null)
+        {
+            int step = worldSize * settings.Accumulation * (settings.Mixes ? 2 : 1);
+            int lower = Math.Max(step, settings.BatchSize / step * step);
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{problem}; use a --batch-size that is a multiple of {step}, for example {lower} or {lower + step}."));
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> here, or with <c>--distributed</c> on every rank, each learning whether any failed.</summary>
+    private void OnEveryRank(string description, Action action)
+    {
+        if (mpi is { Size: > 1 })
+        {
+            mpi.RunOnEveryRank(description, action);
+        }
+        else
+        {
+            action();
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> here, or with <c>--distributed</c> on rank 0 alone, every rank learning whether it failed.</summary>
+    private void OnRoot(string description, Action action)
+    {
+        if (mpi is { Size: > 1 })
+        {
+            mpi.RunOnRoot(description, action);
+        }
+        else
+        {
+            action();
+        }
     }
 
     /// <summary>The optional augmentations in force, for the start-up line.</summary>
@@ -156,7 +253,7 @@ internal sealed class TrainingRun
     /// </summary>
     private static double PaddingCropPct(int modelSize, int dataSize) => Math.Floor(modelSize * 1e6 / dataSize) / 1e6;
 
-    private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request)
+    private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request, string? defaultFolder)
     {
         if (request.Resume is string checkpoint)
         {
@@ -212,7 +309,7 @@ internal sealed class TrainingRun
             settings = settings with { DataDirectory = FullSetDirectory(preset.Name, settings.DataDirectory) };
         }
 
-        var folder = new RunFolder(request.OutputDirectory ?? RunFolder.DefaultPath());
+        var folder = new RunFolder(request.OutputDirectory ?? defaultFolder ?? RunFolder.DefaultPath());
         folder.EnsureUsableForNewRun();
         return (folder, settings, null);
     }
