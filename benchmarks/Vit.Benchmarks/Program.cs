@@ -33,6 +33,8 @@ const string Usage = """
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
+      dp-step       [--batch 32 (per rank) --steps 6 --warmup 2] + model options: data-parallel Trainer updates, 1 thread
+                    per rank; under mpirun the all-reduce's share of an update, alone the 1-process baseline
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -59,6 +61,7 @@ try
         "memory" => MemoryCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
         "allreduce" => AllReduceCommand.Run(new Arguments(rest)),
+        "dp-step" => DataParallelStepCommand.Run(new Arguments(rest)),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
     };
 }

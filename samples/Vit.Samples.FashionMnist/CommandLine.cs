@@ -41,6 +41,10 @@ internal static class CommandLine
     private static readonly Option<string?> Out = new("--out") { Description = "Output folder [default: ./runs/<timestamp>]" };
     private static readonly Option<int?> Threads = Whole("--threads", "libtorch CPU threads [default: libtorch's choice, one per core]; 1 is faster on a machine busy with other work");
     private static readonly Option<string?> TensorBoard = new("--tensorboard") { Description = "Also write TensorBoard scalars (loss, lr, gradient norm, evaluations) to this folder" };
+    private static readonly Option<bool> Distributed = new("--distributed")
+    {
+        Description = "Data-parallel training over MPI: start with mpirun -np N; each process trains on its share of every batch (--batch-size is the global batch) and rank 0 writes the outputs",
+    };
     private static readonly Option<int?> Limit = Whole("--limit", "Train on only this many images and test on a quarter as many (quick checks)");
 
     private static readonly RootCommand Root = CreateRoot();
@@ -88,6 +92,7 @@ internal static class CommandLine
             Limit = result.GetValue(Limit),
             Threads = result.GetValue(Threads),
             TensorBoardDirectory = result.GetValue(TensorBoard),
+            Distributed = result.GetValue(Distributed),
         };
         if (request.Resume is not null)
         {
@@ -96,7 +101,7 @@ internal static class CommandLine
                 .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
             if (fixedByRun is not null)
             {
-                error = $"{fixedByRun.Name} cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).";
+                error = $"{fixedByRun.Name} cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).";
                 request = null;
                 return false;
             }
@@ -190,7 +195,7 @@ internal static class CommandLine
 
         var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
         {
-            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Precision, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard,
+            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Precision, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard, Distributed,
         };
         root.Validators.Add(r =>
         {

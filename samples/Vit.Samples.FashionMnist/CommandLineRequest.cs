@@ -47,4 +47,7 @@ internal sealed record CommandLineRequest
 
     /// <summary>The folder for TensorBoard event files, or <see langword="null"/> for none.</summary>
     public string? TensorBoardDirectory { get; init; }
+
+    /// <summary>Gets whether to train data-parallel over MPI (one process per rank under mpirun).</summary>
+    public bool Distributed { get; init; }
 }

@@ -9,14 +9,20 @@ namespace Vit.Samples.FashionMnist;
 /// Shows training progress: a live Spectre.Console bar (epoch, step, loss, lr, images/s, ETA) on a terminal, plain
 /// lines when the output is redirected (CI logs, files). Epoch results are printed as lines either way.
 /// </summary>
-internal sealed class ConsoleReporter
+/// <param name="enabled">Whether to print at all (false on the ranks of a data-parallel job other than rank 0).</param>
+internal sealed class ConsoleReporter(bool enabled = true)
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
-    private readonly bool _interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+    private readonly bool _interactive = enabled && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
     /// <summary>Prints a line (above the live bar while one is shown).</summary>
     public void Line(string text)
     {
+        if (!enabled)
+        {
+            return;
+        }
+
         if (_interactive)
         {
             AnsiConsole.MarkupLine(Markup.Escape(text));

@@ -2,6 +2,7 @@ using System.Globalization;
 using TorchSharp;
 using Vit.Core;
 using Vit.Data;
+using Vit.Distributed;
 using Vit.Onnx;
 using Vit.Training;
 using static TorchSharp.torch;
@@ -9,30 +10,26 @@ using static TorchSharp.torch;
 namespace Vit.Samples.FashionMnist;
 
 /// <summary>One run of the sample: set-up (every check before anything is written), training, outputs.</summary>
-internal sealed class TrainingRun
+/// <param name="mpi">The MPI job this process is one rank of (<c>--distributed</c>), or <see langword="null"/> for one process.
+/// Every rank trains; rank 0 alone prints and writes the run folder.</param>
+internal sealed class TrainingRun(MpiCommunicator? mpi = null)
 {
-    private readonly ConsoleReporter _console = new();
+    private readonly ConsoleReporter _console = new(enabled: mpi?.IsRoot ?? true);
 
     /// <summary>Runs the request.</summary>
     /// <returns>The exit code: 0 done, 130 interrupted (a checkpoint was saved).</returns>
     /// <exception cref="UsageException">The request cannot be carried out; nothing was written.</exception>
+    /// <exception cref="MpiException">With <c>--distributed</c>, on ranks other than the one that failed: another rank's set-up or writing failed.</exception>
     public int Execute(CommandLineRequest request, bool spinLimited, CancellationToken cancellationToken)
     {
-        var (folder, settings, resume) = Resolve(request);
-        var device = ResolveDevice(request.Device);
-        using var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit);
-        var preset = SamplePresets.Find(settings.Preset, data.Train.Channels, data.Train.Height, data.Train.ClassNames.Count)
-            ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
-        int trainBatches = data.Train.Count / settings.BatchSize;
-        if (trainBatches < 1)
-        {
-            throw new UsageException($"--batch-size {settings.BatchSize} is larger than the {data.Train.Count} training images.");
-        }
-
-        var statistics = data.Train.ComputeChannelStatistics();
-        var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder) : ReadCheckpointOptions(resume);
-        trainerOptions.MetricsCsvPath = folder.Metrics;
-        trainerOptions.CheckpointDirectory = folder.Checkpoints;
+        // Every rank must write to rank 0's folder: the default one is named after rank 0's clock.
+        string? defaultFolder = mpi is null || request.Resume is not null || request.OutputDirectory is not null
+            ? null
+            : mpi.Broadcast(RunFolder.DefaultPath(), 0);
+        RunSetup setup = null!;
+        OnEveryRank("check the command line and load the data", () => setup = Prepare(request, defaultFolder, mpi?.Size ?? 1));
+        using var data = setup.Data;
+        var (folder, settings, resume, device, preset, statistics, trainerOptions) = setup;
 
         if (request.Threads is int threads)
         {
@@ -42,7 +39,9 @@ internal sealed class TrainingRun
         torch.manual_seed(settings.Seed);
         using var model = new VisionTransformer(preset.Model);
         model.to(device);
-        using var trainer = new Trainer(model, trainerOptions);
+        // Data parallel: the trainer checks that the ranks agree, gives every rank rank 0's weights and all-reduces the
+        // gradients once per update; --batch-size is the global batch, each rank trains on its share of it.
+        using var trainer = new Trainer(model, trainerOptions, mpi is { Size: > 1 } ? mpi : null);
         if (request.TensorBoardDirectory is string tensorBoard)
         {
             trainer.Callbacks.Add(new TensorBoardCallback(tensorBoard));
@@ -52,23 +51,30 @@ internal sealed class TrainingRun
             LoadCheckpoint(trainer, resume);
         }
 
-        // Every check has passed: from here on the run writes its folder.
-        try
+        // Every check has passed: from here on the run writes its folder (rank 0 alone).
+        OnRoot("create the run folder", () =>
         {
-            Directory.CreateDirectory(folder.Path);
-            if (resume is null)
+            try
             {
-                folder.WriteSettings(settings);
+                Directory.CreateDirectory(folder.Path);
+                if (resume is null)
+                {
+                    folder.WriteSettings(settings);
+                }
             }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--out '{folder.Path}' cannot be written: {e.Message}", e);
-        }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--out '{folder.Path}' cannot be written: {e.Message}", e);
+            }
+        });
 
         _console.Line(data.Description);
         _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
         _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}{Extras(settings)}; writing to {folder.Path}"));
+        if (mpi is not null)
+        {
+            _console.Line($"Data parallel over {mpi.LibraryVersion.Split(',')[0]}: {mpi.Size} rank{(mpi.Size == 1 ? "" : "s")}, {settings.BatchSize / mpi.Size} images of every batch each");
+        }
 
         if (spinLimited)
         {
@@ -82,7 +88,7 @@ internal sealed class TrainingRun
             : null;
         using var trainLoader = new DataLoader(
             data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
-        using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Device = device }, pipeline.Evaluation);
+        using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Seed = settings.Seed, Device = device }, pipeline.Evaluation);
 
         int totalSteps = trainerOptions.Epochs * trainLoader.BatchesPerEpoch;
         FitResult result;
@@ -90,9 +96,10 @@ internal sealed class TrainingRun
         {
             result = _console.Track(trainer.Step, totalSteps, progress => trainer.Fit(trainLoader, testLoader, progress, cancellationToken));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || mpi is { Size: > 1 })
         {
-            Directory.CreateDirectory(folder.Checkpoints);
+            // Data parallel: every rank stops at the same update (the trainer agrees on it) and saves together.
+            OnRoot("create the checkpoint folder", () => Directory.CreateDirectory(folder.Checkpoints));
             string checkpoint = folder.CheckpointAt(trainer.Step);
             trainer.SaveCheckpoint(checkpoint);
             _console.Line($"Interrupted after step {trainer.Step}. Saved {checkpoint}");
@@ -101,6 +108,19 @@ internal sealed class TrainingRun
         }
 
         var evaluation = result.LastEvaluation ?? trainer.Evaluate(testLoader, CancellationToken.None);
+        OnRoot("write the model folder", () => WriteOutputs(model, folder, data, preset, statistics, testLoader));
+        _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
+        if (mpi?.IsRoot ?? true)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test_top1={evaluation.Top1Accuracy:F4} test_top5={evaluation.Top5Accuracy:F4}"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The run folder's outputs: the model folder (config.json, model.safetensors, model.onnx) and the charts.</summary>
+    private static void WriteOutputs(VisionTransformer model, RunFolder folder, FashionMnistData data, SamplePreset preset, ChannelStatistics statistics, DataLoader testLoader)
+    {
         var confusion = ConfusionMatrix.Measure(model, testLoader, data.Test.ClassNames);
         // The run folder is a model folder: config.json + model.safetensors (VisionTransformer.FromPretrained) and model.onnx (ImageClassifier.Load).
         model.SavePretrained(folder.Path, new PretrainedMetadata
@@ -114,10 +134,86 @@ internal sealed class TrainingRun
         model.ExportOnnx(folder.Onnx);
         Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images");
         Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"Held-out confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
+    }
 
-        _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test_top1={evaluation.Top1Accuracy:F4} test_top5={evaluation.Top5Accuracy:F4}"));
-        return 0;
+    /// <summary>Every check and load before anything is written; the same on every rank.</summary>
+    private static RunSetup Prepare(CommandLineRequest request, string? defaultFolder, int worldSize)
+    {
+        var (folder, settings, resume) = Resolve(request, defaultFolder);
+        CheckShares(settings, worldSize);
+        var device = ResolveDevice(request.Device);
+        var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit);
+        try
+        {
+            var preset = SamplePresets.Find(settings.Preset, data.Train.Channels, data.Train.Height, data.Train.ClassNames.Count)
+                ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
+            int trainBatches = data.Train.Count / settings.BatchSize;
+            if (trainBatches < 1)
+            {
+                throw new UsageException($"--batch-size {settings.BatchSize} is larger than the {data.Train.Count} training images.");
+            }
+
+            var statistics = data.Train.ComputeChannelStatistics();
+            var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder) : ReadCheckpointOptions(resume);
+            trainerOptions.MetricsCsvPath = folder.Metrics;
+            trainerOptions.CheckpointDirectory = folder.Checkpoints;
+            return new RunSetup(folder, settings, resume, device, preset, statistics, trainerOptions) { Data = data };
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>With <c>--distributed</c>: every process must train on an equal share of each batch that splits as one process splits it.</summary>
+    private static void CheckShares(RunSettings settings, int worldSize)
+    {
+        if (worldSize == 1)
+        {
+            return;
+        }
+
+        int share = settings.BatchSize / worldSize;
+        string? problem = settings.BatchSize % worldSize != 0
+            ? $"--batch-size {settings.BatchSize} is not divisible by the {worldSize} processes of --distributed: each trains on an equal share of every batch"
+            : share % settings.Accumulation != 0
+                ? $"each of the {worldSize} processes trains on {share} images of every batch of {settings.BatchSize}, which --accumulation {settings.Accumulation} does not divide"
+                : settings.Mixes && share % 2 != 0
+                    ? $"each of the {worldSize} processes trains on {share} images of every batch of {settings.BatchSize}, an odd number: Mixup/CutMix pair images 2k and 2k + 1"
+                    : null;
+        if (problem is not null)
+        {
+            int step = worldSize * settings.Accumulation * (settings.Mixes ? 2 : 1);
+            int lower = Math.Max(step, settings.BatchSize / step * step);
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{problem}; use a --batch-size that is a multiple of {step}, for example {lower} or {lower + step}."));
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> here, or with <c>--distributed</c> on every rank, each learning whether any failed.</summary>
+    private void OnEveryRank(string description, Action action)
+    {
+        if (mpi is { Size: > 1 })
+        {
+            mpi.RunOnEveryRank(description, action);
+        }
+        else
+        {
+            action();
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> here, or with <c>--distributed</c> on rank 0 alone, every rank learning whether it failed.</summary>
+    private void OnRoot(string description, Action action)
+    {
+        if (mpi is { Size: > 1 })
+        {
+            mpi.RunOnRoot(description, action);
+        }
+        else
+        {
+            action();
+        }
     }
 
     /// <summary>The optional augmentations in force, for the start-up line.</summary>
@@ -134,7 +230,7 @@ internal sealed class TrainingRun
     /// </summary>
     private static double PaddingCropPct(int modelSize, int dataSize) => Math.Floor(modelSize * 1e6 / dataSize) / 1e6;
 
-    private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request)
+    private static (RunFolder Folder, RunSettings Settings, string? Resume) Resolve(CommandLineRequest request, string? defaultFolder)
     {
         if (request.Resume is string checkpoint)
         {
@@ -166,7 +262,7 @@ internal sealed class TrainingRun
             throw new UsageException($"The batch size {settings.BatchSize} is not divisible by the accumulation {settings.Accumulation}; set --batch-size and --accumulation together.");
         }
 
-        var folder = new RunFolder(request.OutputDirectory ?? RunFolder.DefaultPath());
+        var folder = new RunFolder(request.OutputDirectory ?? defaultFolder ?? RunFolder.DefaultPath());
         folder.EnsureUsableForNewRun();
         return (folder, settings, null);
     }

@@ -93,6 +93,48 @@ public sealed partial class MpiCommunicator
         throw Shared(new MpiException($"Rank 0 failed to {description}: {error}"));
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on every rank (reading a checkpoint, checking a loader) and tells every rank how
+    /// it went: when it throws on any rank, that rank rethrows its exception and every other rank throws an
+    /// <see cref="MpiException"/> naming the lowest failed rank and its message, so that no rank goes on to wait in a
+    /// collective for one that stopped. Every rank must call it at the same point.
+    /// </summary>
+    /// <param name="description">What the action does, for the other ranks' message ("load checkpoint 'a.safetensors'").</param>
+    /// <param name="action">The work; runs on every rank.</param>
+    /// <exception cref="MpiException">Another rank's action failed.</exception>
+    public void RunOnEveryRank(string description, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(action);
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            action();
+        }
+#pragma warning disable CA1031 // every failure must reach the other ranks before it propagates
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failure = ExceptionDispatchInfo.Capture(e);
+        }
+
+        int[] failed = AllGather<int>([failure is null ? 0 : 1]);
+        int first = Array.IndexOf(failed, 1);
+        if (first < 0)
+        {
+            return;
+        }
+
+        string error = Broadcast(failure is null ? string.Empty : $"{failure.SourceException.GetType().Name}: {failure.SourceException.Message}", first);
+        if (failure is not null)
+        {
+            Shared(failure.SourceException);
+            failure.Throw();
+        }
+
+        throw Shared(new MpiException($"Rank {first} failed to {description}: {error}"));
+    }
+
     /// <summary>Gets <paramref name="writer"/> on rank 0 and <see cref="TextWriter.Null"/> on the others: one copy of each log line.</summary>
     /// <param name="writer">Where rank 0 writes, for example <see cref="Console.Out"/>.</param>
     /// <returns>The writer this rank should use.</returns>

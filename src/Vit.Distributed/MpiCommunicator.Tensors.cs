@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using TorchSharp;
 using Vit.Distributed.Native;
+using Vit.Training;
 using static TorchSharp.torch;
 
 namespace Vit.Distributed;
@@ -41,6 +42,9 @@ public sealed partial class MpiCommunicator
         AllReduceInPlace(count == 0 ? null : DataPointer(staged), count, element, operation);
         tensor.copy_(staged);
     }
+
+    /// <inheritdoc cref="IProcessGroup.AllReduce(Tensor)"/>
+    void IProcessGroup.AllReduce(Tensor tensor) => AllReduce(tensor, ReduceOperation.Sum);
 
     /// <summary>Copies <paramref name="tensor"/> from rank <paramref name="root"/> to every other rank, in place.</summary>
     /// <remarks>Any dtype; the bytes are copied as they are. Non-contiguous and GPU tensors go through a CPU copy.</remarks>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Vit.Distributed.Faults;
 using Vit.Distributed.Native;
+using Vit.Training;
 
 namespace Vit.Distributed;
 
@@ -21,7 +22,7 @@ namespace Vit.Distributed;
 /// <para>Collectives must be called in the same order on every rank, one at a time per process (MPI thread level
 /// <c>MPI_THREAD_SERIALIZED</c>; the communicator serializes its own calls).</para>
 /// </remarks>
-public sealed partial class MpiCommunicator : IDisposable
+public sealed partial class MpiCommunicator : IDisposable, IProcessGroup
 {
     /// <summary>The job's exit code when a collective waited longer than <see cref="MpiOptions.CollectiveTimeout"/>.</summary>
     public const int TimeoutExitCode = 124;

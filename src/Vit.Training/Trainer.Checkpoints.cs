@@ -1,3 +1,6 @@
+using System.Globalization;
+using static TorchSharp.torch;
+
 namespace Vit.Training;
 
 public sealed partial class Trainer
@@ -9,10 +12,12 @@ public sealed partial class Trainer
     /// </summary>
     /// <param name="path">The file to write (replaced if it exists).</param>
     /// <remarks>
-    /// Resuming is bit-identical on the CPU. On CUDA, TorchSharp does not expose the CUDA generator's state, so
+    /// <para>With a <see cref="ProcessGroup"/> every rank calls it at the same point: the ranks' generator states are
+    /// gathered and rank 0 writes the file (every rank throws if rank 0's write fails).</para>
+    /// <para>Resuming is bit-identical on the CPU. On CUDA, TorchSharp does not expose the CUDA generator's state, so
     /// dropout and drop-path masks after a resume differ from an uninterrupted run (with both at 0, only CUDA's own
     /// non-deterministic kernels remain). Data order needs nothing here: <see cref="Vit.Data.DataLoader"/> rebuilds
-    /// epoch k from (seed, k), and <c>Fit</c> passes over the batches of the epoch that were already trained.
+    /// epoch k from (seed, k), and <c>Fit</c> passes over the batches of the epoch that were already trained.</para>
     /// </remarks>
     public void SaveCheckpoint(string path)
     {
@@ -33,21 +38,35 @@ public sealed partial class Trainer
     /// A trainer with <see cref="TrainerOptions.EmaDecay"/> set needs a checkpoint with EMA weights; one without ignores
     /// them (and logs a warning).
     /// </remarks>
-    /// <param name="path">The checkpoint.</param>
+    /// <param name="path">The checkpoint. With a <see cref="ProcessGroup"/> every rank reads it (a path on a file
+    /// system every host shares), and may be a checkpoint of a job with another number of ranks or of one process:
+    /// training continues with the same global batches.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is truncated or corrupt, is not a trainer checkpoint, or was
     /// written for another architecture (the message names the mismatching tensors).</exception>
+    /// <remarks>With a <see cref="ProcessGroup"/>, a rank that cannot read the file rethrows its exception and every
+    /// other rank throws the process group's exception naming it; ranks that read different files (a stale copy on one
+    /// host) all throw the mismatch exception.</remarks>
     public void LoadCheckpoint(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(path);
         _trained.ThrowIfReplaced();
-        _checkpoint.Load(path, state =>
+        if (_parallel is null)
         {
-            _counters.ReadFrom(state);
-            Schedule = state.Schedule?.ToSchedule();
-        });
-        TrainerLog.CheckpointLoaded(_logger, path, Epoch, BatchInEpoch, Step);
+            ReadCheckpoint(path);
+            return;
+        }
+
+        _parallel.Group.RunOnEveryRank($"load checkpoint '{path}'", () => ReadCheckpoint(path));
+        _parallel.Group.VerifyIdentical(
+            "The loaded checkpoints (step, epoch, batch, the weights' bits summed as integers)",
+            string.Create(CultureInfo.InvariantCulture, $"step {Step}\nepoch {Epoch}\nbatch {BatchInEpoch}\nweights {DataParallel.Checksum(_flat.Parameters)}\n"));
+
+        if (_generator.RestoredRanks < _parallel.Size)
+        {
+            TrainerLog.GeneratorStatesReseeded(_logger, path, _generator.RestoredRanks, _parallel.Size);
+        }
     }
 
     /// <summary>Reads the options a checkpoint was written with, e.g. to build an identical trainer before resuming.</summary>
@@ -60,14 +79,42 @@ public sealed partial class Trainer
         return CheckpointState.FromMetadata(Vit.Core.SafeTensors.ReadMetadata(path), path).Options;
     }
 
-    private void WriteCheckpoint(string path)
+    private void ReadCheckpoint(string path)
     {
-        _checkpoint.Save(path, state =>
+        _checkpoint.Load(path, state =>
         {
-            _counters.WriteTo(state);
-            state.Schedule = Schedule is null ? null : CheckpointState.ScheduleState.From(Schedule);
-            state.Options = _options;
+            _counters.ReadFrom(state);
+            Schedule = state.Schedule?.ToSchedule();
         });
-        TrainerLog.CheckpointSaved(_logger, path, Step);
+        TrainerLog.CheckpointLoaded(_logger, path, Epoch, BatchInEpoch, Step);
+    }
+
+    /// <summary>Writes a checkpoint (rank 0 only, with every rank's generator state), then runs <paramref name="after"/> there.</summary>
+    private void WriteCheckpoint(string path, Action? after = null)
+    {
+        using var scope = NewDisposeScope();
+        if (_parallel is not null)
+        {
+            _generator.SetGathered(_parallel.Gather(_generator.Current()));
+        }
+
+        try
+        {
+            RunOnRoot($"write checkpoint '{path}'", () =>
+            {
+                _checkpoint.Save(path, state =>
+                {
+                    _counters.WriteTo(state);
+                    state.Schedule = Schedule is null ? null : CheckpointState.ScheduleState.From(Schedule);
+                    state.Options = _options;
+                });
+                TrainerLog.CheckpointSaved(_logger, path, Step);
+                after?.Invoke();
+            });
+        }
+        finally
+        {
+            _generator.SetGathered(null);
+        }
     }
 }

@@ -8,7 +8,9 @@ public sealed partial class Trainer
     /// <summary>
     /// Measures mean cross-entropy (no label smoothing), top-1 and top-5 accuracy over one pass of
     /// <paramref name="loader"/> (its epoch 0) against its class labels, in eval mode without gradients. The device is
-    /// waited for once, at the end.
+    /// waited for once, at the end. With a <see cref="ProcessGroup"/> every rank calls it with the same loader and
+    /// evaluates its share of each batch (<see cref="ShardedBatchSampler.ForEvaluation"/>); the sums are added across
+    /// the ranks, so every rank gets the figures over the whole pass.
     /// </summary>
     /// <param name="loader">The evaluation data.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
@@ -24,7 +26,9 @@ public sealed partial class Trainer
     /// Measures loss, top-1 and top-5 accuracy over batches of your own (see <see cref="Evaluate(DataLoader, CancellationToken)"/>);
     /// probability targets count as their most probable class.
     /// </summary>
-    /// <param name="batches">Pairs of inputs and class indices (int64 [B]) or probabilities (floating [B, K]); the caller owns them.</param>
+    /// <param name="batches">Pairs of inputs and class indices (int64 [B]) or probabilities (floating [B, K]); the caller
+    /// owns them. With a <see cref="ProcessGroup"/>: this rank's part of the data (any size, even none); the sums of
+    /// every rank's part are added, and every rank must call this at the same point.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <returns>The figures over every image.</returns>
     /// <exception cref="ArgumentException">A batch does not fit the model, or there was none.</exception>
@@ -33,6 +37,7 @@ public sealed partial class Trainer
         ObjectDisposedException.ThrowIf(_disposed, this);
         _trained.ThrowIfReplaced();
         using var totals = _evaluator.Accumulate(batches, cancellationToken);
+        _parallel?.SumTotals(totals.Sums);
         return totals.ToResult(nameof(batches));
     }
 
@@ -68,10 +73,12 @@ public sealed partial class Trainer
         _trained.ThrowIfReplaced();
         using var swapped = ema.SwapIntoModel();
         using var totals = _evaluator.Accumulate(batches, cancellationToken);
+        _parallel?.SumTotals(totals.Sums);
         return totals.ToResult(nameof(batches));
     }
 
-    // A loader's class labels (not Targets: evaluation measures classification, never mixed targets).
-    private static IEnumerable<(Tensor Images, Tensor Targets)> LoaderLabels(DataLoader loader, CancellationToken cancellationToken) =>
-        loader.Epoch(0, cancellationToken).Select(b => (b.Images, b.Labels));
+    // A loader's class labels (not Targets: evaluation measures classification, never mixed targets); this rank's share
+    // of each batch in a data-parallel job.
+    private IEnumerable<(Tensor Images, Tensor Targets)> LoaderLabels(DataLoader loader, CancellationToken cancellationToken) =>
+        (_parallel is null ? loader.Epoch(0, cancellationToken) : _parallel.EvaluationShare(loader, cancellationToken)).Select(b => (b.Images, b.Labels));
 }

@@ -14,21 +14,49 @@ public sealed partial class Trainer
     /// on) every <see cref="TrainerOptions.EvaluateEveryEpochs"/> epochs and after the last, reports progress, calls the
     /// <see cref="Callbacks"/>, appends metrics and writes checkpoints as the options say.
     /// </summary>
+    /// <remarks>
+    /// With a <see cref="ProcessGroup"/> every rank calls it with the same loaders (same dataset, batch size, seed; the
+    /// ranks check): the loader's batch is the global batch and this rank trains on its contiguous share of each
+    /// (<see cref="ShardedBatchSampler"/>), augmented exactly as in the whole batch; evaluation is sharded too and its
+    /// counts summed. Only rank 0 writes the metrics CSV and the checkpoints.
+    /// </remarks>
     /// <param name="train">The training batches; epoch k's order and augmentations depend only on its seed and k.</param>
     /// <param name="validation">Evaluation data, or <see langword="null"/>.</param>
     /// <param name="progress">Receives step and epoch reports, or <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Stops between updates (throws <see cref="OperationCanceledException"/>).</param>
+    /// <param name="cancellationToken">Stops between updates (throws <see cref="OperationCanceledException"/>; with a
+    /// <see cref="ProcessGroup"/>, on every rank once any rank's token is cancelled).</param>
     /// <returns>What the run did.</returns>
-    /// <exception cref="ArgumentException">The loader's batches cannot be split into equal micro-batches.</exception>
+    /// <exception cref="ArgumentException">The loader's batches cannot be split into equal micro-batches (or, with a
+    /// <see cref="ProcessGroup"/>, into equal shares per rank).</exception>
     /// <exception cref="TrainingDivergedException">A non-finite loss or gradient with <see cref="NonFiniteHandling.Throw"/>.</exception>
     public FitResult Fit(DataLoader train, DataLoader? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(train);
-        CheckLoaderFitsAccumulation(train);
+        Func<int, int, IEnumerable<(Tensor Images, Tensor Targets)>> epochBatches;
+        if (_parallel is { } parallel)
+        {
+            parallel.Group.VerifyIdentical(
+                "The training and validation loaders (samples, batch size, seed, shuffle, drop last, batches per epoch)",
+                DescribeLoader("train", train) + (validation is null ? "validation none\n" : DescribeLoader("validation", validation)));
+            ShardedBatchSampler? shard = null;
+            // The same checks fail alike on every rank; any failure reaches every rank, so none waits for another.
+            parallel.Group.RunOnEveryRank("check the training loader against the world size", () =>
+            {
+                shard = new ShardedBatchSampler(train, parallel.Rank, parallel.Size);
+                CheckLoaderFitsAccumulation(train, parallel.Size);
+            });
+            epochBatches = (epoch, start) => shard!.Epoch(epoch, start, cancellationToken).Select(b => (b.Images, b.Targets));
+        }
+        else
+        {
+            CheckLoaderFitsAccumulation(train, worldSize: 1);
+            epochBatches = (epoch, start) => train.Epoch(epoch, start, cancellationToken).Select(b => (b.Images, b.Targets));
+        }
+
         Schedule ??= ResolveSchedule(train.BatchSize, train.BatchesPerEpoch);
         return FitEpochs(
-            (epoch, start) => train.Epoch(epoch, start, cancellationToken).Select(b => (b.Images, b.Targets)),
+            epochBatches,
             train.BatchesPerEpoch,
             validation is null ? null : LoaderLabels(validation, cancellationToken),
             progress,
@@ -41,7 +69,9 @@ public sealed partial class Trainer
     /// </summary>
     /// <param name="train">Pairs of inputs and targets (class indices or probabilities; anything with B rows for a custom
     /// <see cref="Loss"/>), enumerated once per epoch. The caller owns the tensors. To resume mid-epoch exactly, it must
-    /// yield the same batches in the same order every pass (the first <see cref="BatchInEpoch"/> are passed over).</param>
+    /// yield the same batches in the same order every pass (the first <see cref="BatchInEpoch"/> are passed over). With
+    /// a <see cref="ProcessGroup"/>: this rank's equal shares, as many batches on every rank, and
+    /// <paramref name="validation"/> this rank's part of the evaluation data (the counts are summed).</param>
     /// <param name="validation">Evaluation batches (class indices or probabilities), or <see langword="null"/>.</param>
     /// <param name="progress">Receives step and epoch reports, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops between updates (throws <see cref="OperationCanceledException"/>).</param>
@@ -62,6 +92,9 @@ public sealed partial class Trainer
                 "Fit over a sequence whose length is unknown until enumerated needs the schedule's length: set TrainerOptions.TotalSteps (and WarmupSteps rather than WarmupEpochs), or pass a collection (an array or List) of batches.");
         }
 
+        _parallel?.Group.VerifyIdentical(
+            "The training batches per epoch (Fit over batches of your own)",
+            batchesPerEpoch?.ToString(CultureInfo.InvariantCulture) ?? "unknown");
         return FitEpochs((_, start) => start == 0 ? train : train.Skip(start), batchesPerEpoch, validation, progress, cancellationToken);
     }
 
@@ -75,11 +108,12 @@ public sealed partial class Trainer
         string? directory = _options.CheckpointDirectory;
         if (directory is not null)
         {
-            Directory.CreateDirectory(directory);
+            RunOnRoot($"create the checkpoint folder '{directory}'", () => Directory.CreateDirectory(directory));
         }
 
         _stopRequested = false;
-        using var csv = _options.MetricsCsvPath is string csvPath ? new MetricsCsvWriter(csvPath) : null;
+        // Rank 0 writes the metrics (the other ranks' figures are the same).
+        using var csv = _options.MetricsCsvPath is string csvPath && IsRoot ? new MetricsCsvWriter(csvPath) : null;
         var run = new RunClock(Step, batchesPerEpoch is int n ? checked(_options.Epochs * n) : Schedule?.TotalSteps ?? _options.TotalSteps);
         var epochLosses = new List<double>();
         EvaluationResult? lastEvaluation = null;
@@ -109,7 +143,8 @@ public sealed partial class Trainer
                 }
 
                 float loss = TrainStep(images, targets);
-                int batchSize = (int)images.shape[0];
+                int batchSize = (int)images.shape[0] * WorldSize;
+                AgreeOnStop(cancellationToken);
                 _counters.BatchInEpoch = index;
                 window.Add(loss, batchSize);
                 whole.Add(loss, batchSize);
@@ -150,6 +185,7 @@ public sealed partial class Trainer
 
             _counters.Epoch = epoch + 1;
             _counters.BatchInEpoch = 0;
+            ResynchronizeReplicas(epoch + 1);
             epochLosses.Add(whole.MeanLoss);
             var elapsed = run.Elapsed;
             double imagesPerSecond = whole.ImagesPerSecond(elapsed);
@@ -175,12 +211,7 @@ public sealed partial class Trainer
             if (directory is not null)
             {
                 bool best = IsNewBest(evaluation);
-                lastCheckpoint = SaveRotating(directory);
-                if (best)
-                {
-                    CheckpointFiles.CopyAtomically(lastCheckpoint, Path.Combine(directory, CheckpointFiles.BestFileName));
-                    TrainerLog.BestCheckpoint(_logger, _options.BestCheckpointMetric, _counters.BestMetricValue!.Value, lastCheckpoint);
-                }
+                lastCheckpoint = SaveRotating(directory, best);
             }
 
             foreach (var callback in _callbacks.ToArray())
@@ -188,6 +219,7 @@ public sealed partial class Trainer
                 callback.OnEpochEnd(this, epochReport);
             }
 
+            AgreeOnStop(cancellationToken);
             if (_stopRequested && epoch + 1 < _options.Epochs)
             {
                 TrainerLog.StoppedEarly(_logger, Step);
@@ -216,25 +248,90 @@ public sealed partial class Trainer
         return result;
     }
 
-    private void CheckLoaderFitsAccumulation(DataLoader loader)
+    private void CheckLoaderFitsAccumulation(DataLoader loader, int worldSize)
     {
         int k = _options.AccumulationSteps;
         int last = loader.Dataset.Count % loader.BatchSize;
-        if (loader.BatchSize % k != 0 || (!loader.DropLast && last != 0 && last % k != 0))
+        int lastBatch = loader.DropLast || last == 0 ? loader.BatchSize : last;
+        if (worldSize == 1 && (loader.BatchSize % k != 0 || lastBatch % k != 0))
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"The loader's batches ({loader.BatchSize} images, last batch {(loader.DropLast || last == 0 ? loader.BatchSize : last)}) cannot be split into AccumulationSteps ({k}) equal micro-batches; choose a BatchSize divisible by {k} and set DropLast = true."),
+                string.Create(CultureInfo.InvariantCulture, $"The loader's batches ({loader.BatchSize} images, last batch {lastBatch}) cannot be split into AccumulationSteps ({k}) equal micro-batches; choose a BatchSize divisible by {k} and set DropLast = true."),
+                nameof(loader));
+        }
+
+        if (worldSize > 1 && ((loader.BatchSize / worldSize) % k != 0 || (lastBatch / worldSize) % k != 0))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Each of the {worldSize} ranks takes {loader.BatchSize / worldSize} images of every global batch of {loader.BatchSize} (last batch {lastBatch / worldSize}), which cannot be split into AccumulationSteps ({k}) equal micro-batches; choose a BatchSize divisible by {worldSize * k} and set DropLast = true."),
                 nameof(loader));
         }
     }
 
-    private string SaveRotating(string directory)
+    /// <summary>Writes the rotating checkpoint of this step (and, when <paramref name="best"/>, best.safetensors); rank 0 only.</summary>
+    private string SaveRotating(string directory, bool best = false)
     {
         string path = CheckpointFiles.PathFor(directory, Step);
-        WriteCheckpoint(path);
-        CheckpointFiles.KeepLast(directory, _options.KeepLastCheckpoints);
+        WriteCheckpoint(path, () =>
+        {
+            CheckpointFiles.KeepLast(directory, _options.KeepLastCheckpoints);
+            if (best)
+            {
+                CheckpointFiles.CopyAtomically(path, Path.Combine(directory, CheckpointFiles.BestFileName));
+                TrainerLog.BestCheckpoint(_logger, _options.BestCheckpointMetric, _counters.BestMetricValue!.Value, path);
+            }
+        });
         return path;
     }
+
+    /// <summary>Runs <paramref name="action"/> here, or on rank 0 only (every rank learning whether it failed).</summary>
+    private void RunOnRoot(string description, Action action)
+    {
+        if (_parallel is null)
+        {
+            action();
+        }
+        else
+        {
+            _parallel.Group.RunOnRoot(description, action);
+        }
+    }
+
+    /// <summary>Data parallelism: every rank stops (or is cancelled) once any rank asked, so none waits for the others.</summary>
+    private void AgreeOnStop(CancellationToken cancellationToken)
+    {
+        if (_parallel is null)
+        {
+            return;
+        }
+
+        var (stop, cancel) = _parallel.AnyRank(_stopRequested, cancellationToken.IsCancellationRequested);
+        _stopRequested = stop;
+        if (cancel)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new OperationCanceledException("Another rank of the data-parallel job was cancelled.");
+        }
+    }
+
+    /// <summary>Data parallelism: checks at each epoch's end that the replicas are still bit-identical, and makes them so.</summary>
+    private void ResynchronizeReplicas(int epoch)
+    {
+        if (_parallel is null)
+        {
+            return;
+        }
+
+        var differing = _parallel.Resynchronize(Model, _flat, _ema);
+        if (differing.Count > 0)
+        {
+            TrainerLog.ReplicasResynchronized(_logger, epoch, string.Join(", ", differing));
+        }
+    }
+
+    private static string DescribeLoader(string role, DataLoader loader) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{role} samples {loader.Dataset.Count}\n{role} batch size {loader.BatchSize}\n{role} seed {loader.Seed} (DataLoaderOptions.Seed: set it, or each process picks its own)\n{role} shuffle {loader.Shuffle}\n{role} drop last {loader.DropLast}\n{role} batches per epoch {loader.BatchesPerEpoch}\n");
 
     /// <summary>Updates the best value when <paramref name="evaluation"/> beats it; true if it did.</summary>
     private bool IsNewBest(EvaluationResult? evaluation)

@@ -26,6 +26,12 @@ namespace Vit.Training;
 /// and, in fp16, the overflow check of loss scaling need them before the optimizer may touch the weights). Class indices on the CPU are range-checked there, before
 /// they are copied to the device; indices already on another device are checked there and fetched with that same
 /// wait, and the loss reads them clamped, so a bad label fails with a message instead of a device-side assert.</para>
+/// <para>Data parallelism: with an <see cref="IProcessGroup"/> (Vit.Distributed's <c>MpiCommunicator</c> under
+/// <c>mpirun -np N</c>) every rank builds the same trainer; the constructor checks that the ranks' options and models
+/// agree and gives every rank rank 0's weights, each update all-reduces the flat gradient buffer once (before
+/// anything reads it: every rank then clips and steps alike, and the replicas stay bit-identical),
+/// <c>Fit(DataLoader)</c> and <c>Evaluate(DataLoader)</c> take this rank's share of every global batch, evaluation
+/// counts are summed across the ranks, and only rank 0 logs and writes metrics and checkpoints (docs/distributed.md).</para>
 /// <para>A trainer is not thread-safe. On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the
 /// process keeps freed tensor memory for reuse instead of returning it and faulting it in again every step (opt out
 /// with the environment variable <c>VIT_RETAIN_FREED_MEMORY=0</c>, or call <see cref="CpuMemory.ReturnLargeBlocks"/>
@@ -44,7 +50,8 @@ public sealed partial class Trainer : IDisposable
     private readonly Device _device;
     private readonly BatchChecks _checks;
     private readonly Evaluator _evaluator;
-    private readonly GeneratorState _generator = new();
+    private readonly GeneratorState _generator;
+    private readonly DataParallel? _parallel;
     private readonly TrainingCounters _counters = new();
     private readonly LossScaler _scaler;
     private readonly TrainerCheckpoint _checkpoint;
@@ -62,6 +69,25 @@ public sealed partial class Trainer : IDisposable
     /// say its layers.</exception>
     /// <exception cref="InvalidOperationException">Another trainer that was not disposed trains this model's parameters.</exception>
     public Trainer(nn.Module<Tensor, Tensor> model, TrainerOptions options, ILogger<Trainer>? logger = null)
+        : this(model, options, processGroup: null, logger)
+    {
+    }
+
+    /// <summary>
+    /// Creates one rank's trainer for data-parallel training over <paramref name="processGroup"/> (every rank calls
+    /// this with the same options and architecture): checks that the ranks agree, then gives every rank rank 0's
+    /// weights. Each update then averages the ranks' gradients with one all-reduce of the flat gradient buffer.
+    /// </summary>
+    /// <param name="model">This rank's replica, already on its device; its weights are replaced by rank 0's.</param>
+    /// <param name="options">The settings, the same on every rank.</param>
+    /// <param name="processGroup">The ranks (Vit.Distributed's <c>MpiCommunicator</c>), or <see langword="null"/> for one process.</param>
+    /// <param name="logger">Receives the events on rank 0 (the other ranks log nothing: their events are rank 0's).</param>
+    /// <exception cref="OptionsValidationException">The options cannot work.</exception>
+    /// <exception cref="ArgumentException">The model cannot be trained as asked (also: parameters that are not float32 or float64).</exception>
+    /// <exception cref="InvalidOperationException">Another trainer that was not disposed trains this model's parameters.</exception>
+    /// <remarks>Ranks whose options, parameters or buffers differ all throw the process group's mismatch exception
+    /// (Vit.Distributed: <c>SettingsMismatchException</c>) naming the first difference.</remarks>
+    public Trainer(nn.Module<Tensor, Tensor> model, TrainerOptions options, IProcessGroup? processGroup, ILogger<Trainer>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,7 +98,10 @@ public sealed partial class Trainer : IDisposable
             throw new ArgumentException("The model has no classifier head (NumClasses is 0); call ResetClassifier(n) before creating the trainer.", nameof(model));
         }
 
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _parallel = processGroup is null ? null : new DataParallel(processGroup);
+        // Rank 0 speaks for the job: the other ranks' events are the same.
+        _logger = _parallel is { IsRoot: false } ? NullLogger.Instance : (ILogger?)logger ?? NullLogger.Instance;
+        _generator = new GeneratorState(_parallel?.Rank ?? 0);
         Model = model;
         var scales = _options.LayerDecay is double layerDecay ? LayerDecayScales.For(model, layerDecay) : null;
         _trained = TrainedParameters.Claim(model);
@@ -83,9 +112,16 @@ public sealed partial class Trainer : IDisposable
             _optimizer = AdamWParameterGroups.Create(plan, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon);
             // Parameters, gradients and moments in flat buffers: updates and norms cost a few kernels, not hundreds.
             _flat = FlatAdamW.Create(_optimizer, plan);
+            if (_parallel is not null)
+            {
+                // Before the EMA copies the weights: every replica starts from rank 0's.
+                _parallel.Join(model, _options, _flat);
+                TrainerLog.JoinedProcessGroup(_logger, _parallel.Size);
+            }
         }
         catch
         {
+            _flat?.Dispose();
             _optimizer?.Dispose();
             _trained.Dispose();
             throw;
@@ -121,7 +157,12 @@ public sealed partial class Trainer : IDisposable
         _checkpoint = new TrainerCheckpoint(parts, modelOptions, hasEma: _ema is not null, _logger);
         if (_options.Seed is int seed)
         {
-            torch.manual_seed(seed);
+            // Each rank its own dropout and drop-path masks (seed + rank, as timm's train.py): rank 0 draws what one process draws.
+            torch.manual_seed(seed + (_parallel?.Rank ?? 0));
+        }
+        else if (_parallel is { Rank: > 0 } group)
+        {
+            torch.manual_seed(torch.random.initial_seed() + group.Rank);
         }
     }
 
@@ -136,6 +177,15 @@ public sealed partial class Trainer : IDisposable
 
     /// <summary>Gets the model being trained.</summary>
     public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>Gets the ranks this trainer trains with, or <see langword="null"/> for one process.</summary>
+    public IProcessGroup? ProcessGroup => _parallel?.Group;
+
+    /// <summary>
+    /// Gets whether this trainer is the one that writes files and logs: true in one process and on rank 0 of a
+    /// data-parallel job (callbacks that write, such as <see cref="TensorBoardCallback"/>, check it).
+    /// </summary>
+    public bool IsRoot => _parallel?.IsRoot ?? true;
 
     /// <summary>Gets a copy of the trainer's options.</summary>
     public TrainerOptions Options => _options.Clone();
@@ -206,16 +256,21 @@ public sealed partial class Trainer : IDisposable
     /// <summary>
     /// Performs exactly one optimizer update on one logical batch: <see cref="TrainerOptions.AccumulationSteps"/>
     /// equal micro-batches, the mean loss averaged over them, global-norm clipping, the schedule's learning rate for
-    /// update <see cref="Step"/> (times each parameter's layer-decay scale), AdamW, then the EMA.
+    /// update <see cref="Step"/> (times each parameter's layer-decay scale), AdamW, then the EMA. With a
+    /// <see cref="ProcessGroup"/>, every rank calls it at once with its equal share of the global batch and the
+    /// gradients are averaged across the ranks first.
     /// </summary>
-    /// <param name="images">The model's input batch (for a ViT float [B, C, H, W]); on any device (moved to the model's).</param>
+    /// <param name="images">The model's input batch (for a ViT float [B, C, H, W]); on any device (moved to the model's).
+    /// With a <see cref="ProcessGroup"/>: this rank's share, as many images on every rank.</param>
     /// <param name="targets">Class indices (int64 [B], in [0, K)) or class probabilities (floating [B, K], soft targets
     /// as Mixup/CutMix make); with a custom <see cref="Loss"/>, anything with B rows.</param>
-    /// <returns>The batch's mean loss, unscaled (NaN or infinite when the update was skipped for that reason).</returns>
+    /// <returns>The batch's mean loss, unscaled, over the global batch with a <see cref="ProcessGroup"/> (NaN or infinite
+    /// when the update was skipped for that reason).</returns>
     /// <remarks>In fp16 (<see cref="TrainerOptions.Precision"/>) an update whose scaled gradients overflow is skipped as
     /// PyTorch's <c>GradScaler</c> skips it, whatever <see cref="TrainerOptions.NonFiniteHandling"/> says: weights,
     /// moments, the EMA and AdamW's step counts stay as they were, <see cref="LossScale"/> halves, and the schedule moves
-    /// on (<see cref="Step"/> counts it).</remarks>
+    /// on (<see cref="Step"/> counts it). With a <see cref="ProcessGroup"/> the overflow check reads the all-reduced
+    /// gradients, so an overflow on any rank skips the update on every rank.</remarks>
     /// <exception cref="ArgumentException">The batch does not fit the model or options (checked before any update).</exception>
     /// <exception cref="InvalidOperationException">The model's parameters were replaced after the trainer was created.</exception>
     /// <exception cref="TrainingDivergedException">The loss or gradients are not finite and the options say to stop.</exception>
@@ -224,7 +279,7 @@ public sealed partial class Trainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         _trained.ThrowIfReplaced();
         var batch = _checks.Check(images, targets, _options.AccumulationSteps, classification: Loss is null);
-        var schedule = Schedule ??= ResolveSchedule(batch.Count, stepsPerEpoch: null);
+        var schedule = Schedule ??= ResolveSchedule(batch.Count * WorldSize, stepsPerEpoch: null);
         int t = _counters.Step;
         double learningRate = schedule.GetLearningRate(t);
         _generator.ApplyPending();
@@ -235,9 +290,21 @@ public sealed partial class Trainer : IDisposable
         using (NewDisposeScope())
         {
             var (lossTotal, deviceLabelRange, classes) = ComputeGradients(images, targets, batch);
+            Tensor? meanCount = null;
+            if (_parallel is not null)
+            {
+                // Data parallelism: one all-reduce of the flat gradient buffer (its tail carries the loss and the batch
+                // size) sums the ranks' gradients, then / world size = the gradient of the global batch's mean loss. It
+                // comes before anything reads the gradients: unscaling a loss-scaled (fp16) buffer, the non-finite check,
+                // the norm and clipping then see the same numbers on every rank and decide alike, so the replicas stay
+                // bit-identical. Loss scaling goes after this line: all-reduce, then unscale and check. An overflow on any
+                // rank reaches every rank as inf/NaN in the reduced buffer, so checking after the all-reduce skips the
+                // update on every rank.
+                (lossTotal, meanCount) = _parallel.AverageGradients(_flat, lossTotal, batch.Count);
+            }
 
             // Here the gradients of the whole logical batch are in _flat.Gradients and nothing has been measured: the
-            // place for unscaling fp16 loss-scaled gradients and for the data-parallel all-reduce of that one buffer.
+            // place for unscaling fp16 loss-scaled gradients (after the all-reduce above).
             if (_scaler.Enabled)
             {
                 _flat.Unscale(_scaler.InverseScale);
@@ -249,8 +316,14 @@ public sealed partial class Trainer : IDisposable
                 _flat.Clip(normTensor, max);
             }
 
-            // The one wait for the device per update: loss, norm and (for labels already there) the label range together.
+            // The one wait for the device per update: loss, norm, (data-parallel) the ranks' mean batch size and (for
+            // labels already there) the label range together.
             var fetched = new List<Tensor> { lossTotal.reshape(1), normTensor.reshape(1) };
+            if (meanCount is not null)
+            {
+                fetched.Add(meanCount.reshape(1));
+            }
+
             if (deviceLabelRange is not null)
             {
                 fetched.Add(deviceLabelRange);
@@ -259,9 +332,15 @@ public sealed partial class Trainer : IDisposable
             var host = cat(fetched.Select(value => value.to(ScalarType.Float64)).ToList()).cpu().data<double>().ToArray();
             loss = (float)host[0];
             norm = (float)host[1];
+            int next = 2;
+            if (meanCount is not null)
+            {
+                _parallel!.ThrowIfUnequalShares(host[next++], batch.Count, nameof(images));
+            }
+
             if (deviceLabelRange is not null)
             {
-                BatchChecks.ThrowIfOutOfRange(((long)host[2], (long)host[3]), classes, nameof(targets));
+                BatchChecks.ThrowIfOutOfRange(((long)host[next], (long)host[next + 1]), classes, nameof(targets));
             }
 
             if (float.IsFinite(loss) && float.IsFinite(norm))
@@ -303,7 +382,7 @@ public sealed partial class Trainer : IDisposable
             {
                 Step = t + 1,
                 Epoch = _counters.Epoch,
-                BatchSize = batch.Count,
+                BatchSize = batch.Count * WorldSize,
                 Loss = loss,
                 LearningRate = learningRate,
                 GradientNorm = norm,
@@ -333,6 +412,9 @@ public sealed partial class Trainer : IDisposable
             _trained.Dispose();
         }
     }
+
+    /// <summary>Gets the number of ranks (1 without a process group).</summary>
+    internal int WorldSize => _parallel?.Size ?? 1;
 
     /// <summary>Gets the batch checks (the tests switch their device-label path on).</summary>
     internal BatchChecks Checks => _checks;

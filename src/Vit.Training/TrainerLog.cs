@@ -58,4 +58,15 @@ internal static partial class TrainerLog
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
         Message = "The checkpoint holds no fp16 loss-scale state (it was written by a run that did not train in Float16): loss scaling starts over at {Scale}")]
     public static partial void LossScaleStartsOver(ILogger logger, float scale);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Data-parallel training on {Size} ranks: rank 0's weights broadcast, gradients all-reduced once per update")]
+    public static partial void JoinedProcessGroup(ILogger logger, int size);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning,
+        Message = "After epoch {Epoch} the replicas' weights were no longer bit-identical (ranks {Ranks} differ from rank 0: different hardware or thread counts round differently); rank 0's weights, AdamW moments and EMA were broadcast to every rank")]
+    public static partial void ReplicasResynchronized(ILogger logger, int epoch, string ranks);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning,
+        Message = "{Path} holds generator states for {Saved} rank(s) and this job has {Size}: ranks without a saved state start from a fresh seed, so their dropout and drop-path masks differ from an uninterrupted run")]
+    public static partial void GeneratorStatesReseeded(ILogger logger, string path, int saved, int size);
 }

@@ -19,6 +19,8 @@ public static class TrainerServiceCollectionExtensions
     /// <remarks>
     /// One trainer per model: a trainer owns its model's parameters while it lives (a second one on the same model
     /// would throw), so the trainer is a singleton like the model, created on first use and disposed with the provider.
+    /// A registered <see cref="IProcessGroup"/> (for example Vit.Distributed's <c>MpiCommunicator</c>) makes it a
+    /// data-parallel trainer.
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options.</param>
@@ -70,7 +72,8 @@ public static class TrainerServiceCollectionExtensions
         {
             var trainer = new Trainer(
                 provider.GetRequiredService<TModel>(),
-                provider.GetRequiredService<IOptions<TrainerOptions>>(),
+                provider.GetRequiredService<IOptions<TrainerOptions>>().Value,
+                provider.GetService<IProcessGroup>(),
                 provider.GetService<ILogger<Trainer>>());
             foreach (var callback in provider.GetServices<ITrainerCallback>())
             {

@@ -41,15 +41,15 @@ public sealed class CommandLineTests
     [InlineData("--cutmix x", "--cutmix expects a number such as 0.25 or 2e-3; got 'x'.")]
     [InlineData("--randaug rand-m9-q1", "--randaug: RandAugment config 'rand-m9-q1': section 'q1' is not one of m<magnitude>, n<layers>, p<probability>, mstd<std>, mmax<max>, inc<0|1>.")]
     [InlineData("--randaug rand-p3", "--randaug: RandAugmentOptions.Probability is 3 but must be in [0, 1]")]
-    [InlineData("--resume c.safetensors --erase 0.1", "--erase cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).")]
+    [InlineData("--resume c.safetensors --erase 0.1", "--erase cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
     [InlineData("--precision fp8", "--precision must be float32, bfloat16 or float16; got 'fp8'.")]
-    [InlineData("--resume c.safetensors --precision float16", "--precision cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).")]
+    [InlineData("--resume c.safetensors --precision float16", "--precision cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
     [InlineData("--epochs 0", "--epochs must be at least 1; got 0.")]
     [InlineData("--epochs abc", "--epochs expects a whole number; got 'abc'.")]
     [InlineData("--lr -1", "--lr must be a positive number; got -1.")]
     [InlineData("--lr x", "--lr expects a number such as 0.25 or 2e-3; got 'x'.")]
     [InlineData("--batch-size 100 --accumulation 3", "--batch-size 100 is not divisible by --accumulation 3.")]
-    [InlineData("--resume c.safetensors --lr 1e-3", "--lr cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads and --tensorboard may change).")]
+    [InlineData("--resume c.safetensors --lr 1e-3", "--lr cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
     public void TryParse_BadValue_ReturnsOneLineError(string line, string expected)
     {
         CommandLine.TryParse(line.Split(' '), out var request, out var error).Should().BeFalse();

@@ -118,6 +118,9 @@ public sealed class DataLoader : IDisposable
     /// <summary>Gets the number of batches each epoch yields.</summary>
     public int BatchesPerEpoch { get; }
 
+    /// <summary>Gets whether batches end with a batch step (such as Mixup), which may pair samples within a batch.</summary>
+    internal bool HasBatchTransform => _batchTransform is not null;
+
     /// <summary>Gets the order in which epoch <paramref name="epoch"/> visits the samples.</summary>
     /// <param name="epoch">The epoch, from 0.</param>
     /// <returns>A permutation of [0, Count) (the identity when not shuffling).</returns>
@@ -194,12 +197,28 @@ public sealed class DataLoader : IDisposable
     private IEnumerable<Batch> EpochIterator(int epoch, int startBatch, CancellationToken cancellationToken)
     {
         int[] order = GetEpochOrder(epoch);
+        var plan = new PlannedBatch[BatchesPerEpoch - startBatch];
+        for (int k = startBatch; k < BatchesPerEpoch; k++)
+        {
+            int start = k * BatchSize;
+            plan[k - startBatch] = new PlannedBatch(k, new ArraySegment<int>(order, start, Math.Min(BatchSize, order.Length - start)));
+        }
+
+        return Enumerate(epoch, plan, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds and hands out the batches of <paramref name="plan"/> in order, prepared ahead on the loader's threads
+    /// (one epoch at a time per loader); <see cref="ShardedBatchSampler"/> plans a rank's shares with it.
+    /// </summary>
+    internal IEnumerable<Batch> Enumerate(int epoch, PlannedBatch[] plan, CancellationToken cancellationToken)
+    {
         WorkerThreads threads = AcquireThreads();
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-            using var run = new PrefetchRun(this, threads, epoch, order, startBatch, linked.Token);
-            for (int k = startBatch; k < BatchesPerEpoch; k++)
+            using var run = new PrefetchRun(this, threads, epoch, plan, linked.Token);
+            for (int k = 0; k < plan.Length; k++)
             {
                 Batch batch = run.Take(k);
                 try
@@ -249,18 +268,20 @@ public sealed class DataLoader : IDisposable
         }
     }
 
-    /// <summary>Builds batch <paramref name="index"/> of an epoch; runs on a worker thread.</summary>
-    internal Batch BuildBatch(int epoch, int index, int[] order)
+    /// <summary>
+    /// Builds batch <paramref name="index"/> of an epoch from the samples <paramref name="samples"/>; runs on a worker
+    /// thread. The streams are keyed by the samples' dataset indices and by <paramref name="index"/> (a rank's share of
+    /// a global batch passes the global batch's index, so it is augmented and mixed as in the whole batch).
+    /// </summary>
+    internal Batch BuildBatch(int epoch, int index, ReadOnlySpan<int> samples)
     {
-        int start = index * BatchSize;
-        int count = Math.Min(BatchSize, order.Length - start);
         using var scope = NewDisposeScope();
-        var (bytes, labels) = Dataset.GetBatch(order.AsSpan(start, count));
+        var (bytes, labels) = Dataset.GetBatch(samples);
 
         // Images travel as uint8 (a quarter of float32); to CUDA from pinned memory without waiting for the copy.
         Tensor images = DeviceTransfer.ToDevice(bytes, _device).to_type(ScalarType.Float32).div_(255f);
         labels = DeviceTransfer.ToDevice(labels, _device);
-        var streams = SampleStreams.ForSamples(Seed, epoch, index, order.AsSpan(start, count));
+        var streams = SampleStreams.ForSamples(Seed, epoch, index, samples);
         for (int t = 0; t < _transforms.Length; t++)
         {
             images = _transforms[t] is IRandomTransform random ? random.Apply(images, streams.Derive(t)) : _transforms[t].call(images);

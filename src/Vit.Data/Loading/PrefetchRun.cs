@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 namespace Vit.Data;
 
 /// <summary>
-/// One epoch's background workers. Workers claim batch indices in order, at most PrefetchCount ahead of the
+/// One epoch's background workers. Workers claim the planned batches in order, at most PrefetchCount ahead of the
 /// consumer (a semaphore bounds them), and publish each batch into its own slot, so the consumer receives batches
 /// in order whichever worker finished first.
 /// </summary>
@@ -11,7 +11,7 @@ internal sealed class PrefetchRun : IDisposable
 {
     private readonly DataLoader _loader;
     private readonly int _epoch;
-    private readonly int[] _order;
+    private readonly PlannedBatch[] _plan;
     private readonly TaskCompletionSource<Batch>[] _slots;
     private readonly SemaphoreSlim _window;
     private readonly CancellationToken _cancellation;
@@ -20,15 +20,13 @@ internal sealed class PrefetchRun : IDisposable
     private int _nextIndex = -1;
     private int _taken = -1;
 
-    public PrefetchRun(DataLoader loader, WorkerThreads threads, int epoch, int[] order, int startBatch, CancellationToken cancellationToken)
+    /// <summary>Starts the workers on <paramref name="plan"/>: the batches to build, in the order they are handed out.</summary>
+    public PrefetchRun(DataLoader loader, WorkerThreads threads, int epoch, PlannedBatch[] plan, CancellationToken cancellationToken)
     {
-        // Batches before startBatch are never built, claimed or handed out.
-        _nextIndex = startBatch - 1;
-        _taken = startBatch - 1;
         _loader = loader;
         _epoch = epoch;
-        _order = order;
-        _slots = new TaskCompletionSource<Batch>[loader.BatchesPerEpoch];
+        _plan = plan;
+        _slots = new TaskCompletionSource<Batch>[plan.Length];
         for (int i = 0; i < _slots.Length; i++)
         {
             _slots[i] = new TaskCompletionSource<Batch>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,14 +36,14 @@ internal sealed class PrefetchRun : IDisposable
         _window = new SemaphoreSlim(loader.PrefetchCount + 1);
         _cancellation = cancellationToken;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _workers = new Task[Math.Min(loader.WorkerCount, _slots.Length - startBatch)];
+        _workers = new Task[Math.Min(loader.WorkerCount, _slots.Length)];
         for (int i = 0; i < _workers.Length; i++)
         {
             _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.None, threads);
         }
     }
 
-    /// <summary>Waits for batch <paramref name="index"/>; rethrows a worker's exception or the cancellation.</summary>
+    /// <summary>Waits for the batch at <paramref name="index"/> of the plan; rethrows a worker's exception or the cancellation.</summary>
     public Batch Take(int index)
     {
         // A batch already prepared must not slip past a cancellation: check before looking at the slot.
@@ -116,7 +114,8 @@ internal sealed class PrefetchRun : IDisposable
 
             try
             {
-                _slots[index].TrySetResult(_loader.BuildBatch(_epoch, index, _order));
+                var planned = _plan[index];
+                _slots[index].TrySetResult(_loader.BuildBatch(_epoch, planned.Index, planned.Samples));
             }
 #pragma warning disable CA1031 // Any failure is handed to the consumer, who rethrows it at this batch.
             catch (Exception e)

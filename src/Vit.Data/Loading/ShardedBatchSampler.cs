@@ -7,7 +7,11 @@ namespace Vit.Data;
 /// </summary>
 /// <remarks>
 /// <para>The loader's <see cref="DataLoader.GetEpochOrder(int)"/> depends only on its seed and the epoch, so ranks
-/// whose loaders share the seed agree on every global batch without talking to each other.</para>
+/// whose loaders share the seed agree on every global batch without talking to each other.
+/// <see cref="Epoch(int, int, CancellationToken)"/> builds this rank's share of each global batch with the loader's
+/// transforms and batch step, their streams keyed by each sample's dataset index and by the global batch's index: a
+/// share holds exactly the images and targets that those samples have in the batch one process builds (Mixup pairs
+/// samples 2k and 2k + 1, so with even local batches no pair crosses two ranks).</para>
 /// <para>For training, every global batch must split evenly (an equal share per rank keeps the ranks' gradients
 /// equally weighted and their steps in lock-step): the constructor rejects a batch size that the world size does not
 /// divide, and a last, smaller batch that it does not divide. For evaluation, pass
@@ -27,6 +31,11 @@ public sealed class ShardedBatchSampler
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> or <paramref name="worldSize"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A batch does not split evenly across the ranks.</exception>
     public ShardedBatchSampler(DataLoader loader, int rank, int worldSize, ShardLayout layout = ShardLayout.Contiguous, bool allowUnevenLastBatch = false)
+        : this(loader, rank, worldSize, layout, allowUnevenLastBatch ? Unevenness.LastBatch : Unevenness.None)
+    {
+    }
+
+    private ShardedBatchSampler(DataLoader loader, int rank, int worldSize, ShardLayout layout, Unevenness unevenness)
     {
         ArgumentNullException.ThrowIfNull(loader);
         CheckRank(rank, worldSize);
@@ -36,7 +45,7 @@ public sealed class ShardedBatchSampler
         }
 
         int global = loader.BatchSize;
-        if (global % worldSize != 0)
+        if (unevenness != Unevenness.Any && global % worldSize != 0)
         {
             throw new ArgumentException(
                 $"The global batch size {global} is not divisible by the world size {worldSize}: every rank must take an " +
@@ -45,7 +54,7 @@ public sealed class ShardedBatchSampler
         }
 
         int last = LastBatchSize(loader);
-        if (!allowUnevenLastBatch && last % worldSize != 0)
+        if (unevenness == Unevenness.None && last % worldSize != 0)
         {
             throw new ArgumentException(
                 $"The last batch of each epoch holds {last} samples ({loader.Dataset.Count} samples in batches of {global}), " +
@@ -54,11 +63,44 @@ public sealed class ShardedBatchSampler
                 nameof(loader));
         }
 
+        if (unevenness != Unevenness.Any && loader.HasBatchTransform && layout == ShardLayout.Contiguous && worldSize > 1
+            && ((global / worldSize) % 2 != 0 || (last / worldSize) % 2 != 0))
+        {
+            int odd = (global / worldSize) % 2 != 0 ? global : last;
+            throw new ArgumentException(
+                $"The loader's batch step (such as Mixup) pairs samples 2k and 2k + 1, but a batch of {odd} gives each of the " +
+                $"{worldSize} ranks {odd / worldSize} samples, an odd share, so a pair would be split between two ranks and " +
+                $"mixed differently from one process: use a global batch size that is a multiple of {2 * worldSize}" +
+                (odd == global ? "." : " and set DataLoaderOptions.DropLast, or leave a last batch that is one."),
+                nameof(loader));
+        }
+
         _loader = loader;
         Rank = rank;
         WorldSize = worldSize;
         Layout = layout;
     }
+
+    /// <summary>How unevenly batches may split.</summary>
+    private enum Unevenness
+    {
+        None,
+        LastBatch,
+        Any,
+    }
+
+    /// <summary>
+    /// Creates this rank's view of an evaluation loader: every batch, whatever its size, is split into contiguous
+    /// shares that differ by at most one sample (lower ranks take the extra ones; a rank may get none). Exact when the
+    /// ranks sum counts rather than average means, as a data-parallel evaluation does.
+    /// </summary>
+    /// <param name="loader">The evaluation loader.</param>
+    /// <param name="rank">This rank, in [0, <paramref name="worldSize"/>).</param>
+    /// <param name="worldSize">The number of ranks.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> or <paramref name="worldSize"/> is out of range.</exception>
+    public static ShardedBatchSampler ForEvaluation(DataLoader loader, int rank, int worldSize) =>
+        new(loader, rank, worldSize, ShardLayout.Contiguous, Unevenness.Any);
 
     /// <summary>Gets this rank.</summary>
     public int Rank { get; }
@@ -72,11 +114,53 @@ public sealed class ShardedBatchSampler
     /// <summary>Gets the global batch size (the loader's).</summary>
     public int GlobalBatchSize => _loader.BatchSize;
 
-    /// <summary>Gets this rank's share of every full batch: GlobalBatchSize / WorldSize.</summary>
+    /// <summary>Gets this rank's share of every full batch: GlobalBatchSize / WorldSize (rounded down for an evaluation view).</summary>
     public int LocalBatchSize => _loader.BatchSize / WorldSize;
 
     /// <summary>Gets the number of global batches per epoch (the loader's).</summary>
     public int BatchesPerEpoch => _loader.BatchesPerEpoch;
+
+    /// <summary>Gets the loader whose batches are the global batches.</summary>
+    public DataLoader Loader => _loader;
+
+    /// <summary>Enumerates this rank's share of every global batch of one epoch (see <see cref="Epoch(int, int, CancellationToken)"/>).</summary>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The shares, each valid until the consumer moves to the next.</returns>
+    public IEnumerable<Batch> Epoch(int epoch, CancellationToken cancellationToken = default)
+        => Epoch(epoch, startBatch: 0, cancellationToken);
+
+    /// <summary>
+    /// Enumerates this rank's share of every global batch of one epoch from global batch <paramref name="startBatch"/>
+    /// on, built by the loader (its transforms, batch step, device, workers and prefetching): share k holds the
+    /// images, labels and targets that this rank's samples have in global batch k as the loader builds it, because
+    /// every random draw is keyed by the sample's dataset index and the global batch's index, never by a position.
+    /// Shares that are empty (only possible in an uneven last batch) are passed over.
+    /// </summary>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <param name="startBatch">The first global batch, in [0, <see cref="BatchesPerEpoch"/>]; equal to it yields nothing.</param>
+    /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The shares, each valid until the consumer moves to the next (the loader disposes it then).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> or <paramref name="startBatch"/> is out of range.</exception>
+    /// <exception cref="InvalidOperationException">Another epoch of the loader is being enumerated (thrown on the first MoveNext).</exception>
+    public IEnumerable<Batch> Epoch(int epoch, int startBatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, BatchesPerEpoch);
+        int[] order = _loader.GetEpochOrder(epoch);
+        var plan = new List<PlannedBatch>(BatchesPerEpoch - startBatch);
+        for (int batch = startBatch; batch < BatchesPerEpoch; batch++)
+        {
+            int[] share = Share(GlobalBatch(order, batch), Rank, WorldSize, Layout);
+            if (share.Length > 0)
+            {
+                plan.Add(new PlannedBatch(batch, share));
+            }
+        }
+
+        return _loader.Enumerate(epoch, [.. plan], cancellationToken);
+    }
 
     /// <summary>Gets this rank's dataset indices of global batch <paramref name="batch"/> of epoch <paramref name="epoch"/>.</summary>
     /// <param name="epoch">The epoch, from 0.</param>

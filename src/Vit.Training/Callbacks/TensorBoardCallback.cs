@@ -12,11 +12,14 @@ namespace Vit.Training;
 /// <c>eval_ema/top5</c> after each <c>Fit</c> epoch. View them with <c>tensorboard --logdir DIR</c>.
 /// </summary>
 /// <remarks>
-/// The writer appends each event to the file and flushes it, so a crash loses nothing already reported.
+/// The writer appends each event to the file and flushes it, so a crash loses nothing already reported. The file is
+/// created with the first event. In a data-parallel job only rank 0 writes (<see cref="Trainer.IsRoot"/>; the other
+/// ranks' figures are the same), so every rank may add the callback.
 /// </remarks>
 public sealed class TensorBoardCallback : ITrainerCallback
 {
-    private readonly SummaryWriter _writer;
+    private readonly string _logDirectory;
+    private SummaryWriter? _writer;
 
     /// <summary>Creates the callback and its event file in <paramref name="logDirectory"/> (created if missing).</summary>
     /// <param name="logDirectory">The folder of the run's event file.</param>
@@ -32,11 +35,12 @@ public sealed class TensorBoardCallback : ITrainerCallback
         }
 
         LogEverySteps = logEverySteps;
-        _writer = torch.utils.tensorboard.SummaryWriter(Path.GetFullPath(logDirectory));
+        _logDirectory = Path.GetFullPath(logDirectory);
+        Directory.CreateDirectory(_logDirectory);
     }
 
     /// <summary>Gets the folder the event file is in.</summary>
-    public string LogDirectory => _writer.LogDir;
+    public string LogDirectory => _logDirectory;
 
     /// <summary>Gets how often (in updates) the per-update scalars are written.</summary>
     public int LogEverySteps { get; }
@@ -44,27 +48,35 @@ public sealed class TensorBoardCallback : ITrainerCallback
     /// <inheritdoc />
     public void OnStepEnd(Trainer trainer, TrainingStepResult result)
     {
+        ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(result);
-        if (result.Step % LogEverySteps != 0)
+        if (result.Step % LogEverySteps != 0 || !trainer.IsRoot)
         {
             return;
         }
 
-        _writer.add_scalar("train/loss", result.Loss, result.Step);
-        _writer.add_scalar("train/learning_rate", (float)result.LearningRate, result.Step);
-        _writer.add_scalar("train/gradient_norm", (float)result.GradientNorm, result.Step);
-        if (trainer?.Options.Precision == torch.ScalarType.Float16)
+        var writer = Writer();
+        writer.add_scalar("train/loss", result.Loss, result.Step);
+        writer.add_scalar("train/learning_rate", (float)result.LearningRate, result.Step);
+        writer.add_scalar("train/gradient_norm", (float)result.GradientNorm, result.Step);
+        if (trainer.Options.Precision == torch.ScalarType.Float16)
         {
             // The scale this update used: overflows show as drops, growth as steps up.
-            _writer.add_scalar("train/loss_scale", (float)result.LossScale, result.Step);
+            writer.add_scalar("train/loss_scale", (float)result.LossScale, result.Step);
         }
     }
 
     /// <inheritdoc />
     public void OnEpochEnd(Trainer trainer, TrainingProgress epoch)
     {
+        ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(epoch);
-        _writer.add_scalar("train/epoch_loss", (float)epoch.Loss, epoch.Step);
+        if (!trainer.IsRoot)
+        {
+            return;
+        }
+
+        Writer().add_scalar("train/epoch_loss", (float)epoch.Loss, epoch.Step);
         Write("eval", epoch.Evaluation, epoch.Step);
         Write("eval_ema", epoch.EmaEvaluation, epoch.Step);
     }
@@ -76,8 +88,11 @@ public sealed class TensorBoardCallback : ITrainerCallback
             return;
         }
 
-        _writer.add_scalar(prefix + "/loss", (float)evaluation.Loss, step);
-        _writer.add_scalar(prefix + "/top1", (float)evaluation.Top1Accuracy, step);
-        _writer.add_scalar(prefix + "/top5", (float)evaluation.Top5Accuracy, step);
+        var writer = Writer();
+        writer.add_scalar(prefix + "/loss", (float)evaluation.Loss, step);
+        writer.add_scalar(prefix + "/top1", (float)evaluation.Top1Accuracy, step);
+        writer.add_scalar(prefix + "/top5", (float)evaluation.Top5Accuracy, step);
     }
+
+    private SummaryWriter Writer() => _writer ??= torch.utils.tensorboard.SummaryWriter(_logDirectory);
 }

@@ -18,12 +18,17 @@ namespace Vit.Training;
 /// parameter gets a gradient each update (zero when it took no part), where TorchSharp's AdamW skips parameters
 /// without one. All parameters must share one floating dtype and one device (the trainer's constructor says so
 /// otherwise). <see cref="Parameters"/> and <see cref="Gradients"/> are the whole model in one tensor each: what a
-/// data-parallel trainer broadcasts and all-reduces, and what loss-scale unscaling multiplies.
+/// data-parallel trainer broadcasts and all-reduces, and what loss-scale unscaling multiplies. The gradients are the
+/// head of <see cref="ReductionBuffer"/>, whose <see cref="TailLength"/> last elements carry per-update scalars (the
+/// loss, the batch size), so one all-reduce combines all of them.
 /// </remarks>
 internal sealed class FlatAdamW : IDisposable
 {
     /// <summary>The number of gradient elements whose norm is taken in one piece.</summary>
     internal const int NormChunk = 1024;
+
+    /// <summary>The number of scalars after the gradients in <see cref="ReductionBuffer"/>.</summary>
+    internal const int TailLength = 2;
 
     private readonly List<AdamW.ParamGroup> _paramGroups;
     private readonly double[] _learningRateScales;
@@ -31,6 +36,7 @@ internal sealed class FlatAdamW : IDisposable
     private readonly List<(string Name, Parameter Parameter, long Offset)> _layout = [];
     private readonly List<(long Offset, long Length, List<AdamW.State> States)> _groups = [];
     private readonly Tensor _parameters;
+    private readonly Tensor _reduction;
     private readonly Tensor _gradients;
     private readonly Tensor _expAvg;
     private readonly Tensor _expAvgSq;
@@ -41,7 +47,8 @@ internal sealed class FlatAdamW : IDisposable
         _paramGroups = optimizer.ParamGroups.Cast<AdamW.ParamGroup>().ToList();
         _learningRateScales = plan.Select(g => g.LearningRateScale).ToArray();
         _parameters = zeros(total, dtype, device).DetachFromDisposeScope();
-        _gradients = zeros(total, dtype, device).DetachFromDisposeScope();
+        _reduction = zeros(total + TailLength, dtype, device).DetachFromDisposeScope();
+        _gradients = _reduction.narrow(0, 0, total).DetachFromDisposeScope();
         _expAvg = zeros(total, dtype, device).DetachFromDisposeScope();
         _expAvgSq = zeros(total, dtype, device).DetachFromDisposeScope();
         var states = optimizer.state_dict().State;
@@ -79,6 +86,18 @@ internal sealed class FlatAdamW : IDisposable
 
     /// <summary>Gets every gradient in one flat tensor laid out as <see cref="Parameters"/>; backward accumulates into it.</summary>
     public Tensor Gradients => _gradients;
+
+    /// <summary>Gets <see cref="Gradients"/> followed by <see cref="TailLength"/> scalars: the buffer a data-parallel update all-reduces.</summary>
+    public Tensor ReductionBuffer => _reduction;
+
+    /// <summary>Gets the last <see cref="TailLength"/> elements of <see cref="ReductionBuffer"/>.</summary>
+    public Tensor ReductionTail => _reduction.narrow(0, _gradients.numel(), TailLength);
+
+    /// <summary>Gets AdamW's first moments in one flat tensor laid out as <see cref="Parameters"/>.</summary>
+    public Tensor FirstMoments => _expAvg;
+
+    /// <summary>Gets AdamW's second moments in one flat tensor laid out as <see cref="Parameters"/>.</summary>
+    public Tensor SecondMoments => _expAvgSq;
 
     /// <summary>Gets each trained parameter's name and place in the flat buffers, in the optimizer's state order.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter, long Offset)> Layout => _layout;
@@ -208,6 +227,7 @@ internal sealed class FlatAdamW : IDisposable
 
         _parameters.Dispose();
         _gradients.Dispose();
+        _reduction.Dispose();
         _expAvg.Dispose();
         _expAvgSq.Dispose();
     }

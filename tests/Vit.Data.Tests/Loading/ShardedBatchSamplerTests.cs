@@ -1,5 +1,7 @@
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Vit.Data.Tests.Loading;
 
@@ -68,6 +70,63 @@ public sealed class ShardedBatchSamplerTests
         }
     }
 
+    [Theory]
+    [InlineData(MixupMode.Batch)]
+    [InlineData(MixupMode.Pair)]
+    public void Epoch_RandomTransformsAndMixup_RanksSharesAreExactlyTheSlicesOfTheGlobalBatch(MixupMode mode)
+    {
+        using var dataset = RandomImages(count: 48, classes: 4);
+        var transforms = new torchvision.ITransform[]
+        {
+            new RandomCrop(8, 8, padding: 2),
+            new RandomHorizontalFlip(),
+            new HideAndSeek(new HideAndSeekOptions { GridSizes = [2, 4], HideProbability = 0.4 }),
+            new RandomErasing(new RandomErasingOptions { Probability = 0.5, Mode = RandomErasingMode.Pixel }),
+        };
+        var mixup = new Mixup(new MixupOptions { MixupAlpha = 0.8, CutmixAlpha = 1.0, NumClasses = 4, Mode = mode, LabelSmoothing = 0.1 });
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 12, Seed = 7, DropLast = true }, transforms, mixup);
+        var ranks = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3)).ToArray();
+
+        var global = Collect(loader.Epoch(1, startBatch: 1));
+        var shares = ranks.Select(rank => Collect(rank.Epoch(1, startBatch: 1))).ToArray();
+
+        global.Should().HaveCount(3);
+        for (int b = 0; b < global.Count; b++)
+        {
+            var (images, labels, targets, index) = global[b];
+            index.Should().Be(b + 1);
+            shares.Select(s => s[b].Index).Should().AllBeEquivalentTo(b + 1, "a share is keyed by its global batch");
+            TensorHelpers.Same(cat(shares.Select(s => s[b].Images).ToList()), images).Should().BeTrue($"batch {b + 1}'s images");
+            TensorHelpers.Same(cat(shares.Select(s => s[b].Labels).ToList()), labels).Should().BeTrue($"batch {b + 1}'s labels");
+            TensorHelpers.Same(cat(shares.Select(s => s[b].Targets).ToList()), targets).Should().BeTrue($"batch {b + 1}'s soft targets");
+        }
+
+        TensorHelpers.Same(global[0].Targets.argmax(1), global[0].Labels).Should().BeFalse("Mixup mixed something (the test could fail)");
+        foreach (var item in global.Concat(shares.SelectMany(s => s)))
+        {
+            item.Images.Dispose();
+            item.Labels.Dispose();
+            item.Targets.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Epoch_UnevenLastBatch_PassesOverEmptySharesAndCoversEverySampleOnce()
+    {
+        using var dataset = new IndexedDataset(13);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, Shuffle = false });
+        var ranks = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3, allowUnevenLastBatch: true)).ToArray();
+
+        var seen = ranks.Select(rank => rank.Epoch(0).Select(b => (b.Index, Samples: IndexedDataset.Decode(b))).ToList()).ToArray();
+
+        seen[0].Select(s => s.Index).Should().Equal(0, 1, 2);
+        seen[1].Select(s => s.Index).Should().Equal(0, 1);
+        seen[2].Select(s => s.Index).Should().Equal(0, 1);
+        seen[1][1].Samples.Should().Equal(8, 9);
+        seen[0][2].Samples.Should().Equal(12);
+        seen.SelectMany(r => r.SelectMany(s => s.Samples)).Should().BeEquivalentTo(Enumerable.Range(0, 13));
+    }
+
     [Fact]
     public void GetLocalEpochOrder_ReadInLocalBatches_GivesThisRanksShareOfEachBatch()
     {
@@ -113,6 +172,34 @@ public sealed class ShardedBatchSamplerTests
         uneven.SelectMany(s => s.GetBatch(0, 3)).Should().Equal(loader.GetEpochOrder(0)[24..]);
     }
 
+    [Fact]
+    public void ForEvaluation_AnyBatchSize_SplitsEveryBatchIntoNearEqualSharesCoveringEachSampleOnce()
+    {
+        using var dataset = new IndexedDataset(21);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 9, Shuffle = false });
+        var ranks = Enumerable.Range(0, 2).Select(r => ShardedBatchSampler.ForEvaluation(loader, r, 2)).ToArray();
+
+        var seen = ranks.Select(rank => rank.Epoch(0).Select(IndexedDataset.Decode).ToList()).ToArray();
+
+        seen[0].Should().BeEquivalentTo(new[] { new[] { 0, 1, 2, 3, 4 }, [9, 10, 11, 12, 13], [18, 19] }, o => o.WithStrictOrdering());
+        seen[1].Should().BeEquivalentTo(new[] { new[] { 5, 6, 7, 8 }, [14, 15, 16, 17], [20] }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Constructor_BatchStepWithAnOddShare_SaysPairsWouldBeSplit()
+    {
+        using var dataset = RandomImages(24, 4);
+        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
+        using var even = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
+
+        var act = () => new ShardedBatchSampler(loader, 0, 2);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "The loader's batch step (such as Mixup) pairs samples 2k and 2k + 1, but a batch of 6 gives each of the 2 ranks 3 samples, an odd share, " +
+            "so a pair would be split between two ranks and mixed differently from one process: use a global batch size that is a multiple of 4.*");
+        new ShardedBatchSampler(even, 1, 2).LocalBatchSize.Should().Be(4);
+    }
+
     [Theory]
     [InlineData(2, 2)]
     [InlineData(-1, 2)]
@@ -124,5 +211,16 @@ public sealed class ShardedBatchSamplerTests
         var act = () => new ShardedBatchSampler(loader, rank, worldSize);
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"The rank must be in [0, {worldSize}); got {rank}.*");
+    }
+
+    private static List<(Tensor Images, Tensor Labels, Tensor Targets, int Index)> Collect(IEnumerable<Batch> batches) =>
+        [.. batches.Select(b => (b.Images.clone(), b.Labels.clone(), b.Targets.clone(), b.Index))];
+
+    private static InMemoryImageDataset RandomImages(int count, int classes)
+    {
+        var random = new Random(11);
+        byte[] pixels = new byte[count * 3 * 8 * 8];
+        random.NextBytes(pixels);
+        return new InMemoryImageDataset(pixels, [.. Enumerable.Range(0, count).Select(i => i % classes)], 3, 8, 8, [.. Enumerable.Range(0, classes).Select(c => $"c{c}")]);
     }
 }
