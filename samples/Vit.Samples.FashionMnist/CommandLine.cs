@@ -8,6 +8,9 @@ namespace Vit.Samples.FashionMnist;
 /// <summary>The sample's options, parsing and usage text.</summary>
 internal static class CommandLine
 {
+    /// <summary>The <c>--randaug</c> value that turns a preset's RandAugment off.</summary>
+    public const string NoRandAugment = "none";
+
     private static readonly TrainingRecipe Default = SamplePresets.Find(SamplePresets.DefaultName, 1, 28, 10)!.Recipe;
     private static readonly Option<int?> Epochs = Whole("--epochs", $"Epochs to train [default: the preset's; {Default.Epochs} for {SamplePresets.DefaultName}]");
     private static readonly Option<string> Preset = new("--preset")
@@ -22,12 +25,25 @@ internal static class CommandLine
     private static readonly Option<double?> HideProbability = Number("--hide-prob", string.Create(CultureInfo.InvariantCulture, $"Hide-and-Seek: chance that each grid cell is hidden, in [0, 1] [default: the preset's; {Default.HideProbability:G3}]"));
     private static readonly Option<string?> RandAugment = new("--randaug")
     {
-        Description = "timm's RandAugment config, e.g. rand-m9-n2-mstd0.5 (on [0, 1] images, black fill) [default: off]",
+        Description = $"timm's RandAugment config, e.g. rand-m9-n2-mstd0.5 (on [0, 1] images, black fill), or {NoRandAugment} [default: the preset's; {Default.RandAugment ?? NoRandAugment}]",
     };
 
-    private static readonly Option<double?> Erase = Number("--erase", "Random erasing (timm's, per-pixel noise) probability per image, in [0, 1] [default: 0, off]");
-    private static readonly Option<double?> Mixup = Number("--mixup", "Mixup's Beta alpha, e.g. 0.8 (soft targets; label smoothing moves into them) [default: 0, off]");
-    private static readonly Option<double?> Cutmix = Number("--cutmix", "CutMix's Beta alpha, e.g. 1.0; with --mixup each batch uses one or the other [default: 0, off]");
+    private static readonly Option<double?> Erase = Number("--erase", string.Create(CultureInfo.InvariantCulture, $"Random erasing (timm's, per-pixel noise) probability per image, in [0, 1] [default: the preset's; {Default.EraseProbability:G3}]"));
+    private static readonly Option<double?> Mixup = Number("--mixup", string.Create(CultureInfo.InvariantCulture, $"Mixup's Beta alpha, e.g. 0.8 (soft targets; label smoothing moves into them); 0 for none [default: the preset's; {Default.MixupAlpha:G3}]"));
+    private static readonly Option<double?> Cutmix = Number("--cutmix", string.Create(CultureInfo.InvariantCulture, $"CutMix's Beta alpha, e.g. 1.0; with --mixup each batch uses one or the other; 0 for none [default: the preset's; {Default.CutmixAlpha:G3}]"));
+    private static readonly Option<double?> WeightDecay = Number("--weight-decay", string.Create(CultureInfo.InvariantCulture, $"AdamW's decoupled weight decay [default: the preset's; {Default.WeightDecay:G3}]"));
+    private static readonly Option<double?> Warmup = Number("--warmup-epochs", string.Create(CultureInfo.InvariantCulture, $"Epochs of linear learning-rate warmup [default: the preset's; {Default.WarmupEpochs:G3}]"));
+    private static readonly Option<double?> Smoothing = Number("--smoothing", string.Create(CultureInfo.InvariantCulture, $"Label smoothing, in [0, 1) [default: the preset's; {Default.LabelSmoothing:G3}]"));
+    private static readonly Option<double?> DropPath = Number("--drop-path", string.Create(CultureInfo.InvariantCulture, $"Stochastic depth of the last block (rising linearly from 0 over the blocks), in [0, 1) [default: the preset's; {Default.DropPathRate:G3}]"));
+    private static readonly Option<double?> Ema = Number("--ema", string.Create(CultureInfo.InvariantCulture, $"Decay of a moving average of the weights, in [0, 1); the average is then what is reported and saved; 0 for none [default: the preset's; {Default.EmaDecay ?? 0:G4}]"));
+    private static readonly Option<int?> EvaluateEvery = Whole("--eval-every", $"Evaluate every this many epochs, and after the last [default: the preset's; {Default.EvaluateEveryEpochs}]");
+    private static readonly Option<double?> ValidationSplit = Number("--validation-split", "Hold out this fraction of each class of the training images (fixed seed) and evaluate on them; the test images are then not read. For choosing settings; in (0, 1)");
+    private static readonly Option<int?> Width = Whole("--width", "The model's width (embedding dimension) [default: the preset's]");
+    private static readonly Option<int?> Depth = Whole("--depth", "The model's number of encoder blocks [default: the preset's]");
+    private static readonly Option<int?> Heads = Whole("--heads", "Attention heads per block; must divide the width [default: the preset's]");
+    private static readonly Option<double?> MlpRatio = Number("--mlp-ratio", "MLP hidden size as a multiple of the width [default: the preset's]");
+    private static readonly Option<int?> Patch = Whole("--patch", "Patch side in pixels (the input is padded to a multiple of it) [default: the preset's]");
+    private static readonly Option<int?> Translate = Whole("--translate", $"Random translation by up to this many pixels (zero padding, then a crop back); 0 for none [default: the preset's; {Default.TranslatePixels}]");
     private static readonly Option<string> Precision = new("--precision")
     {
         Description = "float32, bfloat16 (CPUs with avx512_bf16 or AMX, GPUs from Ampere on) or float16 (older GPUs; dynamic loss scaling): the dtype of the matrix products, weights stay fp32",
@@ -83,6 +99,19 @@ internal static class CommandLine
             EraseProbability = result.GetValue(Erase),
             MixupAlpha = result.GetValue(Mixup),
             CutmixAlpha = result.GetValue(Cutmix),
+            WeightDecay = result.GetValue(WeightDecay),
+            WarmupEpochs = result.GetValue(Warmup),
+            LabelSmoothing = result.GetValue(Smoothing),
+            DropPathRate = result.GetValue(DropPath),
+            EmaDecay = result.GetValue(Ema),
+            EvaluateEveryEpochs = result.GetValue(EvaluateEvery),
+            ValidationFraction = result.GetValue(ValidationSplit),
+            Width = result.GetValue(Width),
+            Depth = result.GetValue(Depth),
+            Heads = result.GetValue(Heads),
+            MlpRatio = result.GetValue(MlpRatio),
+            PatchSize = result.GetValue(Patch),
+            TranslatePixels = result.GetValue(Translate),
             Seed = result.GetValue(Seed) ?? 0,
             Precision = result.GetValue(Precision)!,
             Device = result.GetValue(Device)!,
@@ -97,7 +126,11 @@ internal static class CommandLine
         if (request.Resume is not null)
         {
             // A resumed run keeps the settings it was started with; only where it runs may change.
-            var fixedByRun = new Option[] { Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Precision, Seed, Data, Out, Limit }
+            var fixedByRun = new Option[]
+                {
+                    Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, WeightDecay, Warmup, Smoothing, DropPath,
+                    Ema, EvaluateEvery, ValidationSplit, Width, Depth, Heads, MlpRatio, Patch, Translate, Precision, Seed, Data, Out, Limit,
+                }
                 .FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
             if (fixedByRun is not null)
             {
@@ -125,6 +158,24 @@ internal static class CommandLine
         Positive(Accumulation);
         Positive(Limit);
         Positive(Threads);
+        Positive(EvaluateEvery);
+        Positive(Width);
+        Positive(Depth);
+        Positive(Heads);
+        Positive(Patch);
+        InRange(WeightDecay, 0, double.MaxValue, "a number of at least 0");
+        InRange(Warmup, 0, double.MaxValue, "a number of at least 0");
+        InRange(Smoothing, 0, 1, "in [0, 1)", maxExclusive: true);
+        InRange(DropPath, 0, 1, "in [0, 1)", maxExclusive: true);
+        InRange(Ema, 0, 1, "in [0, 1)", maxExclusive: true);
+        InRange(ValidationSplit, 0, 1, "in (0, 1)", maxExclusive: true, minExclusive: true);
+        MlpRatio.Validators.Add(r =>
+        {
+            if (Value<double?>(r) is double v && !(v > 0 && double.IsFinite(v)))
+            {
+                r.AddError($"--mlp-ratio must be a positive number; got {v.ToString(CultureInfo.InvariantCulture)}.");
+            }
+        });
         LearningRate.Validators.Add(r =>
         {
             if (Value<double?>(r) is double v && !(v > 0 && double.IsFinite(v)))
@@ -159,7 +210,7 @@ internal static class CommandLine
 
         RandAugment.Validators.Add(r =>
         {
-            if (Value<string?>(r) is string config)
+            if (Value<string?>(r) is string config && config != NoRandAugment)
             {
                 try
                 {
@@ -172,6 +223,13 @@ internal static class CommandLine
             }
         });
         Device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Translate.Validators.Add(r =>
+        {
+            if (Value<int?>(r) is int v && v < 0)
+            {
+                r.AddError($"--translate must be at least 0; got {v}.");
+            }
+        });
         Precision.Validators.Add(r =>
         {
             if (Value<string>(r) is string name && name is not ("float32" or "bfloat16" or "float16"))
@@ -195,7 +253,8 @@ internal static class CommandLine
 
         var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.")
         {
-            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, Precision, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard, Distributed,
+            Epochs, Preset, BatchSize, Accumulation, LearningRate, HideProbability, RandAugment, Erase, Mixup, Cutmix, WeightDecay, Warmup, Smoothing, DropPath, Ema,
+            EvaluateEvery, ValidationSplit, Width, Depth, Heads, MlpRatio, Patch, Translate, Precision, Seed, Device, Resume, Data, Out, Limit, Threads, TensorBoard, Distributed,
         };
         root.Validators.Add(r =>
         {
@@ -246,6 +305,14 @@ internal static class CommandLine
         result.AddError(message);
         return default;
     }
+
+    private static void InRange(Option<double?> option, double min, double max, string expected, bool maxExclusive = false, bool minExclusive = false) => option.Validators.Add(r =>
+    {
+        if (Value<double?>(r) is double v && !(double.IsFinite(v) && (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max)))
+        {
+            r.AddError($"{option.Name} must be {expected}; got {v.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    });
 
     private static void Positive(Option<int?> option) => option.Validators.Add(r =>
     {

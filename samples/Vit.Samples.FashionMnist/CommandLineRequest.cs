@@ -27,6 +27,35 @@ internal sealed record CommandLineRequest
     /// <summary>CutMix's alpha, or <see langword="null"/> for none.</summary>
     public double? CutmixAlpha { get; init; }
 
+    public double? WeightDecay { get; init; }
+
+    public double? WarmupEpochs { get; init; }
+
+    public double? LabelSmoothing { get; init; }
+
+    public double? DropPathRate { get; init; }
+
+    /// <summary>The weight-average decay (0 turns a preset's average off), or <see langword="null"/> for the preset's.</summary>
+    public double? EmaDecay { get; init; }
+
+    public int? EvaluateEveryEpochs { get; init; }
+
+    /// <summary>The fraction of each class of the training images to validate on instead of the test images, or <see langword="null"/> for none.</summary>
+    public double? ValidationFraction { get; init; }
+
+    public int? Width { get; init; }
+
+    public int? Depth { get; init; }
+
+    public int? Heads { get; init; }
+
+    public double? MlpRatio { get; init; }
+
+    public int? PatchSize { get; init; }
+
+    public int? TranslatePixels { get; init; }
+
+
     public required int Seed { get; init; }
 
     /// <summary>float32, bfloat16 or float16 (<see cref="Vit.Training.TrainerOptions.Precision"/>).</summary>

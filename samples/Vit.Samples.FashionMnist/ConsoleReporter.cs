@@ -60,12 +60,20 @@ internal sealed class ConsoleReporter(bool enabled = true)
         CultureInfo.InvariantCulture,
         $"epoch {p.Epoch + 1}/{p.Epochs}  step {p.Step}/{p.TotalSteps}  loss {p.Loss:F3}  lr {p.LearningRate:0.00e0}  {p.ImagesPerSecond:F0} img/s  ETA {Clock(p.EstimatedRemaining)}");
 
-    private static string EpochLine(TrainingProgress p)
+    /// <summary>Gets or sets what the evaluated images are called in epoch lines ("held-out" or "validation").</summary>
+    public string EvaluationName { get; set; } = "held-out";
+
+    private string EpochLine(TrainingProgress p)
     {
         string line = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1}/{p.Epochs}: train loss {p.Loss:F4}, {p.ImagesPerSecond:F0} img/s, elapsed {Clock(p.Elapsed)}");
         if (p.Evaluation is { } e)
         {
-            line += string.Create(CultureInfo.InvariantCulture, $"; held-out loss {e.Loss:F4}, top-1 {e.Top1Accuracy:F4}, top-5 {e.Top5Accuracy:F4}");
+            line += string.Create(CultureInfo.InvariantCulture, $"; {EvaluationName} loss {e.Loss:F4}, top-1 {e.Top1Accuracy:F4}, top-5 {e.Top5Accuracy:F4}");
+        }
+
+        if (p.EmaEvaluation is { } a)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $"; weight average top-1 {a.Top1Accuracy:F4}, top-5 {a.Top5Accuracy:F4}");
         }
 
         return line;
@@ -84,7 +92,7 @@ internal sealed class ConsoleReporter(bool enabled = true)
             }
             else
             {
-                owner.Line(EpochLine(value));
+                owner.Line(owner.EpochLine(value));
             }
         }
     }
@@ -97,7 +105,7 @@ internal sealed class ConsoleReporter(bool enabled = true)
         {
             if (value.Kind == TrainingProgressKind.Epoch)
             {
-                owner.Line(EpochLine(value));
+                owner.Line(owner.EpochLine(value));
                 _sinceLine.Restart();
             }
             else if (_sinceLine.Elapsed >= PlainInterval)

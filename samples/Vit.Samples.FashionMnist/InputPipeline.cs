@@ -11,13 +11,13 @@ namespace Vit.Samples.FashionMnist;
 /// </summary>
 internal sealed class InputPipeline
 {
-    public InputPipeline(SamplePreset preset, int dataImageSize, ChannelStatistics statistics, RunSettings settings)
+    public InputPipeline(TrainingRecipe recipe, int modelImageSize, int dataImageSize, ChannelStatistics statistics, RunSettings settings)
     {
-        var recipe = preset.Recipe;
         var training = new List<torchvision.ITransform>();
-        if (recipe.TranslatePixels > 0)
+        int translate = settings.TranslatePixels ?? recipe.TranslatePixels;
+        if (translate > 0)
         {
-            training.Add(new RandomCrop(dataImageSize, dataImageSize, padding: recipe.TranslatePixels));
+            training.Add(new RandomCrop(dataImageSize, dataImageSize, padding: translate));
         }
 
         if (recipe.Flip)
@@ -33,9 +33,9 @@ internal sealed class InputPipeline
         }
 
         var fit = new List<torchvision.ITransform>();
-        if (preset.Model.ImageSize != dataImageSize)
+        if (modelImageSize != dataImageSize)
         {
-            fit.Add(new CenterPad(dataImageSize, preset.Model.ImageSize));
+            fit.Add(new CenterPad(dataImageSize, modelImageSize));
         }
 
         fit.Add(new Normalize(statistics));

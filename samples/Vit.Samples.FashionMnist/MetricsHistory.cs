@@ -11,6 +11,9 @@ internal sealed class MetricsHistory
     /// <summary>Gets the evaluation rows: update, epoch (1-based), loss, top-1, top-5.</summary>
     public List<(int Step, int Epoch, double Loss, double Top1, double Top5)> Evaluations { get; } = [];
 
+    /// <summary>Gets the evaluations of the moving average of the weights (empty when the run kept none).</summary>
+    public List<(int Step, int Epoch, double Loss, double Top1, double Top5)> EmaEvaluations { get; } = [];
+
     /// <summary>Reads the file; columns are found by their header names.</summary>
     /// <exception cref="InvalidDataException">The header lacks a column the charts need.</exception>
     public static MetricsHistory Read(string path)
@@ -35,9 +38,10 @@ internal sealed class MetricsHistory
             {
                 history.Train.Add((Int(cells[step]), Number(cells[loss]), Number(cells[lr])));
             }
-            else if (cells[kind] == "eval")
+            else if (cells[kind] is "eval" or "eval_ema")
             {
-                history.Evaluations.Add((Int(cells[step]), Int(cells[epoch]) + 1, Number(cells[loss]), Number(cells[top1]), Number(cells[top5])));
+                var list = cells[kind] == "eval" ? history.Evaluations : history.EmaEvaluations;
+                list.Add((Int(cells[step]), Int(cells[epoch]) + 1, Number(cells[loss]), Number(cells[top1]), Number(cells[top5])));
             }
         }
 

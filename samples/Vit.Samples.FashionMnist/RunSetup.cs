@@ -16,4 +16,7 @@ internal sealed record RunSetup(
 {
     /// <summary>Gets the training and held-out images.</summary>
     public required FashionMnistData Data { get; init; }
+
+    /// <summary>Gets the architecture the run trains (the preset's with the run's model settings).</summary>
+    public required Vit.Core.VisionTransformerOptions ModelOptions { get; init; }
 }

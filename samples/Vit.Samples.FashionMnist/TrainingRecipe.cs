@@ -28,4 +28,25 @@ internal sealed record TrainingRecipe
 
     /// <summary>Whether images are mirrored left–right at random.</summary>
     public bool Flip { get; init; } = true;
+
+    /// <summary>The stochastic-depth rate of the last block (timm's drop_path_rate); 0 for none.</summary>
+    public double DropPathRate { get; init; }
+
+    /// <summary>The decay of an exponential moving average of the weights, or <see langword="null"/> for none.</summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary>timm's RandAugment config string, or <see langword="null"/> for none.</summary>
+    public string? RandAugment { get; init; }
+
+    /// <summary>The chance that random erasing (per-pixel noise) erases an image; 0 for none.</summary>
+    public double EraseProbability { get; init; }
+
+    /// <summary>Mixup's Beta alpha; 0 for none.</summary>
+    public double MixupAlpha { get; init; }
+
+    /// <summary>CutMix's Beta alpha; 0 for none.</summary>
+    public double CutmixAlpha { get; init; }
+
+    /// <summary>Evaluate every this many epochs (and after the last).</summary>
+    public int EvaluateEveryEpochs { get; init; } = 1;
 }

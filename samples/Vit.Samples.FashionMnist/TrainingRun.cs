@@ -30,6 +30,8 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         OnEveryRank("check the command line and load the data", () => setup = Prepare(request, defaultFolder, mpi?.Size ?? 1));
         using var data = setup.Data;
         var (folder, settings, resume, device, preset, statistics, trainerOptions) = setup;
+        var modelOptions = setup.ModelOptions;
+        bool reportsEma = trainerOptions.EmaDecay is not null;
 
         if (request.Threads is int threads)
         {
@@ -37,7 +39,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         }
 
         torch.manual_seed(settings.Seed);
-        using var model = new VisionTransformer(preset.Model);
+        using var model = new VisionTransformer(modelOptions);
         model.to(device);
         // Data parallel: the trainer checks that the ranks agree, gives every rank rank 0's weights and all-reduces the
         // gradients once per update; --batch-size is the global batch, each rank trains on its share of it.
@@ -68,8 +70,9 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             }
         });
 
+        _console.EvaluationName = data.TestName.ToLowerInvariant();
         _console.Line(data.Description);
-        _console.Line($"Model {preset.Name} ({preset.Description}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {preset.Model.ImageSize}x{preset.Model.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
+        _console.Line($"Model {preset.Name} ({Describe(modelOptions)}): {model.parameters().Sum(p => p.numel()):N0} parameters, input {modelOptions.ImageSize}x{modelOptions.ImageSize}, on {device.type.ToString().ToLowerInvariant()}");
         _console.Line(string.Create(CultureInfo.InvariantCulture, $"Training {trainerOptions.Epochs} epoch{(trainerOptions.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize} (x{settings.Accumulation} micro-batches), lr {trainerOptions.LearningRate:G3}, Hide-and-Seek p={settings.HideProbability:G3}{Extras(settings)}; writing to {folder.Path}"));
         if (mpi is not null)
         {
@@ -81,10 +84,10 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             _console.Line($"OpenMP threads spin {OpenMpSpinWait.DefaultSpinCount} iterations before sleeping ({OpenMpSpinWait.SpinCountVariable}; set it to choose)");
         }
 
-        var pipeline = new InputPipeline(preset, data.Train.Height, statistics, settings);
+        var pipeline = new InputPipeline(preset.Recipe, modelOptions.ImageSize, data.Train.Height, statistics, settings);
         // Mixup/CutMix make the soft targets and carry the recipe's label smoothing (the trainer's is then 0, as in timm).
         var mixup = settings.Mixes
-            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = preset.Recipe.LabelSmoothing })
+            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = settings.LabelSmoothing!.Value })
             : null;
         using var trainLoader = new DataLoader(
             data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
@@ -107,19 +110,29 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             return 130;
         }
 
-        var evaluation = result.LastEvaluation ?? trainer.Evaluate(testLoader, CancellationToken.None);
-        OnRoot("write the model folder", () => WriteOutputs(model, folder, data, preset, statistics, testLoader));
+        var raw = result.LastEvaluation ?? trainer.Evaluate(testLoader, CancellationToken.None);
+        var evaluation = raw;
+        if (reportsEma)
+        {
+            // The average is the model this run reports and saves (no best-epoch picking: the final average).
+            evaluation = result.LastEmaEvaluation ?? trainer.EvaluateEma(testLoader, CancellationToken.None);
+            trainer.Ema!.CopyTo(model);
+            _console.Line(string.Create(CultureInfo.InvariantCulture, $"{data.TestName} top-1: trained weights {raw.Top1Accuracy:F4}, their moving average (decay {trainerOptions.EmaDecay:G4}) {evaluation.Top1Accuracy:F4}; the average is reported and saved"));
+        }
+
+        OnRoot("write the model folder", () => WriteOutputs(model, modelOptions, folder, data, preset, statistics, testLoader));
         _console.Line($"Wrote {folder.Model}, config.json, model.onnx, metrics.csv, training-curves.png, confusion-matrix.png in {folder.Path} ({result.Elapsed.TotalMinutes:F1} min of training)");
         if (mpi?.IsRoot ?? true)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test_top1={evaluation.Top1Accuracy:F4} test_top5={evaluation.Top5Accuracy:F4}"));
+            string prefix = data.IsValidation ? "validation" : "test";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}_top1={evaluation.Top1Accuracy:F4} {prefix}_top5={evaluation.Top5Accuracy:F4}"));
         }
 
         return 0;
     }
 
     /// <summary>The run folder's outputs: the model folder (config.json, model.safetensors, model.onnx) and the charts.</summary>
-    private static void WriteOutputs(VisionTransformer model, RunFolder folder, FashionMnistData data, SamplePreset preset, ChannelStatistics statistics, DataLoader testLoader)
+    private static void WriteOutputs(VisionTransformer model, VisionTransformerOptions modelOptions, RunFolder folder, FashionMnistData data, SamplePreset preset, ChannelStatistics statistics, DataLoader testLoader)
     {
         var confusion = ConfusionMatrix.Measure(model, testLoader, data.Test.ClassNames);
         // The run folder is a model folder: config.json + model.safetensors (VisionTransformer.FromPretrained) and model.onnx (ImageClassifier.Load).
@@ -128,12 +141,12 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             Mean = [.. statistics.Mean],
             Std = [.. statistics.Std],
             ClassNames = [.. data.Train.ClassNames],
-            CropPct = PaddingCropPct(preset.Model.ImageSize, data.Train.Height),
+            CropPct = PaddingCropPct(modelOptions.ImageSize, data.Train.Height),
             Interpolation = ResizeInterpolation.Bilinear,
         });
         model.ExportOnnx(folder.Onnx);
-        Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images");
-        Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"Held-out confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
+        Charts.TrainingCurves.Write(folder.TrainingCurves, MetricsHistory.Read(folder.Metrics), $"{preset.Name} on {data.Train.Count:N0} Fashion-MNIST images", data.TestName.ToLowerInvariant());
+        Charts.ConfusionMatrixChart.Write(folder.ConfusionMatrix, confusion, string.Create(CultureInfo.InvariantCulture, $"{data.TestName} confusion matrix ({confusion.Total:N0} images, top-1 {confusion.Accuracy:F4})"));
     }
 
     /// <summary>Every check and load before anything is written; the same on every rank.</summary>
@@ -142,11 +155,13 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         var (folder, settings, resume) = Resolve(request, defaultFolder);
         CheckShares(settings, worldSize);
         var device = ResolveDevice(request.Device);
-        var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit);
+        var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit, settings.ValidationFraction ?? 0);
         try
         {
             var preset = SamplePresets.Find(settings.Preset, data.Train.Channels, data.Train.Height, data.Train.ClassNames.Count)
                 ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
+            settings = preset.Complete(settings);
+            var modelOptions = preset.ModelFor(settings, data.Train.Height);
             int trainBatches = data.Train.Count / settings.BatchSize;
             if (trainBatches < 1)
             {
@@ -154,10 +169,10 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             }
 
             var statistics = data.Train.ComputeChannelStatistics();
-            var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder) : ReadCheckpointOptions(resume);
+            var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder, trainBatches) : ReadCheckpointOptions(resume);
             trainerOptions.MetricsCsvPath = folder.Metrics;
             trainerOptions.CheckpointDirectory = folder.Checkpoints;
-            return new RunSetup(folder, settings, resume, device, preset, statistics, trainerOptions) { Data = data };
+            return new RunSetup(folder, settings, resume, device, preset, statistics, trainerOptions) { Data = data, ModelOptions = modelOptions };
         }
         catch
         {
@@ -217,8 +232,16 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
     }
 
     /// <summary>The optional augmentations in force, for the start-up line.</summary>
+    private static string Describe(VisionTransformerOptions o) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"patch {o.PatchSize}, {o.Depth} blocks x {o.EmbedDim} wide, {o.NumHeads} heads, MLP ratio {o.MlpRatio:G3}, {(o.Pooling == Pooling.Mean ? "mean pooling" : "class token")}");
+
     private static string Extras(RunSettings settings) =>
         (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")
+        + string.Create(CultureInfo.InvariantCulture, $", weight decay {settings.WeightDecay:G3}, warmup {settings.WarmupEpochs:G3} epochs, label smoothing {settings.LabelSmoothing:G3}")
+        + (settings.TranslatePixels > 0 ? $", translation {settings.TranslatePixels} px" : "")
+        + (settings.DropPathRate > 0 ? string.Create(CultureInfo.InvariantCulture, $", drop path {settings.DropPathRate:G3}") : "")
+        + (settings.EmaDecay > 0 ? string.Create(CultureInfo.InvariantCulture, $", weight average decay {settings.EmaDecay:G4}") : "")
         + (settings.EraseProbability > 0 ? string.Create(CultureInfo.InvariantCulture, $", random erasing p={settings.EraseProbability:G3}") : "")
         + (settings.Mixes ? string.Create(CultureInfo.InvariantCulture, $", Mixup alpha {settings.MixupAlpha:G3} / CutMix alpha {settings.CutmixAlpha:G3}") : "")
         + (settings.Precision == "float32" ? "" : $", {settings.Precision} autocast (fp32 weights)");
@@ -248,10 +271,23 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             Accumulation = request.Accumulation ?? recipe.Accumulation,
             LearningRate = request.LearningRate ?? recipe.LearningRate,
             HideProbability = request.HideProbability ?? recipe.HideProbability,
-            RandAugment = request.RandAugment,
-            EraseProbability = request.EraseProbability ?? 0,
-            MixupAlpha = request.MixupAlpha ?? 0,
-            CutmixAlpha = request.CutmixAlpha ?? 0,
+            RandAugment = request.RandAugment is null ? recipe.RandAugment : request.RandAugment == CommandLine.NoRandAugment ? null : request.RandAugment,
+            EraseProbability = request.EraseProbability ?? recipe.EraseProbability,
+            MixupAlpha = request.MixupAlpha ?? recipe.MixupAlpha,
+            CutmixAlpha = request.CutmixAlpha ?? recipe.CutmixAlpha,
+            WeightDecay = request.WeightDecay ?? recipe.WeightDecay,
+            WarmupEpochs = request.WarmupEpochs ?? recipe.WarmupEpochs,
+            LabelSmoothing = request.LabelSmoothing ?? recipe.LabelSmoothing,
+            DropPathRate = request.DropPathRate ?? recipe.DropPathRate,
+            EmaDecay = request.EmaDecay ?? recipe.EmaDecay ?? 0,
+            EvaluateEveryEpochs = request.EvaluateEveryEpochs ?? recipe.EvaluateEveryEpochs,
+            ValidationFraction = request.ValidationFraction ?? 0,
+            Width = request.Width ?? preset.Model.EmbedDim,
+            Depth = request.Depth ?? preset.Model.Depth,
+            Heads = request.Heads ?? preset.Model.NumHeads,
+            MlpRatio = request.MlpRatio ?? preset.Model.MlpRatio,
+            PatchSize = request.PatchSize ?? preset.Model.PatchSize,
+            TranslatePixels = request.TranslatePixels ?? recipe.TranslatePixels,
             Seed = request.Seed,
             Precision = request.Precision,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
@@ -262,9 +298,34 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             throw new UsageException($"The batch size {settings.BatchSize} is not divisible by the accumulation {settings.Accumulation}; set --batch-size and --accumulation together.");
         }
 
+        var failures = new VisionTransformerOptionsValidator().Validate(null, preset.ModelFor(settings, 28)).Failures;
+        if (failures?.FirstOrDefault() is string failure)
+        {
+            throw new UsageException($"The model options do not fit together: {failure}.");
+        }
+
+        if (preset.NeedsFullSet)
+        {
+            settings = settings with { DataDirectory = FullSetDirectory(preset.Name, settings.DataDirectory) };
+        }
+
         var folder = new RunFolder(request.OutputDirectory ?? defaultFolder ?? RunFolder.DefaultPath());
         folder.EnsureUsableForNewRun();
         return (folder, settings, null);
+    }
+
+    /// <summary>The folder a full-set preset trains on: <c>--data</c>, or Debian's package's folder; the full set either way.</summary>
+    private static string FullSetDirectory(string preset, string? requested)
+    {
+        string directory = requested ?? ShippedFashionMnist.DebianDirectory;
+        if (!Directory.Exists(directory) || !Vit.Data.FashionMnist.HasFullSet(directory))
+        {
+            throw new UsageException(requested is null
+                ? $"--preset {preset} trains on the full set (60,000 training images): pass --data with a folder holding the four upstream files (apt-get install dataset-fashion-mnist puts them in {ShippedFashionMnist.DebianDirectory})."
+                : $"--preset {preset} trains on the full set (60,000 training images), but --data '{requested}' does not hold the four upstream files (train-/t10k-images-idx3-ubyte.gz and labels).");
+        }
+
+        return directory;
     }
 
     private static Device ResolveDevice(string requested) => requested switch
@@ -275,15 +336,17 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         _ => cuda.is_available() ? CUDA : CPU,
     };
 
-    private static TrainerOptions CreateTrainerOptions(RunSettings settings, TrainingRecipe recipe, RunFolder folder) => new()
+    private static TrainerOptions CreateTrainerOptions(RunSettings settings, TrainingRecipe recipe, RunFolder folder, int stepsPerEpoch) => new()
     {
         Epochs = settings.Epochs,
         LearningRate = settings.LearningRate,
-        WeightDecay = recipe.WeightDecay,
-        WarmupEpochs = Math.Min(recipe.WarmupEpochs, settings.Epochs / 2.0),
+        WeightDecay = settings.WeightDecay!.Value,
+        WarmupEpochs = WarmupEpochs(settings, stepsPerEpoch),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,
-        LabelSmoothing = settings.Mixes ? 0 : recipe.LabelSmoothing,
+        LabelSmoothing = settings.Mixes ? 0 : settings.LabelSmoothing!.Value,
+        EmaDecay = settings.EmaDecay > 0 ? settings.EmaDecay : null,
+        EvaluateEveryEpochs = settings.EvaluateEveryEpochs!.Value,
         GradientClipNorm = recipe.GradientClipNorm,
         Seed = settings.Seed,
         Precision = settings.Precision switch
@@ -298,6 +361,16 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         MetricsCsvPath = folder.Metrics,
         CheckpointDirectory = folder.Checkpoints,
     };
+
+    /// <summary>
+    /// The preset's warmup, at most half the run, and none when even that would be every update (a one-update quick
+    /// check: the schedule needs more updates than warmup steps).
+    /// </summary>
+    private static double WarmupEpochs(RunSettings settings, int stepsPerEpoch)
+    {
+        double warmup = Math.Min(settings.WarmupEpochs!.Value, settings.Epochs / 2.0);
+        return Math.Round(warmup * stepsPerEpoch, MidpointRounding.AwayFromZero) >= (long)settings.Epochs * stepsPerEpoch ? 0 : warmup;
+    }
 
     private static TrainerOptions ReadCheckpointOptions(string path)
     {

@@ -23,14 +23,18 @@ public sealed class CommandLineTests
     public void TryParse_AllOptions_ReadsEachValue()
     {
         string[] args = ["--epochs", "3", "--preset", "cifar100_patch8_32", "--batch-size", "64", "--accumulation", "4", "--lr", "5e-4",
-            "--hide-prob", "0.5", "--randaug", "rand-m9-n2-mstd0.5", "--erase", "0.25", "--mixup", "0.8", "--cutmix", "1", "--seed", "7", "--device", "cpu", "--data", "d", "--out", "o",
-            "--limit", "100", "--threads", "1", "--tensorboard", "tb", "--precision", "bfloat16"];
+            "--hide-prob", "0.5", "--randaug", "rand-m9-n2-mstd0.5", "--erase", "0.25", "--mixup", "0.8", "--cutmix", "1", "--weight-decay", "0.1",
+            "--warmup-epochs", "2.5", "--smoothing", "0.05", "--drop-path", "0.1", "--ema", "0.998", "--eval-every", "4", "--validation-split", "0.2",
+            "--width", "96", "--depth", "8", "--heads", "3", "--mlp-ratio", "3", "--patch", "4", "--translate", "0", "--precision", "bfloat16",
+            "--seed", "7", "--device", "cpu", "--data", "d", "--out", "o", "--limit", "100", "--threads", "1", "--tensorboard", "tb"];
         CommandLine.TryParse(args, out var request, out _).Should().BeTrue();
         request.Should().BeEquivalentTo(new CommandLineRequest
         {
             Epochs = 3, Preset = "cifar100_patch8_32", BatchSize = 64, Accumulation = 4, LearningRate = 5e-4, HideProbability = 0.5,
-            RandAugment = "rand-m9-n2-mstd0.5", EraseProbability = 0.25, MixupAlpha = 0.8, CutmixAlpha = 1, Seed = 7, Device = "cpu", DataDirectory = "d", OutputDirectory = "o", Limit = 100,
-            Threads = 1, TensorBoardDirectory = "tb", Precision = "bfloat16",
+            RandAugment = "rand-m9-n2-mstd0.5", EraseProbability = 0.25, MixupAlpha = 0.8, CutmixAlpha = 1, WeightDecay = 0.1, WarmupEpochs = 2.5,
+            LabelSmoothing = 0.05, DropPathRate = 0.1, EmaDecay = 0.998, EvaluateEveryEpochs = 4, ValidationFraction = 0.2,
+            Width = 96, Depth = 8, Heads = 3, MlpRatio = 3, PatchSize = 4, TranslatePixels = 0, Precision = "bfloat16",
+            Seed = 7, Device = "cpu", DataDirectory = "d", OutputDirectory = "o", Limit = 100, Threads = 1, TensorBoardDirectory = "tb",
         });
     }
 
@@ -45,6 +49,23 @@ public sealed class CommandLineTests
     [InlineData("--precision fp8", "--precision must be float32, bfloat16 or float16; got 'fp8'.")]
     [InlineData("--resume c.safetensors --precision float16", "--precision cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
     [InlineData("--epochs 0", "--epochs must be at least 1; got 0.")]
+    [InlineData("--weight-decay -0.1", "--weight-decay must be a number of at least 0; got -0.1.")]
+    [InlineData("--warmup-epochs -1", "--warmup-epochs must be a number of at least 0; got -1.")]
+    [InlineData("--smoothing 1", "--smoothing must be in [0, 1); got 1.")]
+    [InlineData("--drop-path 1.5", "--drop-path must be in [0, 1); got 1.5.")]
+    [InlineData("--ema 1", "--ema must be in [0, 1); got 1.")]
+    [InlineData("--ema NaN", "--ema must be in [0, 1); got NaN.")]
+    [InlineData("--eval-every 0", "--eval-every must be at least 1; got 0.")]
+    [InlineData("--validation-split 0", "--validation-split must be in (0, 1); got 0.")]
+    [InlineData("--validation-split 1", "--validation-split must be in (0, 1); got 1.")]
+    [InlineData("--width 0", "--width must be at least 1; got 0.")]
+    [InlineData("--translate -1", "--translate must be at least 0; got -1.")]
+    [InlineData("--depth -2", "--depth must be at least 1; got -2.")]
+    [InlineData("--heads 0", "--heads must be at least 1; got 0.")]
+    [InlineData("--patch 0", "--patch must be at least 1; got 0.")]
+    [InlineData("--mlp-ratio 0", "--mlp-ratio must be a positive number; got 0.")]
+    [InlineData("--resume c.safetensors --ema 0.99", "--ema cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
+    [InlineData("--resume c.safetensors --validation-split 0.2", "--validation-split cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
     [InlineData("--epochs abc", "--epochs expects a whole number; got 'abc'.")]
     [InlineData("--lr -1", "--lr must be a positive number; got -1.")]
     [InlineData("--lr x", "--lr expects a number such as 0.25 or 2e-3; got 'x'.")]
@@ -61,8 +82,15 @@ public sealed class CommandLineTests
     public void TryParse_UnknownPreset_ListsTheValidNames()
     {
         CommandLine.TryParse(["--preset", "resnet50"], out _, out var error).Should().BeFalse();
-        error.Should().Be("Unknown preset 'resnet50'; expected one of fashion_small, cifar100_patch16_32, cifar100_patch8_32, " +
+        error.Should().Be("Unknown preset 'resnet50'; expected one of fashion_small, fashion_full, cifar100_patch16_32, cifar100_patch8_32, " +
             "cifar100_patch4_32, vit_tiny_patch16_224, vit_small_patch16_224, vit_base_patch16_224.");
+    }
+
+    [Fact]
+    public void TryParse_RandAugmentNone_IsAccepted()
+    {
+        CommandLine.TryParse(["--randaug", CommandLine.NoRandAugment], out var request, out var error).Should().BeTrue(error);
+        request!.RandAugment.Should().Be("none");
     }
 
     [Fact]

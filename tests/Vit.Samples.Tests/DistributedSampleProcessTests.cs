@@ -14,7 +14,7 @@ namespace Vit.Samples.Tests;
 /// </summary>
 public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisposable
 {
-    private static readonly string[] Arguments = ["--epochs", "2", "--limit", "1024", "--threads", "1"];
+    private static readonly string[] Arguments = ["--epochs", "2", "--limit", "1024", "--batch-size", "64", "--threads", "1"];
     private readonly string _outputs = Path.Combine(Path.GetTempPath(), "vit-sample-distributed-" + Guid.NewGuid().ToString("N"));
 
     [SkippableFact]

@@ -28,6 +28,24 @@ public sealed class MetricsHistoryTests : IDisposable
     }
 
     [Fact]
+    public void Read_WeightAverageRows_KeptApartFromTheTrainedWeights()
+    {
+        File.WriteAllLines(_path,
+        [
+            "kind,epoch,step,loss,learning_rate,grad_norm,images_per_second,elapsed_seconds,top1,top5",
+            "eval,0,8,2.0174,,,,9.8,0.2109375,0.81640625",
+            "eval_ema,0,8,2.25,,,,10.1,0.125,0.75",
+            "eval,1,16,1.5,,,,19.8,0.5,0.875",
+            "eval_ema,1,16,1.75,,,,20.1,0.375,0.8125",
+        ]);
+
+        var history = MetricsHistory.Read(_path);
+
+        history.Evaluations.Should().Equal((8, 1, 2.0174, 0.2109375, 0.81640625), (16, 2, 1.5, 0.5, 0.875));
+        history.EmaEvaluations.Should().Equal((8, 1, 2.25, 0.125, 0.75), (16, 2, 1.75, 0.375, 0.8125));
+    }
+
+    [Fact]
     public void Read_MissingColumn_ThrowsNamingIt()
     {
         File.WriteAllLines(_path, ["kind,epoch,step,loss", "train,0,5,2.25"]);

@@ -51,5 +51,61 @@ public sealed class SamplePresetsTests
     }
 
     [Fact]
+    public void Complete_UnsetFields_TakeThePresetsValues()
+    {
+        var preset = SamplePresets.Find("fashion_small", 1, 28, 10)!;
+        var old = new RunSettings { Preset = "fashion_small", Epochs = 3, BatchSize = 64, Accumulation = 1, LearningRate = 1e-3, HideProbability = 0.1, Seed = 0 };
+
+        var completed = preset.Complete(old);
+
+        (completed.WeightDecay, completed.WarmupEpochs, completed.LabelSmoothing, completed.DropPathRate).Should()
+            .Be((preset.Recipe.WeightDecay, preset.Recipe.WarmupEpochs, preset.Recipe.LabelSmoothing, preset.Recipe.DropPathRate));
+        (completed.EmaDecay, completed.EvaluateEveryEpochs, completed.ValidationFraction).Should().Be((preset.Recipe.EmaDecay ?? 0, preset.Recipe.EvaluateEveryEpochs, 0));
+        (completed.Width, completed.Depth, completed.Heads, completed.MlpRatio, completed.PatchSize).Should()
+            .Be((preset.Model.EmbedDim, preset.Model.Depth, preset.Model.NumHeads, preset.Model.MlpRatio, preset.Model.PatchSize));
+        completed.Epochs.Should().Be(3);
+    }
+
+    [Fact]
+    public void ModelFor_Overrides_ChangeTheArchitectureAndPadTheInputToThePatch()
+    {
+        var preset = SamplePresets.Find("fashion_small", 1, 28, 10)!;
+        var settings = preset.Complete(new RunSettings
+        {
+            Preset = "fashion_small", Epochs = 1, BatchSize = 64, Accumulation = 1, LearningRate = 1e-3, HideProbability = 0, Seed = 0,
+            Width = 96, Depth = 3, Heads = 2, MlpRatio = 3, PatchSize = 8, DropPathRate = 0.1,
+        });
+
+        var model = preset.ModelFor(settings, dataImageSize: 28);
+
+        (model.EmbedDim, model.Depth, model.NumHeads, model.MlpRatio, model.PatchSize, model.ImageSize, model.DropPathRate).Should().Be((96, 3, 2, 3.0, 8, 32, 0.1));
+        (model.InChannels, model.NumClasses, model.Pooling).Should().Be((1, 10, preset.Model.Pooling));
+        preset.Model.EmbedDim.Should().NotBe(96, "the preset's own options are not changed");
+    }
+
+    [Fact]
+    public void Find_Full_NeedsTheFullSetAndTheDefaultDoesNot()
+    {
+        var full = SamplePresets.Find("FASHION_FULL", 1, 28, 10)!;
+        var small = SamplePresets.Find(SamplePresets.DefaultName, 1, 28, 10)!;
+
+        (full.Name, full.NeedsFullSet, small.NeedsFullSet).Should().Be(("fashion_full", true, false));
+        new VisionTransformerOptionsValidator().Validate(null, full.Model).Succeeded.Should().BeTrue();
+        (full.Model.InChannels, full.Model.NumClasses, full.Model.ImageSize % full.Model.PatchSize).Should().Be((1, 10, 0));
+        SamplePresets.Names.Should().Contain("fashion_full");
+    }
+
+    [Fact]
+    public void Complete_Translation_ComesFromTheRecipeUnlessSet()
+    {
+        var preset = SamplePresets.Find("cifar100_patch4_32", 1, 28, 10)!;
+        var old = new RunSettings { Preset = "cifar100_patch4_32", Epochs = 3, BatchSize = 64, Accumulation = 1, LearningRate = 1e-3, HideProbability = 0.1, Seed = 0 };
+
+        preset.Complete(old).TranslatePixels.Should().Be(2, "the notebook recipe translates by 2 px");
+        preset.Complete(old with { TranslatePixels = 0 }).TranslatePixels.Should().Be(0);
+        SamplePresets.Find("fashion_small", 1, 28, 10)!.Complete(old with { Preset = "fashion_small" }).TranslatePixels.Should().Be(0);
+    }
+
+    [Fact]
     public void Find_UnknownName_ReturnsNull() => SamplePresets.Find("vit_huge", 1, 28, 10).Should().BeNull();
 }

@@ -36,6 +36,51 @@ public sealed class SampleProcessTests : IDisposable
         output.Should().NotContain("OpenMP threads spin");
     }
 
+    [Fact]
+    public void Run_ValidationSplitAndWeightAverage_ReportsTheAverageOnValidationImages()
+    {
+        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "validation"), spinCount: null, "--validation-split", "0.25", "--ema", "0.9");
+
+        exitCode.Should().Be(0, errors);
+        output.Should().Contain("2,000 to validate on").And.Contain("the test images are not used");
+        output.Should().MatchRegex(@"Validation top-1: trained weights [01]\.\d{4}, their moving average \(decay 0\.9\) [01]\.\d{4}; the average is reported and saved");
+        output.TrimEnd().Split('\n')[^1].Should().MatchRegex(@"^validation_top1=[01]\.\d{4} validation_top5=[01]\.\d{4}$");
+        File.ReadAllText(Path.Combine(_outputs, "validation", "metrics.csv")).Should().Contain("eval_ema,0,");
+    }
+
+    [Fact]
+    public void Run_FullPresetWithValidationSplit_ChoosesOnTrainingImagesAndNeverReadsTheTestFiles()
+    {
+        // A "full set" whose training files are the shipped 10,000 images and whose test files are not IDX at all:
+        // a run that read them would fail.
+        string data = Path.Combine(_outputs, "full-set");
+        Directory.CreateDirectory(data);
+        string shipped = TestFiles.InRepository("data/fashion-mnist");
+        File.Copy(Path.Combine(shipped, "t10k-images-idx3-ubyte.gz"), Path.Combine(data, "train-images-idx3-ubyte.gz"));
+        File.Copy(Path.Combine(shipped, "t10k-labels-idx1-ubyte.gz"), Path.Combine(data, "train-labels-idx1-ubyte.gz"));
+        File.WriteAllText(Path.Combine(data, "t10k-images-idx3-ubyte.gz"), "not an IDX file");
+        File.WriteAllText(Path.Combine(data, "t10k-labels-idx1-ubyte.gz"), "not an IDX file");
+
+        var (exitCode, output, errors) = RunSample(Path.Combine(_outputs, "full"), spinCount: null, "--preset", "fashion_full", "--data", data, "--validation-split", "0.1");
+
+        exitCode.Should().Be(0, errors);
+        output.Should().Contain("Model fashion_full").And.Contain("of its 10,000 training images, 9,000 to train and 1,000 to validate on").And.Contain("the test images are not used");
+        output.TrimEnd().Split('\n')[^1].Should().MatchRegex(@"^validation_top1=[01]\.\d{4} validation_top5=[01]\.\d{4}$");
+        File.ReadAllText(Path.Combine(_outputs, "full", "run.json")).Should().Contain("\"preset\": \"fashion_full\"").And.Contain("\"validationFraction\": 0.1");
+    }
+
+    [Fact]
+    public void Run_FullPresetOnTheTestSplitOnly_FailsBeforeWritingAnything()
+    {
+        string shipped = TestFiles.InRepository("data/fashion-mnist");
+
+        var (exitCode, _, errors) = RunSample(Path.Combine(_outputs, "not-full"), spinCount: null, "--preset", "fashion_full", "--data", shipped);
+
+        exitCode.Should().Be(2);
+        errors.Should().Contain($"error: --preset fashion_full trains on the full set (60,000 training images), but --data '{shipped}' does not hold the four upstream files");
+        Directory.Exists(Path.Combine(_outputs, "not-full")).Should().BeFalse();
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_outputs))
@@ -44,7 +89,7 @@ public sealed class SampleProcessTests : IDisposable
         }
     }
 
-    private static (int ExitCode, string Output, string Errors) RunSample(string outputDirectory, string? spinCount)
+    private static (int ExitCode, string Output, string Errors) RunSample(string outputDirectory, string? spinCount, params string[] extra)
     {
         // The sample's build output is copied next to the tests (project reference), runtimeconfig included.
         string sample = Path.Combine(AppContext.BaseDirectory, "Vit.Samples.FashionMnist.dll");
@@ -53,7 +98,7 @@ public sealed class SampleProcessTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { sample, "--epochs", "1", "--limit", "128", "--threads", "1", "--out", outputDirectory })
+        foreach (string argument in new[] { sample, "--epochs", "1", "--limit", "512", "--threads", "1", "--out", outputDirectory }.Concat(extra))
         {
             start.ArgumentList.Add(argument);
         }

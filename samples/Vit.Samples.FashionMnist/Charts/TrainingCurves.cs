@@ -9,12 +9,14 @@ internal static class TrainingCurves
     private static readonly SKColor Orange = new(0xFF, 0x7F, 0x0E);
     private static readonly SKColor Green = new(0x2C, 0xA0, 0x2C);
     private static readonly SKColor Purple = new(0x94, 0x67, 0xBD);
+    private static readonly SKColor Red = new(0xD6, 0x27, 0x28);
 
     /// <summary>Draws the chart and saves it as a PNG.</summary>
     /// <param name="path">The PNG file.</param>
     /// <param name="history">The run's metrics.</param>
     /// <param name="title">The heading.</param>
-    public static void Write(string path, MetricsHistory history, string title)
+    /// <param name="evaluated">What the evaluated images are called ("held-out" or "validation").</param>
+    public static void Write(string path, MetricsHistory history, string title, string evaluated = "held-out")
     {
         const int Width = 1500, Height = 480, Top = 40;
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height));
@@ -37,12 +39,13 @@ internal static class TrainingCurves
                 Series =
                 [
                     new("training (label-smoothed)", Blue, [.. history.Train.Select(r => ((double)r.Step, r.Loss))], Width: 1.2f),
-                    new("held-out", Orange, [.. evaluations.Select(r => ((double)r.Step, r.Loss))], Markers: true),
+                    new(evaluated, Orange, [.. evaluations.Select(r => ((double)r.Step, r.Loss))], Markers: true),
+                    .. Average(history, r => r.Loss, $"{evaluated}, weight average"),
                 ],
             },
             new LinePanel
             {
-                Title = "Held-out accuracy",
+                Title = $"{char.ToUpperInvariant(evaluated[0])}{evaluated[1..]} accuracy",
                 XLabel = "update",
                 XMin = 0,
                 YMax = 1,
@@ -51,6 +54,7 @@ internal static class TrainingCurves
                 [
                     new("top-1", Green, [.. evaluations.Select(r => ((double)r.Step, r.Top1))], Markers: true),
                     new("top-5", Purple, [.. evaluations.Select(r => ((double)r.Step, r.Top5))], Markers: true),
+                    .. Average(history, r => r.Top1, "top-1, weight average"),
                 ],
             },
             new LinePanel
@@ -70,4 +74,8 @@ internal static class TrainingCurves
 
         PngFile.Save(surface, path);
     }
+
+    /// <summary>The weight average's series of one metric, or none when the run kept no average.</summary>
+    private static LineSeries[] Average(MetricsHistory history, Func<(int Step, int Epoch, double Loss, double Top1, double Top5), double> metric, string name) =>
+        history.EmaEvaluations.Count == 0 ? [] : [new(name, Red, [.. history.EmaEvaluations.Select(r => ((double)r.Step, metric(r)))], Markers: true)];
 }
