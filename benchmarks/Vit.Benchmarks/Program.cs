@@ -29,7 +29,7 @@ const string Usage = """
       augment       [--batch 128 --channels 1 --image 28 --steps 30 --randaug rand-m9-n2-mstd0.5]: each random transform and RandAugment op
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --crop PAD --flip --randaug rand-m9-n2-mstd0.5
                     --hide-and-seek --erase P --mixup --data DIR]   (shipped Fashion-MNIST files)
-      memory        [--steps 300 --every 50 --trim-every K --model vit|baseline] + model options: resident memory every N steps
+      memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce

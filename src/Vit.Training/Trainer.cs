@@ -133,6 +133,9 @@ public sealed partial class Trainer : IDisposable
             // Steps allocate and free the same ~GB of activations every time: reuse the pages instead of faulting
             // them in again (about 20% of a CPU step's time otherwise; see CpuMemory).
             CpuMemory.RetainFreedMemory();
+            // Flattening freed the model's original parameters and the optimizer's first moments (~4 x the weights):
+            // return those pages now, so they do not stay resident beside the steps' activations.
+            CpuMemory.ReleaseFreedMemory();
         }
 
         _ema = _options.EmaDecay is double decay ? new ModelEma(model, _flat, decay, _options.EmaWarmup) : null;

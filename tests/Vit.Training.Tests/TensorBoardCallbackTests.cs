@@ -36,6 +36,7 @@ public sealed class TensorBoardCallbackTests
         Series("train/loss").Should().Equal(steps.Results.Select(r => r.Loss));
         Series("train/learning_rate").Should().Equal(steps.Results.Select(r => (float)r.LearningRate));
         Series("train/gradient_norm").Should().Equal(steps.Results.Select(r => (float)r.GradientNorm));
+        StepsOf("train/loss_scale").Should().BeEmpty("an fp32 run has no loss scale");
         var epochs = progress.Reports.Where(r => r.Kind == TrainingProgressKind.Epoch).ToList();
         StepsOf("eval/top1").Should().Equal(5, 10);
         Series("eval/loss").Should().Equal(epochs.Select(e => (float)e.Evaluation!.Loss));
@@ -43,6 +44,29 @@ public sealed class TensorBoardCallbackTests
         Series("eval_ema/top5").Should().Equal(epochs.Select(e => (float)e.EmaEvaluation!.Top5Accuracy));
         Series("train/epoch_loss").Should().Equal(epochs.Select(e => (float)e.Loss));
         events.Skip(1).Should().OnlyContain(e => Math.Abs(e.WallTime - DateTimeOffset.UtcNow.ToUnixTimeSeconds()) < 600, "wall times are Unix seconds");
+    }
+
+    [Fact]
+    public void TrainStep_Float16WithTensorBoardCallback_WritesTheLossScaleOfEachUpdate()
+    {
+        using var directory = new TempDirectory();
+        string logs = Path.Combine(directory.Path, "tb");
+        using var model = TestModels.Build(TestModels.Tiny());
+        var options = new TrainerOptions { TotalSteps = 6, Precision = TorchSharp.torch.ScalarType.Float16, InitialLossScale = 1 << 20, LossScaleGrowthInterval = 2 };
+        var steps = new RecordingCallback();
+        using var trainer = new Trainer(model, options) { Callbacks = { steps, new TensorBoardCallback(logs) } };
+
+        for (int t = 0; t < 6; t++)
+        {
+            var (images, labels) = TestModels.RandomBatch(8, seed: 300 + t);
+            trainer.TrainStep(images, labels);
+        }
+
+        var events = TensorBoardEvents.Read(Directory.GetFiles(logs, "events.out.tfevents.*").Single());
+        var scales = events.SelectMany(e => e.Values.Where(v => v.Tag == "train/loss_scale").Select(v => (e.Step, v.Value))).OrderBy(s => s.Step).ToList();
+        scales.Select(s => s.Step).Should().Equal(1, 2, 3, 4, 5, 6);
+        scales.Select(s => s.Value).Should().Equal(steps.Results.Select(r => (float)r.LossScale));
+        scales[0].Value.Should().Be(1 << 20, "the first update used the initial scale");
     }
 
     [Fact]

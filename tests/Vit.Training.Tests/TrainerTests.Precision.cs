@@ -290,6 +290,47 @@ public sealed partial class TrainerTests
         model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32);
     }
 
+    [Fact]
+    public void Evaluate_BFloat16Trainer_RunsUnderAutocastCloseToFloat32()
+    {
+        using var fp32Model = TestModels.Build(TestModels.Tiny(), seed: 8);
+        using var bf16Model = TestModels.Build(TestModels.Tiny(), seed: 8);
+        var options = StepOptions();
+        using var fp32 = new Trainer(fp32Model, options);
+        options.Precision = ScalarType.BFloat16;
+        using var bf16 = new Trainer(bf16Model, options);
+        var (images, labels) = TestModels.RandomBatch(32, seed: 81);
+
+        var a = fp32.Evaluate(images, labels);
+        var b = bf16.Evaluate(images, labels);
+
+        output.WriteLine($"evaluation loss fp32 {a.Loss:R}, bf16 {b.Loss:R}");
+        b.Loss.Should().NotBe(a.Loss, "the bf16 trainer evaluates with bf16 matrix products");
+        b.Loss.Should().BeApproximately(a.Loss, 0.002 * a.Loss);
+    }
+
+    [Fact]
+    public void TrainStep_Float16WithAccumulation_ScalesEachMicroBatchAndUnscalesTheSum()
+    {
+        using var whole = TestModels.Build(TestModels.Tiny(), seed: 4);
+        using var split = TestModels.Build(TestModels.Tiny(), seed: 4);
+        var options = StepOptions();
+        options.Precision = ScalarType.Float16;
+        options.InitialLossScale = 1024;
+        using var wholeTrainer = new Trainer(whole, options);
+        options.AccumulationSteps = 4;
+        using var splitTrainer = new Trainer(split, options);
+        var (images, labels) = TestModels.RandomBatch(16, seed: 44);
+
+        float a = wholeTrainer.TrainStep(images, labels);
+        float b = splitTrainer.TrainStep(images, labels);
+
+        output.WriteLine($"1 x 16: loss {a:R} norm {wholeTrainer.LastGradientNorm:R}; 4 x 4: loss {b:R} norm {splitTrainer.LastGradientNorm:R}");
+        splitTrainer.OverflowSteps.Should().Be(0);
+        Math.Abs(b - a).Should().BeLessThan(1e-4f, "the reported loss is the unscaled mean either way");
+        (splitTrainer.LastGradientNorm / wholeTrainer.LastGradientNorm).Should().BeInRange(0.999, 1.001, "each micro-batch's scaled gradient is unscaled once, after the sum");
+    }
+
     private sealed class RecordingCallback(List<TrainingStepResult> results) : ITrainerCallback
     {
         public void OnStepEnd(Trainer trainer, TrainingStepResult result) => results.Add(result);

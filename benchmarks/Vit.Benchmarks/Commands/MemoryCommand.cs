@@ -19,6 +19,7 @@ internal static class MemoryCommand
         int every = args.Int("every", 50);
         string model = args.String("model", "vit");
         int trimEvery = args.Int("trim-every", 0);
+        var precision = PrecisionArgument.Read(args);
         ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
         if (every < 1 || steps < every)
@@ -30,8 +31,9 @@ internal static class MemoryCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rss_mb before the model (runtime + libtorch)={ResidentMemory.CurrentMb():F0}"));
         using IBenchmarkSubject subject = model switch
         {
-            "vit" => new VitTrainSubject(options, batch),
-            "baseline" => new BaselineTrainSubject(options, batch),
+            "vit" => new VitTrainSubject(options, batch, precision),
+            "baseline" when precision == TorchSharp.torch.ScalarType.Float32 => new BaselineTrainSubject(options, batch),
+            "baseline" => throw new ArgumentException("The hand-written baseline runs in float32 only; drop --precision."),
             _ => throw new ArgumentException($"--model must be vit or baseline; got '{model}'."),
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rss_mb with model, trainer and batch={ResidentMemory.CurrentMb():F0}"));

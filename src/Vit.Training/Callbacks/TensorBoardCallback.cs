@@ -7,7 +7,7 @@ namespace Vit.Training;
 /// <summary>
 /// Writes the trainer's scalars to a TensorBoard event file through TorchSharp's own
 /// <c>torch.utils.tensorboard.SummaryWriter</c>, at the update count as the global step: <c>train/loss</c>,
-/// <c>train/learning_rate</c>, <c>train/gradient_norm</c> after updates; <c>train/epoch_loss</c>, <c>eval/loss</c>,
+/// <c>train/learning_rate</c>, <c>train/gradient_norm</c> (and in fp16 <c>train/loss_scale</c>) after updates; <c>train/epoch_loss</c>, <c>eval/loss</c>,
 /// <c>eval/top1</c>, <c>eval/top5</c> and, with an EMA, <c>eval_ema/loss</c>, <c>eval_ema/top1</c>,
 /// <c>eval_ema/top5</c> after each <c>Fit</c> epoch. View them with <c>tensorboard --logdir DIR</c>.
 /// </summary>
@@ -59,6 +59,11 @@ public sealed class TensorBoardCallback : ITrainerCallback
         writer.add_scalar("train/loss", result.Loss, result.Step);
         writer.add_scalar("train/learning_rate", (float)result.LearningRate, result.Step);
         writer.add_scalar("train/gradient_norm", (float)result.GradientNorm, result.Step);
+        if (trainer.Options.Precision == torch.ScalarType.Float16)
+        {
+            // The scale this update used: overflows show as drops, growth as steps up.
+            writer.add_scalar("train/loss_scale", (float)result.LossScale, result.Step);
+        }
     }
 
     /// <inheritdoc />

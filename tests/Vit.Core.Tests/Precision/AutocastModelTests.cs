@@ -201,6 +201,8 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
         Step();
         model.zero_grad();
         Step(); // warm-up: gradients now exist
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         long before = Tensor.TotalCount;
 
         for (int i = 0; i < 3; i++)
@@ -321,6 +323,9 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
         using var noGrad = no_grad();
         using var amp = Autocast.Enable(ScalarType.BFloat16);
         model.forward(images).Dispose(); // warm-up
+        // Tensor.TotalCount is process-wide: let the finalizer free earlier tests' garbage before counting.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         long before = Tensor.TotalCount;
 
         using var logits = model.forward(images);
