@@ -117,4 +117,29 @@ public sealed partial class Trainer
             _generator.SetGathered(null);
         }
     }
+
+    /// <summary>Updates the best value when <paramref name="evaluation"/> beats it; true if it did.</summary>
+    private bool IsNewBest(EvaluationResult? evaluation)
+    {
+        if (evaluation is null || _options.BestCheckpointMetric == CheckpointMetric.None)
+        {
+            return false;
+        }
+
+        var metric = _options.BestCheckpointMetric;
+        double value = metric switch
+        {
+            CheckpointMetric.ValidationTop1 => evaluation.Top1Accuracy,
+            CheckpointMetric.ValidationTop5 => evaluation.Top5Accuracy,
+            _ => evaluation.Loss,
+        };
+        bool better = _counters.BestMetricValue is not double best
+            || (metric == CheckpointMetric.ValidationLoss ? value < best : value > best);
+        if (better)
+        {
+            _counters.BestMetricValue = value;
+        }
+
+        return better;
+    }
 }
