@@ -263,7 +263,8 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
 
         var preset = SamplePresets.Find(request.Preset, 1, 28, 10) ?? throw new UsageException($"Unknown preset '{request.Preset}'.");
         var recipe = preset.Recipe;
-        var settings = new RunSettings
+        // The recipe and model fields the command line left unset come from the preset, as for an older run.json.
+        var settings = preset.Complete(new RunSettings
         {
             Preset = preset.Name,
             Epochs = request.Epochs ?? recipe.Epochs,
@@ -275,24 +276,24 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             EraseProbability = request.EraseProbability ?? recipe.EraseProbability,
             MixupAlpha = request.MixupAlpha ?? recipe.MixupAlpha,
             CutmixAlpha = request.CutmixAlpha ?? recipe.CutmixAlpha,
-            WeightDecay = request.WeightDecay ?? recipe.WeightDecay,
-            WarmupEpochs = request.WarmupEpochs ?? recipe.WarmupEpochs,
-            LabelSmoothing = request.LabelSmoothing ?? recipe.LabelSmoothing,
-            DropPathRate = request.DropPathRate ?? recipe.DropPathRate,
-            EmaDecay = request.EmaDecay ?? recipe.EmaDecay ?? 0,
-            EvaluateEveryEpochs = request.EvaluateEveryEpochs ?? recipe.EvaluateEveryEpochs,
-            ValidationFraction = request.ValidationFraction ?? 0,
-            Width = request.Width ?? preset.Model.EmbedDim,
-            Depth = request.Depth ?? preset.Model.Depth,
-            Heads = request.Heads ?? preset.Model.NumHeads,
-            MlpRatio = request.MlpRatio ?? preset.Model.MlpRatio,
-            PatchSize = request.PatchSize ?? preset.Model.PatchSize,
-            TranslatePixels = request.TranslatePixels ?? recipe.TranslatePixels,
+            WeightDecay = request.WeightDecay,
+            WarmupEpochs = request.WarmupEpochs,
+            LabelSmoothing = request.LabelSmoothing,
+            DropPathRate = request.DropPathRate,
+            EmaDecay = request.EmaDecay,
+            EvaluateEveryEpochs = request.EvaluateEveryEpochs,
+            ValidationFraction = request.ValidationFraction,
+            Width = request.Width,
+            Depth = request.Depth,
+            Heads = request.Heads,
+            MlpRatio = request.MlpRatio,
+            PatchSize = request.PatchSize,
+            TranslatePixels = request.TranslatePixels,
             Seed = request.Seed,
             Precision = request.Precision,
             DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
             Limit = request.Limit,
-        };
+        });
         if (settings.BatchSize % settings.Accumulation != 0)
         {
             throw new UsageException($"The batch size {settings.BatchSize} is not divisible by the accumulation {settings.Accumulation}; set --batch-size and --accumulation together.");
