@@ -55,6 +55,19 @@ internal sealed class JsonFields
             : throw Invalid(name, $"is {node.ToJsonString()}; expected true or false");
     }
 
+    /// <summary>A field that must be present and may be null; null, true or false.</summary>
+    public bool? NullableBool(string name)
+    {
+        if (!Node.TryGetPropertyValue(name, out var node))
+        {
+            throw Invalid(name, "is missing");
+        }
+
+        return node is null ? null
+            : node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>()
+            : throw Invalid(name, $"is {node.ToJsonString()}; expected true, false or null");
+    }
+
     /// <summary>A field that must be present and may be null; null or a number.</summary>
     public double? NullableDouble(string name)
     {

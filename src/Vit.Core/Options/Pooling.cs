@@ -1,17 +1,29 @@
 namespace Vit.Core;
 
-/// <summary>How <see cref="VisionTransformer"/> turns its output tokens into one feature vector per image.</summary>
+/// <summary>How <see cref="VisionTransformer"/> turns its output tokens into one feature vector per image (timm's <c>global_pool</c>).</summary>
 public enum Pooling
 {
     /// <summary>
-    /// Prepend a learned class token and classify from its output (timm's <c>global_pool='token'</c>, the final
-    /// <c>norm</c> is applied to every token).
+    /// Classify from the class token's output (timm's <c>global_pool='token'</c>); needs a class token, which this
+    /// pooling adds by default (<see cref="VisionTransformerOptions.ClassToken"/>).
     /// </summary>
     ClassToken = 0,
 
     /// <summary>
-    /// No class token; average the patch tokens, then apply <c>fc_norm</c> (timm's <c>global_pool='avg',
-    /// class_token=False</c>, where the final <c>norm</c> is replaced by <c>fc_norm</c> after pooling).
+    /// Average the patch tokens (timm's <c>global_pool='avg'</c>); by default with no class token and with the final
+    /// norm moved after pooling (<c>fc_norm</c>), as timm's <c>global_pool='avg', class_token=False</c>.
     /// </summary>
     Mean = 1,
+
+    /// <summary>The element-wise maximum over the patch tokens (timm's <c>global_pool='max'</c>); <c>fc_norm</c> by default.</summary>
+    Max = 2,
+
+    /// <summary>The average of <see cref="Mean"/> and <see cref="Max"/> (timm's <c>global_pool='avgmax'</c>); <c>fc_norm</c> by default.</summary>
+    AvgMax = 3,
+
+    /// <summary>
+    /// Multi-head attention pooling with a learned latent query and an MLP (timm's <c>global_pool='map'</c>,
+    /// <c>AttentionPoolLatent</c>, keys <c>attn_pool.*</c>; SigLIP's head).
+    /// </summary>
+    AttentionPool = 4,
 }

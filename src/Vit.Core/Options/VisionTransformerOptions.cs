@@ -49,11 +49,11 @@ public sealed partial class VisionTransformerOptions
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double MlpRatio { get; set; } = 4.0;
 
-    /// <summary>Gets or sets whether the fused query/key/value projection has a bias.</summary>
+    /// <summary>Gets or sets whether the fused query/key/value projection has a bias (timm's <c>qkv_bias</c>).</summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool QkvBias { get; set; } = true;
 
-    /// <summary>Gets or sets how tokens are pooled into one feature vector.</summary>
+    /// <summary>Gets or sets how tokens are pooled into one feature vector (timm's <c>global_pool</c>).</summary>
     /// <value>The default is <see cref="Pooling.ClassToken"/>.</value>
     [EnumDataType(typeof(Pooling))]
     public Pooling Pooling { get; set; } = Pooling.ClassToken;
@@ -79,7 +79,10 @@ public sealed partial class VisionTransformerOptions
     [Range(0.0, 1.0, MaximumIsExclusive = true)]
     public double DropPathRate { get; set; }
 
-    /// <summary>Gets or sets the epsilon of every LayerNorm.</summary>
+    /// <summary>
+    /// Gets or sets the epsilon of every norm layer, LayerNorm or RmsNorm (<see cref="Norm"/>; timm's
+    /// <c>norm_layer=partial(LayerNorm, eps=...)</c>, e.g. 1e-5 for CLIP and AIMv2).
+    /// </summary>
     /// <value>The default is 1e-6 (timm's ViT; PyTorch's LayerNorm default is 1e-5).</value>
     [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double LayerNormEpsilon { get; set; } = 1e-6;

@@ -9,14 +9,27 @@ namespace Vit.Core;
 /// <summary>
 /// <see cref="VisionTransformerOptions"/> as <c>config.json</c>'s <c>vit_options</c>: every settable property under its
 /// snake_case name (<c>ImageSize</c> → <c>image_size</c>), enums as snake_case strings. Reading requires every field
-/// and rejects unknown ones, so a config either describes the model completely or fails naming the field.
+/// and rejects unknown ones, so a config either describes the model completely or fails naming the field; only the
+/// fields added with timm's building blocks may be absent (configs written before them), and then take their defaults.
 /// </summary>
 internal static class VitOptionsJson
 {
+    // Added after vit_options was first written: a config without them describes a model with their defaults.
+    private static readonly HashSet<string> Optional = new(StringComparer.Ordinal)
+    {
+        "class_token", "register_tokens", "distillation_token", "position_embedding_covers_prefix", "dynamic_image_size",
+        "dynamic_image_pad", "norm", "activation", "mlp", "projection_bias", "qk_norm", "scale_attention_norm",
+        "scale_mlp_norm", "pre_norm", "patch_embedding_norm", "final_norm", "fc_norm", "pool_include_prefix", "head_dropout",
+    };
+
+    // The original fields first, in declaration order, then the optional ones.
     private static readonly PropertyInfo[] Properties = typeof(VisionTransformerOptions)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.CanWrite)
+        .OrderBy(p => Optional.Contains(JsonName(p.Name)))
+        .ThenBy(p => p.MetadataToken)
         .ToArray();
+
 
     public static string JsonName(string propertyName) => JsonNamingPolicy.SnakeCaseLower.ConvertName(propertyName);
 
@@ -55,6 +68,11 @@ internal static class VitOptionsJson
         foreach (var property in Properties)
         {
             string name = JsonName(property.Name);
+            if (Optional.Contains(name) && !fields.Node.ContainsKey(name))
+            {
+                continue;
+            }
+
             var type = property.PropertyType;
             object? value = type switch
             {
@@ -62,6 +80,7 @@ internal static class VitOptionsJson
                 _ when type == typeof(double) => fields.Double(name),
                 _ when type == typeof(double?) => fields.NullableDouble(name),
                 _ when type == typeof(bool) => fields.Bool(name),
+                _ when type == typeof(bool?) => fields.NullableBool(name),
                 _ when type.IsEnum => ReadEnum(fields, name, type),
                 _ => throw new NotSupportedException($"VisionTransformerOptions.{property.Name} has type {type}, which vit_options cannot hold."),
             };

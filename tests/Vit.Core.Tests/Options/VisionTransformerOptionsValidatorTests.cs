@@ -27,6 +27,8 @@ public sealed class VisionTransformerOptionsValidatorTests
     [InlineData(nameof(VisionTransformerOptions.AttentionDropout), -0.1, "VisionTransformerOptions.AttentionDropout is -0.1 but must be in [0, 1)")]
     [InlineData(nameof(VisionTransformerOptions.DropPathRate), double.NaN, "VisionTransformerOptions.DropPathRate is NaN but must be in [0, 1)")]
     [InlineData(nameof(VisionTransformerOptions.LayerNormEpsilon), 0.0, "VisionTransformerOptions.LayerNormEpsilon is 0 but must be in (0, 1]")]
+    [InlineData(nameof(VisionTransformerOptions.RegisterTokens), -1, "VisionTransformerOptions.RegisterTokens is -1 but must be in [0, 1024]")]
+    [InlineData(nameof(VisionTransformerOptions.HeadDropout), 1.5, "VisionTransformerOptions.HeadDropout is 1.5 but must be in [0, 1)")]
     [InlineData(nameof(VisionTransformerOptions.LayerScaleInit), -1e-5, "VisionTransformerOptions.LayerScaleInit is -1E-05 but must be null or a finite number greater than 0")]
     public void Validate_OneBadField_NamesTheFieldAndItsValue(string property, object value, string message)
     {
@@ -44,7 +46,7 @@ public sealed class VisionTransformerOptionsValidatorTests
     {
         var result = _validator.Validate(null, new VisionTransformerOptions { Pooling = (Pooling)7 });
 
-        result.Failures.Should().Equal("VisionTransformerOptions.Pooling is 7 but must be one of ClassToken, Mean");
+        result.Failures.Should().Equal("VisionTransformerOptions.Pooling is 7 but must be one of ClassToken, Mean, Max, AvgMax, AttentionPool");
     }
 
     [Fact]
@@ -76,6 +78,55 @@ public sealed class VisionTransformerOptionsValidatorTests
             "VisionTransformerOptions.Depth is 0 but must be at least 1; " +
             "VisionTransformerOptions.Dropout is 2 but must be in [0, 1); " +
             "VisionTransformerOptions.EmbedDim is 10 and NumHeads is 3, but EmbedDim must be divisible by NumHeads");
+    }
+
+    [Fact]
+    public void Validate_ClassTokenPoolingWithoutClassToken_NamesBothFields()
+    {
+        var result = _validator.Validate(null, new VisionTransformerOptions { Pooling = Pooling.ClassToken, ClassToken = false });
+
+        result.Failures.Should().Equal("VisionTransformerOptions.Pooling is ClassToken and ClassToken is false, but class-token pooling needs a class token: set ClassToken to true or null, or pool with Mean, Max, AvgMax or AttentionPool");
+    }
+
+    [Fact]
+    public void Validate_DistillationTokenWithMeanPoolingAndRegisters_ReportsBoth()
+    {
+        var result = _validator.Validate(null, new VisionTransformerOptions { DistillationToken = true, ClassToken = true, Pooling = Pooling.Mean, RegisterTokens = 4 });
+
+        result.Failures.Should().Equal(
+            "VisionTransformerOptions.DistillationToken is true and Pooling is Mean, but the distilled model classifies from its class and distillation tokens: Pooling must be ClassToken",
+            "VisionTransformerOptions.DistillationToken is true and RegisterTokens is 4, but timm's distilled ViT has no register tokens: RegisterTokens must be 0");
+    }
+
+    [Fact]
+    public void Validate_PackedSwiGluWithOddHiddenWidth_NamesTheWidth()
+    {
+        var result = _validator.Validate(null, new VisionTransformerOptions { EmbedDim = 48, NumHeads = 4, MlpRatio = 2.5625, Mlp = MlpKind.PackedSwiGlu });
+
+        result.Failures.Should().Equal("VisionTransformerOptions.Mlp is PackedSwiGlu and MlpHiddenDim is 123 (EmbedDim 48 * MlpRatio 2.5625), but the packed fc1 splits into gate and value halves, so MlpHiddenDim must be even");
+    }
+
+    [Fact]
+    public void Validate_FcNormWithoutFinalNorm_Fails()
+    {
+        var result = _validator.Validate(null, new VisionTransformerOptions { Pooling = Pooling.Mean, FcNorm = true, FinalNorm = false });
+
+        result.Failures.Should().Equal("VisionTransformerOptions.FcNorm is true and FinalNorm is false, but fc_norm is the final norm moved after pooling: set FinalNorm to true, or FcNorm to false or null");
+    }
+
+    [Theory]
+    [InlineData(Pooling.ClassToken, null, true, false, 1)]
+    [InlineData(Pooling.Mean, null, false, true, 0)]
+    [InlineData(Pooling.Max, true, true, true, 1)]
+    [InlineData(Pooling.AvgMax, null, false, true, 0)]
+    [InlineData(Pooling.AttentionPool, null, false, false, 0)]
+    public void DerivedFields_FromPoolingAndClassToken_FollowTimmDefaults(Pooling pooling, bool? classToken, bool hasClassToken, bool usesFcNorm, int prefixTokens)
+    {
+        var options = new VisionTransformerOptions { Pooling = pooling, ClassToken = classToken };
+
+        (options.HasClassToken, options.UsesFcNorm, options.NumPrefixTokens).Should().Be((hasClassToken, usesFcNorm, prefixTokens));
+        options.RegisterTokens = 4;
+        options.NumPrefixTokens.Should().Be(prefixTokens + 4);
     }
 
     [Fact]

@@ -92,7 +92,10 @@ public sealed class VisionTransformerPretrainedTests
         cfg["mean"]!.AsArray().Select(n => (float)n!.GetValue<double>()).Should().Equal(0.25f, 0.2860406f);
         config["vit_options"]!.AsObject().Select(kv => kv.Key).Should().Equal(
             "image_size", "patch_size", "in_channels", "num_classes", "embed_dim", "depth", "num_heads", "mlp_ratio", "qkv_bias",
-            "pooling", "dropout", "attention_dropout", "drop_path_rate", "layer_norm_epsilon", "layer_scale_init");
+            "pooling", "dropout", "attention_dropout", "drop_path_rate", "layer_norm_epsilon", "layer_scale_init",
+            "norm", "activation", "mlp", "projection_bias", "qk_norm", "scale_attention_norm", "scale_mlp_norm", "pre_norm",
+            "patch_embedding_norm", "final_norm", "fc_norm", "pool_include_prefix", "head_dropout", "class_token", "register_tokens",
+            "distillation_token", "position_embedding_covers_prefix", "dynamic_image_size", "dynamic_image_pad");
         config["vit_options"]!["pooling"]!.GetValue<string>().Should().Be("mean");
     }
 
@@ -170,7 +173,7 @@ public sealed class VisionTransformerPretrainedTests
     [Theory]
     [InlineData("vit_options", "embed_dim", null, "vit_options.embed_dim is missing.")]
     [InlineData("vit_options", "layer_scale_init", null, "vit_options.layer_scale_init is missing.")]
-    [InlineData("vit_options", "pooling", "\"max\"", "vit_options.pooling is 'max'; expected one of class_token, mean.")]
+    [InlineData("vit_options", "pooling", "\"median\"", "vit_options.pooling is 'median'; expected one of class_token, mean, max, avg_max, attention_pool.")]
     [InlineData("vit_options", "depth", "\"6\"", "vit_options.depth is \"6\"; expected an integer.")]
     [InlineData("vit_options", "embed_width", "128", "vit_options.embed_width is not a VisionTransformerOptions field*")]
     [InlineData("vit_options", "num_heads", "5", "vit_options is invalid: VisionTransformerOptions.EmbedDim is 8 and NumHeads is 5, but EmbedDim must be divisible by NumHeads.")]
