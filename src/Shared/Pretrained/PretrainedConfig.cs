@@ -41,7 +41,7 @@ internal sealed class PretrainedConfig
     /// <summary>Gets the evaluation preprocessing (timm's <c>pretrained_cfg</c>).</summary>
     public required PretrainedPreprocessing Preprocessing { get; init; }
 
-    /// <summary>Gets the class names by class index.</summary>
+    /// <summary>Gets the class names by class index (empty for a model without classes).</summary>
     public required IReadOnlyList<string> LabelNames { get; init; }
 
     /// <summary>Reads and checks a config file: the fields every reader needs are present and consistent.</summary>
@@ -74,13 +74,13 @@ internal sealed class PretrainedConfig
         {
             VitVersion = version,
             Architecture = fields.String("architecture"),
-            NumClasses = fields.Int("num_classes", minimum: 1),
+            NumClasses = fields.Int("num_classes", minimum: 0),
             NumFeatures = fields.Int("num_features", minimum: 1),
             GlobalPool = fields.String("global_pool"),
             ModelArgs = fields.Object("model_args").Node,
             VitOptions = fields.Object("vit_options").Node,
             Preprocessing = PretrainedPreprocessing.Read(fields.Object("pretrained_cfg")),
-            LabelNames = fields.Strings("label_names"),
+            LabelNames = ReadLabelNames(fields),
         };
         config.Check(path);
         return config;
@@ -98,12 +98,21 @@ internal sealed class PretrainedConfig
             ["global_pool"] = GlobalPool,
             ["model_args"] = ModelArgs.DeepClone(),
             ["pretrained_cfg"] = Preprocessing.ToJson(NumClasses),
-            ["label_names"] = new JsonArray([.. LabelNames.Select(n => (JsonNode?)JsonValue.Create(n))]),
-            ["vit_version"] = VitVersion,
-            ["vit_options"] = VitOptions.DeepClone(),
         };
+        if (LabelNames.Count > 0)
+        {
+            root["label_names"] = new JsonArray([.. LabelNames.Select(n => (JsonNode?)JsonValue.Create(n))]);
+        }
+
+        root["vit_version"] = VitVersion;
+        root["vit_options"] = VitOptions.DeepClone();
+
         return root.ToJsonString(Indented) + "\n";
     }
+
+    /// <summary>A model without classes (num_classes 0, a feature extractor) may omit label_names, as timm's writer does.</summary>
+    private static IReadOnlyList<string> ReadLabelNames(JsonFields fields) =>
+        fields.Node.ContainsKey("label_names") || fields.Int("num_classes") > 0 ? fields.Strings("label_names") : [];
 
     private void Check(string path)
     {

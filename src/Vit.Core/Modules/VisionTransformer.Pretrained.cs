@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using Vit.Pretrained;
 
 namespace Vit.Core;
@@ -33,31 +34,69 @@ public sealed partial class VisionTransformer
     }
 
     /// <summary>
-    /// Builds the model a folder written by <see cref="SavePretrained"/> describes and loads its weights, in
-    /// evaluation mode (as Hugging Face's <c>from_pretrained</c>); call <c>train()</c> to fine-tune.
+    /// Builds the model a folder describes and loads its weights, in evaluation mode (as Hugging Face's
+    /// <c>from_pretrained</c>); call <c>train()</c> to fine-tune. Opens Vit's folders (<see cref="SavePretrained"/>),
+    /// timm's hub folders (<c>architecture</c>, <c>model_args</c>, <c>pretrained_cfg</c>; timm's keys) and transformers'
+    /// ViT / DINOv2 folders (keys renamed, query/key/value fused). Every size in the config is checked against the
+    /// weights file's header before anything is built. Weights the model has no place for (transformers' ViTModel
+    /// pooler, DINOv2's mask token) are reported as a trace warning; the overload with a report returns them.
     /// </summary>
     /// <param name="directory">A folder holding <c>config.json</c> and <c>model.safetensors</c>.</param>
     /// <returns>The model, on the CPU, in evaluation mode.</returns>
     /// <exception cref="FileNotFoundException">The folder lacks <c>config.json</c> or <c>model.safetensors</c>.</exception>
-    /// <exception cref="InvalidDataException">A file is corrupt, a field is missing or wrong (the message names it), or the config comes from a newer Vit.</exception>
+    /// <exception cref="InvalidDataException">A file is corrupt, a field is missing or wrong, or describes what Vit does not build, or the weights do not fit (the message names the file and field).</exception>
     public static VisionTransformer FromPretrained(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        var (options, _) = ReadPretrained(directory);
-        string weights = Path.Combine(directory, PretrainedWeightsFileName);
-        if (!File.Exists(weights))
+        var model = FromPretrained(directory, out var report);
+        if (report.UnusedKeys.Count > 0)
         {
-            throw new FileNotFoundException($"'{weights}' does not exist: a model folder needs the {PretrainedWeightsFileName} that SavePretrained writes next to {PretrainedConfigFileName}.", weights);
+            System.Diagnostics.Trace.TraceWarning($"VisionTransformer.FromPretrained('{directory}'): {report}");
         }
 
-        var model = LoadTimm(weights, options);
+        return model;
+    }
+
+    /// <summary>As <see cref="FromPretrained(string)"/>, and says what was loaded and which weights were left unused.</summary>
+    /// <param name="directory">A folder holding <c>config.json</c> and <c>model.safetensors</c>.</param>
+    /// <param name="report">The folder's layout, architecture, number of tensors loaded and the unused weights with reasons.</param>
+    /// <returns>The model, on the CPU, in evaluation mode.</returns>
+    /// <exception cref="FileNotFoundException">The folder lacks <c>config.json</c> or <c>model.safetensors</c>.</exception>
+    /// <exception cref="InvalidDataException">A file is corrupt, a field is missing or wrong, or the weights do not fit.</exception>
+    public static VisionTransformer FromPretrained(string directory, out PretrainedLoadReport report)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var folder = PretrainedFolder.ReadConfig(directory);
+        folder.CheckWeights(directory);
+        var model = new VisionTransformer(folder.Options);
+        int loaded;
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var tensors = SafeTensors.Load(folder.WeightsPath);
+            var timm = folder.KeyPlan is { } plan ? TransformersKeyMap.Tensors(plan, tensors) : tensors;
+            TimmStateDict.CopyInto(model, timm, $"'{folder.WeightsPath}'");
+            loaded = timm.Count;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
         model.eval();
+        report = new PretrainedLoadReport
+        {
+            Layout = folder.Layout,
+            Architecture = folder.Architecture,
+            LoadedTensors = loaded,
+            UnusedKeys = folder.KeyPlan?.UnusedKeys ?? new Dictionary<string, string>(),
+        };
         return model;
     }
 
     /// <summary>Reads the preprocessing and class names of a model folder's <c>config.json</c>.</summary>
-    /// <param name="directory">A folder written by <see cref="SavePretrained"/>.</param>
-    /// <returns>The metadata, with every value filled in (no <see langword="null"/> defaults).</returns>
+    /// <param name="directory">A model folder of any layout <see cref="FromPretrained(string)"/> opens.</param>
+    /// <returns>The metadata, with mean, std, crop and interpolation filled in (class names null for a model without classes).</returns>
     /// <exception cref="FileNotFoundException">The folder lacks <c>config.json</c>.</exception>
     /// <exception cref="InvalidDataException">The config is corrupt or incomplete.</exception>
     public static PretrainedMetadata ReadPretrainedMetadata(string directory)
@@ -67,7 +106,7 @@ public sealed partial class VisionTransformer
     }
 
     /// <summary>Reads a model folder's architecture.</summary>
-    /// <param name="directory">A folder written by <see cref="SavePretrained"/>.</param>
+    /// <param name="directory">A model folder of any layout <see cref="FromPretrained(string)"/> opens.</param>
     /// <returns>The options the model was built with.</returns>
     /// <exception cref="FileNotFoundException">The folder lacks <c>config.json</c>.</exception>
     /// <exception cref="InvalidDataException">The config is corrupt or incomplete.</exception>
@@ -100,32 +139,7 @@ public sealed partial class VisionTransformer
 
     private static (VisionTransformerOptions Options, PretrainedMetadata Metadata) ReadPretrained(string directory)
     {
-        string path = Path.Combine(directory, PretrainedConfigFileName);
-        var config = PretrainedConfig.Read(path);
-        var options = VitOptionsJson.Read(new JsonFields(path, config.VitOptions, "vit_options."));
-        var failures = new VisionTransformerOptionsValidator().Failures(options);
-        if (failures.Count > 0)
-        {
-            throw new InvalidDataException($"'{path}': vit_options is invalid: {string.Join("; ", failures)}.");
-        }
-
-        var p = config.Preprocessing;
-        int[] expected = [options.InChannels, options.ImageSize, options.ImageSize];
-        if (!p.InputSize.SequenceEqual(expected) || config.NumClasses != options.NumClasses)
-        {
-            throw new InvalidDataException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"'{path}': pretrained_cfg.input_size is [{string.Join(", ", p.InputSize)}] and num_classes {config.NumClasses}, but vit_options describes [{string.Join(", ", expected)}] and {options.NumClasses} classes."));
-        }
-
-        var metadata = new PretrainedMetadata
-        {
-            Mean = [.. p.Mean.Select(v => (float)v)],
-            Std = [.. p.Std.Select(v => (float)v)],
-            ClassNames = [.. config.LabelNames],
-            CropPct = p.CropPct,
-            Interpolation = Enum.Parse<ResizeInterpolation>(p.Interpolation, ignoreCase: true),
-        };
-        return (options, metadata);
+        var folder = PretrainedFolder.ReadConfig(directory);
+        return (folder.Options, folder.Metadata);
     }
 }

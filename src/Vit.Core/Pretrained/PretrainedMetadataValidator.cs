@@ -48,10 +48,5 @@ public sealed class PretrainedMetadataValidator : OptionsValidator<PretrainedMet
         {
             yield return "PretrainedMetadata.ClassNames holds an empty name, but every class needs one";
         }
-
-        if (_model.NumClasses < 1)
-        {
-            yield return "VisionTransformerOptions.NumClasses is 0, but a model folder is for a classifier (NumClasses at least 1)";
-        }
     }
 }

@@ -74,16 +74,19 @@ public sealed class VisionTransformerPretrainedTests
 
         Directory.GetFiles(folder.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["config.json", "model.safetensors"]);
         var config = JsonNode.Parse(File.ReadAllText(folder.File("config.json")))!.AsObject();
-        config["architecture"]!.GetValue<string>().Should().Be("vit_tiny_patch16_224");
+        // LayerNorm eps 1e-5 is an architecture's own argument in timm (CLIP's); model_args overrides the rest (pre_norm false).
+        config["architecture"]!.GetValue<string>().Should().Be("vit_base_patch16_clip_224");
         config["num_classes"]!.GetValue<int>().Should().Be(5);
         config["global_pool"]!.GetValue<string>().Should().Be("avg");
         config["vit_version"]!.GetValue<string>().Should().Be("0.1.0");
         config["label_names"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal(Metadata().ClassNames);
         var args = config["model_args"]!.AsObject();
         args.ToJsonString().Should().Be(
-            "{\"img_size\":12,\"patch_size\":3,\"in_chans\":2,\"num_classes\":5,\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":true,"
-            + "\"embed_dim\":24,\"depth\":2,\"num_heads\":2,\"mlp_ratio\":1.5,\"qkv_bias\":false,\"init_values\":0.0001,"
-            + "\"pos_drop_rate\":0.125,\"proj_drop_rate\":0.125,\"attn_drop_rate\":0.25,\"drop_path_rate\":0.375}");
+            "{\"img_size\":12,\"patch_size\":3,\"in_chans\":2,\"num_classes\":5,\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":null,"
+            + "\"embed_dim\":24,\"depth\":2,\"num_heads\":2,\"mlp_ratio\":1.5,\"qkv_bias\":false,\"proj_bias\":true,\"qk_norm\":false,"
+            + "\"scale_attn_norm\":false,\"scale_mlp_norm\":false,\"init_values\":0.0001,\"reg_tokens\":0,\"no_embed_class\":false,"
+            + "\"pre_norm\":false,\"final_norm\":true,\"pool_include_prefix\":false,\"dynamic_img_size\":false,\"dynamic_img_pad\":false,"
+            + "\"act_layer\":\"gelu\",\"drop_rate\":0,\"pos_drop_rate\":0.125,\"proj_drop_rate\":0.125,\"attn_drop_rate\":0.25,\"drop_path_rate\":0.375}");
         var cfg = config["pretrained_cfg"]!.AsObject();
         cfg["input_size"]!.AsArray().Select(n => n!.GetValue<int>()).Should().Equal(2, 12, 12);
         cfg["interpolation"]!.GetValue<string>().Should().Be("bilinear");
