@@ -66,15 +66,17 @@ internal static partial class PretrainedSizeCheck
         }
     }
 
+    /// <summary>The MLP's first projection (fc1, or SwiGLU's gate fc1_g) is int(embed_dim x mlp_ratio) wide.</summary>
     private static void CheckMlp(VisionTransformerOptions o, IReadOnlyDictionary<string, long[]> shapes, Func<string, string, string, InvalidDataException> mismatch)
     {
-        if (shapes.TryGetValue("blocks.0.mlp.fc1.weight", out var fc1) && fc1.Length == 2)
+        string key = o.Mlp == MlpKind.SwiGlu ? "blocks.0.mlp.fc1_g.weight" : "blocks.0.mlp.fc1.weight";
+        double hidden = (double)o.EmbedDim * o.MlpRatio;
+        long found = shapes.TryGetValue(key, out var fc1) && fc1.Length == 2 ? fc1[0] : 0;
+        if (Math.Floor(hidden) != found)
         {
-            double hidden = (double)o.EmbedDim * o.MlpRatio;
-            if (Math.Floor(hidden) != fc1[0])
-            {
-                throw mismatch(nameof(o.MlpRatio), Text(o.MlpRatio), string.Create(CultureInfo.InvariantCulture, $"an MLP {fc1[0]} wide (blocks.0.mlp.fc1.weight), not embed_dim x mlp_ratio = {hidden:R}"));
-            }
+            throw mismatch(nameof(o.MlpRatio), Text(o.MlpRatio), found == 0
+                ? $"no {key}"
+                : string.Create(CultureInfo.InvariantCulture, $"an MLP {found} wide ({key}), not embed_dim x mlp_ratio = {hidden:R}"));
         }
     }
 
