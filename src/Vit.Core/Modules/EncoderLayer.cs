@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace Vit.Core;
 
 /// <summary>
-/// One pre-norm transformer block (timm's <c>Block</c>): <c>x + DropPath(LayerScale(Attention(Norm(x))))</c>, then
+/// One pre-norm transformer block (timm's <c>Block</c>, with LayerNorm or RmsNorm and a standard or SwiGLU MLP): <c>x + DropPath(LayerScale(Attention(Norm(x))))</c>, then
 /// <c>x + DropPath(LayerScale(Mlp(Norm(x))))</c>. Keys <c>norm1.*</c>, <c>attn.*</c>, <c>ls1.gamma</c> (optional),
 /// <c>norm2.*</c>, <c>mlp.*</c>, <c>ls2.gamma</c> (optional). Under <see cref="Autocast"/> the branches run their
 /// products in lower precision while the norms and the residual stream stay fp32 (adding a lower-precision branch
@@ -14,12 +14,12 @@ namespace Vit.Core;
 /// </summary>
 public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
 {
-    private readonly LayerNorm norm1;
+    private readonly Module<Tensor, Tensor> norm1;
     private readonly MultiHeadAttention attn;
     private readonly Module<Tensor, Tensor> ls1;
     private readonly Module<Tensor, Tensor> drop_path1;
-    private readonly LayerNorm norm2;
-    private readonly FeedForward mlp;
+    private readonly Module<Tensor, Tensor> norm2;
+    private readonly Module<Tensor, Tensor> mlp;
     private readonly Module<Tensor, Tensor> ls2;
     private readonly Module<Tensor, Tensor> drop_path2;
 
@@ -43,16 +43,47 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
         double dropPath = 0,
         double? layerScaleInit = null,
         double layerNormEpsilon = 1e-6)
+        : this(dim, numHeads, mlpHiddenDim, dropPath, new VisionTransformerOptions
+        {
+            QkvBias = qkvBias,
+            Dropout = dropout,
+            AttentionDropout = attentionDropout,
+            LayerScaleInit = layerScaleInit,
+            LayerNormEpsilon = layerNormEpsilon,
+        })
+    {
+    }
+
+    /// <summary>
+    /// Creates the block timm's <c>VisionTransformer</c> builds for <paramref name="options"/>: its width, heads, MLP
+    /// kind and width, norms, activation, biases, dropouts and LayerScale.
+    /// </summary>
+    /// <param name="options">The model's options (validated by the caller).</param>
+    /// <param name="dropPath">Stochastic depth rate of this block, in [0, 1).</param>
+    public EncoderLayer(VisionTransformerOptions options, double dropPath = 0)
+        : this(options?.EmbedDim ?? 0, options?.NumHeads ?? 0, options?.MlpHiddenDim ?? 0, dropPath, options!)
+    {
+    }
+
+    private EncoderLayer(int dim, int numHeads, int mlpHiddenDim, double dropPath, VisionTransformerOptions o)
         : base(nameof(EncoderLayer))
     {
+        ArgumentNullException.ThrowIfNull(o);
         Rates.Check(dropPath, nameof(dropPath));
-        norm1 = LayerNorm(dim, eps: layerNormEpsilon);
-        attn = new MultiHeadAttention(dim, numHeads, qkvBias, attentionDropout, dropout);
-        ls1 = layerScaleInit is double init1 ? new LayerScale(dim, init1) : Identity();
+        double eps = o.LayerNormEpsilon;
+        norm1 = Layers.Norm(o.Norm, dim, eps);
+        attn = new MultiHeadAttention(dim, numHeads, o.QkvBias, o.AttentionDropout, o.Dropout, o.ProjectionBias, o.QkNorm, o.ScaleAttentionNorm, o.Norm, eps);
+        ls1 = o.LayerScaleInit is double init1 ? new LayerScale(dim, init1) : Identity();
         drop_path1 = dropPath > 0 ? new DropPath(dropPath) : Identity();
-        norm2 = LayerNorm(dim, eps: layerNormEpsilon);
-        mlp = new FeedForward(dim, mlpHiddenDim, dropout);
-        ls2 = layerScaleInit is double init2 ? new LayerScale(dim, init2) : Identity();
+        norm2 = Layers.Norm(o.Norm, dim, eps);
+        NormKind? hiddenNorm = o.ScaleMlpNorm ? o.Norm : null;
+        mlp = o.Mlp switch
+        {
+            MlpKind.PackedSwiGlu => new PackedSwiGluFeedForward(dim, mlpHiddenDim, o.Activation, o.ProjectionBias, hiddenNorm, eps, o.Dropout),
+            MlpKind.SwiGlu => new SwiGluFeedForward(dim, mlpHiddenDim, o.Activation, o.ProjectionBias, hiddenNorm, eps, o.Dropout),
+            _ => new FeedForward(dim, mlpHiddenDim, o.Activation, o.ProjectionBias, hiddenNorm, eps, o.Dropout),
+        };
+        ls2 = o.LayerScaleInit is double init2 ? new LayerScale(dim, init2) : Identity();
         drop_path2 = dropPath > 0 ? new DropPath(dropPath) : Identity();
         RegisterComponents();
     }
@@ -77,7 +108,7 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
     public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor x)
     {
         using var casts = WeightCasts.Begin();
-        using var normed = Autocast.LayerNorm(norm1, x);
+        using var normed = Layers.Normalize(norm1, x);
         var (attendedRaw, attention) = attn.ForwardWithAttention(normed);
         using (attendedRaw)
         using (var scaled = ls1.call(attendedRaw))
@@ -91,9 +122,9 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
 
     // Intermediates are disposed as soon as they are used (autograd keeps what it saved), so peak memory
     // stays close to PyTorch's reference counting even outside a dispose scope.
-    private static Tensor Branch(Tensor x, LayerNorm norm, Module<Tensor, Tensor> body, Module<Tensor, Tensor> scale, Module<Tensor, Tensor> drop)
+    private static Tensor Branch(Tensor x, Module<Tensor, Tensor> norm, Module<Tensor, Tensor> body, Module<Tensor, Tensor> scale, Module<Tensor, Tensor> drop)
     {
-        using var normed = Autocast.LayerNorm(norm, x);
+        using var normed = Layers.Normalize(norm, x);
         using var transformed = body.call(normed);
         using var scaled = scale.call(transformed);
         return drop.call(scaled);

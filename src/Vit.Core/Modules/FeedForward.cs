@@ -6,32 +6,48 @@ using static TorchSharp.torch.nn;
 namespace Vit.Core;
 
 /// <summary>
-/// The transformer MLP: <c>fc1</c> → exact (erf) GELU → dropout → <c>fc2</c> → dropout (timm's <c>Mlp</c>;
-/// keys <c>fc1.*</c>, <c>fc2.*</c>). Input and output <c>[..., D]</c>. Under <see cref="Autocast"/> both products run in
-/// <see cref="Autocast.Dtype"/>, and so does the GELU between them (it keeps its input's dtype, as in PyTorch).
+/// The transformer MLP: <c>fc1</c> → activation (exact GELU by default) → dropout → optional norm → <c>fc2</c> → dropout
+/// (timm's <c>Mlp</c>; keys <c>fc1.*</c>, <c>norm.*</c> with <c>scale_mlp_norm</c>, <c>fc2.*</c>). Input and output
+/// <c>[..., D]</c>. Under <see cref="Autocast"/> both products run in <see cref="Autocast.Dtype"/>, and so does the
+/// activation between them (it keeps its input's dtype, as in PyTorch); the norm runs in fp32.
 /// </summary>
 public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly Linear fc1;
-    private readonly GELU act;
+    private readonly Module<Tensor, Tensor> act;
     private readonly Module<Tensor, Tensor> drop1;
+    private readonly Module<Tensor, Tensor> norm;
     private readonly Linear fc2;
     private readonly Module<Tensor, Tensor> drop2;
 
-    /// <summary>Creates the MLP.</summary>
+    /// <summary>Creates timm's default MLP: exact GELU, biases, no hidden norm.</summary>
     /// <param name="inFeatures">Input and output width.</param>
     /// <param name="hiddenFeatures">Hidden width (timm: <c>int(dim * mlp_ratio)</c>).</param>
     /// <param name="dropout">Dropout rate after the activation and after <c>fc2</c>, in [0, 1).</param>
     public FeedForward(int inFeatures, int hiddenFeatures, double dropout = 0)
+        : this(inFeatures, hiddenFeatures, ActivationKind.Gelu, bias: true, hiddenNorm: null, dropout: dropout)
+    {
+    }
+
+    /// <summary>Creates the MLP with a chosen activation, biases and hidden norm.</summary>
+    /// <param name="inFeatures">Input and output width.</param>
+    /// <param name="hiddenFeatures">Hidden width (timm: <c>int(dim * mlp_ratio)</c>).</param>
+    /// <param name="activation">The activation (timm's <c>act_layer</c>).</param>
+    /// <param name="bias">Whether <c>fc1</c> and <c>fc2</c> have biases (timm's <c>bias</c>, the block's <c>proj_bias</c>).</param>
+    /// <param name="hiddenNorm">A norm of this kind on the hidden activations before <c>fc2</c> (timm's <c>scale_mlp_norm</c>), or <see langword="null"/> for none.</param>
+    /// <param name="normEpsilon">The hidden norm's epsilon.</param>
+    /// <param name="dropout">Dropout rate after the activation and after <c>fc2</c>, in [0, 1).</param>
+    public FeedForward(int inFeatures, int hiddenFeatures, ActivationKind activation, bool bias = true, NormKind? hiddenNorm = null, double normEpsilon = 1e-6, double dropout = 0)
         : base(nameof(FeedForward))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenFeatures);
         Rates.Check(dropout, nameof(dropout));
-        fc1 = Linear(inFeatures, hiddenFeatures);
-        act = GELU(); // approximate = none: the exact erf form timm and the ViT paper use
+        fc1 = Linear(inFeatures, hiddenFeatures, hasBias: bias);
+        act = Layers.Activation(activation);
         drop1 = Rates.DropoutOrIdentity(dropout);
-        fc2 = Linear(hiddenFeatures, inFeatures);
+        norm = hiddenNorm is NormKind kind ? Layers.Norm(kind, hiddenFeatures, normEpsilon) : Identity();
+        fc2 = Linear(hiddenFeatures, inFeatures, hasBias: bias);
         drop2 = Rates.DropoutOrIdentity(dropout);
         RegisterComponents();
     }
@@ -43,7 +59,8 @@ public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
         using var hidden = Autocast.Linear(fc1, x);
         using var activated = act.call(hidden);
         using var dropped = drop1.call(activated);
-        using var output = Autocast.Linear(fc2, dropped);
+        using var normed = Layers.Normalize(norm, dropped);
+        using var output = Autocast.Linear(fc2, normed);
         return drop2.call(output);
     }
 }

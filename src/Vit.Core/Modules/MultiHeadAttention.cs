@@ -7,13 +7,17 @@ namespace Vit.Core;
 
 /// <summary>
 /// Multi-head self-attention with one fused query/key/value projection (timm's <c>Attention</c>; keys
-/// <c>qkv.*</c>, <c>proj.*</c>). Input and output <c>[B, T, D]</c>. Under <see cref="Autocast"/> the projections and
-/// the attention run in <see cref="Autocast.Dtype"/> (the explicit path's softmax in fp32).
+/// <c>qkv.*</c>, <c>q_norm.*</c>/<c>k_norm.*</c> with <c>qk_norm</c>, <c>norm.*</c> with <c>scale_attn_norm</c>,
+/// <c>proj.*</c>). Input and output <c>[B, T, D]</c>. Under <see cref="Autocast"/> the projections and the attention run
+/// in <see cref="Autocast.Dtype"/> (the explicit path's softmax and the norms in fp32).
 /// </summary>
 public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly Linear qkv;
+    private readonly Module<Tensor, Tensor> q_norm;
+    private readonly Module<Tensor, Tensor> k_norm;
     private readonly Module<Tensor, Tensor> attn_drop;
+    private readonly Module<Tensor, Tensor> norm;
     private readonly Linear proj;
     private readonly Module<Tensor, Tensor> proj_drop;
     private readonly double _attentionDropout;
@@ -25,6 +29,32 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
     /// <param name="attentionDropout">Dropout rate on the attention probabilities, in [0, 1).</param>
     /// <param name="projectionDropout">Dropout rate after the output projection, in [0, 1).</param>
     public MultiHeadAttention(int dim, int numHeads, bool qkvBias = true, double attentionDropout = 0, double projectionDropout = 0)
+        : this(dim, numHeads, qkvBias, attentionDropout, projectionDropout, projectionBias: true)
+    {
+    }
+
+    /// <summary>Creates the attention layer with timm's optional norms and projection bias.</summary>
+    /// <param name="dim">Token width; must be divisible by <paramref name="numHeads"/>.</param>
+    /// <param name="numHeads">Number of heads.</param>
+    /// <param name="qkvBias">Whether the qkv projection has a bias.</param>
+    /// <param name="attentionDropout">Dropout rate on the attention probabilities, in [0, 1).</param>
+    /// <param name="projectionDropout">Dropout rate after the output projection, in [0, 1).</param>
+    /// <param name="projectionBias">Whether the output projection has a bias (timm's <c>proj_bias</c>).</param>
+    /// <param name="qkNorm">Whether queries and keys are normalised per head (timm's <c>qk_norm</c>).</param>
+    /// <param name="scaleNorm">Whether the attended values are normalised before the projection (timm's <c>scale_norm</c>).</param>
+    /// <param name="normKind">The kind of those norms.</param>
+    /// <param name="normEpsilon">Their epsilon.</param>
+    public MultiHeadAttention(
+        int dim,
+        int numHeads,
+        bool qkvBias,
+        double attentionDropout,
+        double projectionDropout,
+        bool projectionBias,
+        bool qkNorm = false,
+        bool scaleNorm = false,
+        NormKind normKind = NormKind.LayerNorm,
+        double normEpsilon = 1e-6)
         : base(nameof(MultiHeadAttention))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
@@ -40,8 +70,11 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
         HeadDim = dim / numHeads;
         _attentionDropout = attentionDropout;
         qkv = Linear(dim, dim * 3, hasBias: qkvBias);
+        q_norm = Layers.NormOrIdentity(qkNorm, normKind, HeadDim, normEpsilon);
+        k_norm = Layers.NormOrIdentity(qkNorm, normKind, HeadDim, normEpsilon);
         attn_drop = Rates.DropoutOrIdentity(attentionDropout);
-        proj = Linear(dim, dim);
+        norm = Layers.NormOrIdentity(scaleNorm, normKind, dim, normEpsilon);
+        proj = Linear(dim, dim, hasBias: projectionBias);
         proj_drop = Rates.DropoutOrIdentity(projectionDropout);
         RegisterComponents();
     }
@@ -107,7 +140,9 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
         using var grouped = fused.reshape(batch, tokens, 3, NumHeads, HeadDim);
         using var split = grouped.permute(2, 0, 3, 1, 4);
         var qkvHeads = split.unbind(0);
-        return (qkvHeads[0], qkvHeads[1], qkvHeads[2], batch, tokens);
+        using var rawQ = qkvHeads[0];
+        using var rawK = qkvHeads[1];
+        return (Layers.Normalize(q_norm, rawQ), Layers.Normalize(k_norm, rawK), qkvHeads[2], batch, tokens);
     }
 
     private Tensor Output(Tensor heads, long batch, long tokens)
@@ -115,7 +150,8 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
         // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D] (reshape copies once here, as in timm).
         using var tokensFirst = heads.transpose(1, 2);
         using var merged = tokensFirst.reshape(batch, tokens, NumHeads * HeadDim);
-        using var projected = Autocast.Linear(proj, merged);
+        using var normed = Layers.Normalize(norm, merged);
+        using var projected = Autocast.Linear(proj, normed);
         return proj_drop.call(projected);
     }
 }

@@ -7,12 +7,15 @@ namespace Vit.Core;
 
 /// <summary>
 /// Cuts images into non-overlapping square patches and projects each to a token with one strided convolution
-/// (timm's <c>PatchEmbed</c>; state_dict keys <c>proj.weight</c>, <c>proj.bias</c>).
-/// Input <c>[B, C, H, W]</c>, output <c>[B, (H/P)*(W/P), D]</c> in row-major patch order.
+/// (timm's <c>PatchEmbed</c>; state_dict keys <c>proj.weight</c>, <c>proj.bias</c> and, with a norm, <c>norm.*</c>).
+/// Input <c>[B, C, H, W]</c>, output <c>[B, (H/P)*(W/P), D]</c> in row-major patch order. Built for one image size,
+/// or for any size (timm's <c>strict_img_size=False</c> under <c>dynamic_img_size</c>), optionally zero-padding the
+/// bottom and right edges up to a multiple of the patch (<c>dynamic_img_pad</c>).
 /// </summary>
 public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly Conv2d proj;
+    private readonly Module<Tensor, Tensor> norm;
 
     /// <summary>Creates the patch embedding. The convolution keeps PyTorch's default initialisation, as timm's does.</summary>
     /// <param name="imageSize">Side of the square input images, in pixels.</param>
@@ -20,8 +23,25 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
     /// <param name="inChannels">Number of image channels.</param>
     /// <param name="embedDim">Token width.</param>
     public PatchEmbedding(int imageSize, int patchSize, int inChannels, int embedDim)
+        : this(imageSize, patchSize, inChannels, embedDim, new VisionTransformerOptions())
+    {
+    }
+
+    /// <summary>
+    /// Creates the patch embedding of a model with <paramref name="options"/>: a convolution without bias under
+    /// <see cref="VisionTransformerOptions.PreNorm"/>, a norm with <see cref="VisionTransformerOptions.PatchEmbeddingNorm"/>,
+    /// any input size with <see cref="VisionTransformerOptions.DynamicImageSize"/>, padding with <see cref="VisionTransformerOptions.DynamicImagePad"/>.
+    /// </summary>
+    /// <param name="options">The model's options (validated by the caller).</param>
+    public PatchEmbedding(VisionTransformerOptions options)
+        : this(options?.ImageSize ?? 0, options?.PatchSize ?? 0, options?.InChannels ?? 0, options?.EmbedDim ?? 0, options!)
+    {
+    }
+
+    private PatchEmbedding(int imageSize, int patchSize, int inChannels, int embedDim, VisionTransformerOptions o)
         : base(nameof(PatchEmbedding))
     {
+        ArgumentNullException.ThrowIfNull(o);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
@@ -35,9 +55,18 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
         PatchSize = patchSize;
         InChannels = inChannels;
         EmbedDim = embedDim;
-        proj = Conv2d(inChannels, embedDim, kernel_size: patchSize, stride: patchSize);
+        DynamicImageSize = o.DynamicImageSize;
+        DynamicImagePad = o.DynamicImagePad;
+        proj = Conv2d(inChannels, embedDim, kernel_size: patchSize, stride: patchSize, bias: !o.PreNorm);
+        norm = Layers.NormOrIdentity(o.PatchEmbeddingNorm, o.Norm, embedDim, o.LayerNormEpsilon);
         RegisterComponents();
     }
+
+    /// <summary>Gets a value indicating whether any input size is accepted (timm's <c>dynamic_img_size</c>).</summary>
+    public bool DynamicImageSize { get; }
+
+    /// <summary>Gets a value indicating whether inputs are zero-padded up to a multiple of the patch (timm's <c>dynamic_img_pad</c>).</summary>
+    public bool DynamicImagePad { get; }
 
     /// <summary>Gets the side of the input images, in pixels.</summary>
     public int ImageSize { get; }
@@ -57,6 +86,14 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
     /// <summary>Gets the number of patches (tokens) per image.</summary>
     public int NumPatches => GridSize * GridSize;
 
+    /// <summary>The patch grid (rows, columns) of an input of <paramref name="height"/> x <paramref name="width"/> pixels (timm's <c>dynamic_feat_size</c>).</summary>
+    /// <param name="height">Input height in pixels.</param>
+    /// <param name="width">Input width in pixels.</param>
+    /// <returns>The number of patch rows and columns.</returns>
+    public (int Rows, int Columns) GridFor(long height, long width) => DynamicImagePad
+        ? ((int)((height + PatchSize - 1) / PatchSize), (int)((width + PatchSize - 1) / PatchSize))
+        : ((int)(height / PatchSize), (int)(width / PatchSize));
+
     /// <summary>Embeds a batch of images.</summary>
     /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype (any floating dtype under <see cref="Autocast"/>).</param>
     /// <returns>Patch tokens shaped <c>[B, NumPatches, EmbedDim]</c> (in <see cref="Autocast.Dtype"/> under autocast).</returns>
@@ -66,9 +103,24 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
         CheckImages(images);
 
         // [B, D, h, w] -> [B, D, h*w] -> [B, h*w, D]; the transpose is a view, the next op (cat or add) makes it dense.
-        using var grid = Autocast.Conv2d(proj, images);
+        using var padded = Pad(images);
+        using var grid = Autocast.Conv2d(proj, padded ?? images);
         using var flat = grid.flatten(2);
-        return flat.transpose(1, 2);
+        using var tokens = flat.transpose(1, 2);
+        return Layers.Normalize(norm, tokens);
+    }
+
+    /// <summary>The images zero-padded at the bottom and right to a multiple of the patch, or null when no padding is needed.</summary>
+    private Tensor? Pad(Tensor images)
+    {
+        if (!DynamicImagePad)
+        {
+            return null;
+        }
+
+        long padH = (PatchSize - (images.shape[2] % PatchSize)) % PatchSize;
+        long padW = (PatchSize - (images.shape[3] % PatchSize)) % PatchSize;
+        return padH == 0 && padW == 0 ? null : nn.functional.pad(images, [0, padW, 0, padH]);
     }
 
     private void CheckImages(Tensor images)
@@ -85,11 +137,21 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
             throw new ArgumentException($"Expected {InChannels} channels (images shaped {expected}), got {images.shape[1]} channels in shape {actual}.", nameof(images));
         }
 
-        if (images.shape[2] != ImageSize || images.shape[3] != ImageSize)
+        if (DynamicImageSize)
+        {
+            if (!DynamicImagePad && (images.shape[2] % PatchSize != 0 || images.shape[3] % PatchSize != 0 || images.shape[2] == 0 || images.shape[3] == 0))
+            {
+                throw new ArgumentException(
+                    $"Expected images whose height and width are positive multiples of the patch size {PatchSize} (shaped [batch, {InChannels}, H, W]), got {images.shape[2]}x{images.shape[3]} in shape {actual}. " +
+                    "Resize or crop the images, or build the model with VisionTransformerOptions.DynamicImagePad to zero-pad them.",
+                    nameof(images));
+            }
+        }
+        else if (images.shape[2] != ImageSize || images.shape[3] != ImageSize)
         {
             throw new ArgumentException(
                 $"Expected {ImageSize}x{ImageSize} images (shaped {expected}), got {images.shape[2]}x{images.shape[3]} in shape {actual}. " +
-                "Resize the images, or build a model for this size and load its weights with VisionTransformer.LoadTimm, which resamples the position embeddings.",
+                "Resize the images, build a model for this size and load its weights with VisionTransformer.LoadTimm (which resamples the position embeddings), or build it with VisionTransformerOptions.DynamicImageSize.",
                 nameof(images));
         }
 

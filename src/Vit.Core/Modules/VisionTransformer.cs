@@ -19,14 +19,20 @@ namespace Vit.Core;
 public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly VisionTransformerOptions _options;
-    private Parameter? cls_token;
-    private Parameter pos_embed;
     private readonly PatchEmbedding patch_embed;
+    private readonly Parameter? cls_token;
+    private readonly Parameter? reg_token;
+    private readonly Parameter? dist_token;
+    private readonly Parameter pos_embed;
     private readonly Module<Tensor, Tensor> pos_drop;
+    private readonly Module<Tensor, Tensor> norm_pre;
     private readonly ModuleList<EncoderLayer> blocks;
     private readonly Module<Tensor, Tensor> norm;
+    private readonly AttentionPoolLatent? attn_pool;
     private readonly Module<Tensor, Tensor> fc_norm;
+    private readonly Module<Tensor, Tensor> head_drop;
     private Module<Tensor, Tensor> head;
+    private Module<Tensor, Tensor>? head_dist;
 
     /// <summary>Builds the model and initialises it as timm does by default.</summary>
     /// <param name="options">The architecture; copied, so later changes to it do not affect the model.</param>
@@ -38,25 +44,33 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
         new VisionTransformerOptionsValidator().ThrowIfInvalid(options);
         _options = options.Clone();
         var o = _options;
-        bool classToken = o.Pooling == Pooling.ClassToken;
+        int dim = o.EmbedDim;
 
-        patch_embed = new PatchEmbedding(o.ImageSize, o.PatchSize, o.InChannels, o.EmbedDim);
-        cls_token = classToken ? new Parameter(torch.zeros(1, 1, o.EmbedDim)) : null;
-        pos_embed = new Parameter(torch.zeros(1, patch_embed.NumPatches + NumPrefixTokens, o.EmbedDim));
+        // Parts a variant does not have are null (no key) or identities (no work), as in timm's constructor.
+        patch_embed = new PatchEmbedding(o);
+        cls_token = o.HasClassToken ? new Parameter(torch.zeros(1, 1, dim)) : null;
+        reg_token = o.RegisterTokens > 0 ? new Parameter(torch.zeros(1, o.RegisterTokens, dim)) : null;
+        dist_token = o.DistillationToken ? new Parameter(torch.zeros(1, 1, dim)) : null;
+        int positions = patch_embed.NumPatches + (o.PositionEmbeddingCoversPrefix ? o.NumPrefixTokens : 0);
+        pos_embed = new Parameter(torch.zeros(1, positions, dim));
         pos_drop = Rates.DropoutOrIdentity(o.Dropout);
+        norm_pre = Layers.NormOrIdentity(o.PreNorm, o.Norm, dim, o.LayerNormEpsilon);
 
         // Stochastic depth rises linearly from 0 to DropPathRate across the blocks (timm's linspace).
         blocks = new ModuleList<EncoderLayer>();
         for (int i = 0; i < o.Depth; i++)
         {
             double dropPath = o.Depth == 1 ? 0.0 : o.DropPathRate * i / (o.Depth - 1);
-            blocks.Add(new EncoderLayer(o.EmbedDim, o.NumHeads, o.MlpHiddenDim, o.QkvBias, o.Dropout, o.AttentionDropout, dropPath, o.LayerScaleInit, o.LayerNormEpsilon));
+            blocks.Add(new EncoderLayer(o, dropPath));
         }
 
-        // timm: with average pooling the final norm moves after pooling (fc_norm) and `norm` is an identity.
-        norm = classToken ? LayerNorm(o.EmbedDim, eps: o.LayerNormEpsilon) : Identity();
-        fc_norm = classToken ? Identity() : LayerNorm(o.EmbedDim, eps: o.LayerNormEpsilon);
-        head = o.NumClasses > 0 ? Linear(o.EmbedDim, o.NumClasses) : Identity();
+        // timm: the final norm is `norm` on every token, or `fc_norm` after pooling (mean/max pooling by default).
+        norm = Layers.NormOrIdentity(o.FinalNorm && !o.UsesFcNorm, o.Norm, dim, o.LayerNormEpsilon);
+        attn_pool = o.Pooling == Pooling.AttentionPool ? new AttentionPoolLatent(dim, o.NumHeads, o.MlpHiddenDim, o.Activation, o.Norm, o.LayerNormEpsilon) : null;
+        fc_norm = Layers.NormOrIdentity(o.UsesFcNorm, o.Norm, dim, o.LayerNormEpsilon);
+        head_drop = Rates.DropoutOrIdentity(o.HeadDropout);
+        head = o.NumClasses > 0 ? Linear(dim, o.NumClasses) : Identity();
+        head_dist = o.DistillationToken ? (o.NumClasses > 0 ? Linear(dim, o.NumClasses) : Identity()) : null;
         RegisterComponents();
         InitializeWeights();
     }
@@ -64,8 +78,8 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     /// <summary>Gets a copy of the options the model was built with (<see cref="VisionTransformerOptions.NumClasses"/> follows <see cref="ResetClassifier"/>).</summary>
     public VisionTransformerOptions Options => _options.Clone();
 
-    /// <summary>Gets the number of tokens before the patch tokens: 1 with a class token, otherwise 0.</summary>
-    public int NumPrefixTokens => _options.Pooling == Pooling.ClassToken ? 1 : 0;
+    /// <summary>Gets the number of tokens before the patch tokens: the class token, then the register or distillation tokens (timm's <c>num_prefix_tokens</c>).</summary>
+    public int NumPrefixTokens => _options.NumPrefixTokens;
 
     /// <summary>Gets the encoder blocks.</summary>
     public IReadOnlyList<EncoderLayer> Blocks => new System.Collections.ObjectModel.ReadOnlyCollection<EncoderLayer>(blocks);
@@ -87,7 +101,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     public Tensor ForwardFeatures(Tensor images)
     {
         using var casts = WeightCasts.Begin();
-        var x = Embed(images);
+        var x = EmbedAndPreNorm(images);
         foreach (var block in blocks)
         {
             var next = block.call(x);
@@ -97,13 +111,13 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
 
         using (x)
         {
-            return InWeightsDtype(Normalize(norm, x));
+            return InWeightsDtype(Layers.Normalize(norm, x));
         }
     }
 
     /// <summary>Pools the tokens and applies the classifier (timm's <c>forward_head</c>).</summary>
     /// <param name="features">Output of <see cref="ForwardFeatures"/>.</param>
-    /// <param name="preLogits">When true, return the pooled (and <c>fc_norm</c>-ed) features instead of logits.</param>
+    /// <param name="preLogits">When true, return the pooled (and <c>fc_norm</c>-ed) features instead of logits (timm's <c>pre_logits</c>; with a distillation token, the mean of the class and distillation tokens).</param>
     /// <returns>Logits <c>[B, NumClasses]</c>, or pre-logits <c>[B, EmbedDim]</c>.</returns>
     /// <exception cref="ArgumentException">The features are not shaped <c>[B, T, EmbedDim]</c>.</exception>
     public Tensor ForwardHead(Tensor features, bool preLogits = false)
@@ -115,16 +129,22 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
         }
 
         using var casts = WeightCasts.Begin();
-        using var pooled = _options.Pooling == Pooling.ClassToken ? features[.., 0] : features.mean([1]);
-        var normed = Normalize(fc_norm, pooled);
-        if (preLogits)
+        if (head_dist is not null)
         {
-            return InWeightsDtype(normed);
+            return InWeightsDtype(DistilledHead(features, head_dist, preLogits));
         }
 
-        using (normed)
+        using var pooled = Pool(features);
+        using var normed = Layers.Normalize(fc_norm, pooled);
+        var dropped = head_drop.call(normed);
+        if (preLogits)
         {
-            return InWeightsDtype(head is Linear linear ? Autocast.Linear(linear, normed) : head.call(normed));
+            return InWeightsDtype(dropped);
+        }
+
+        using (dropped)
+        {
+            return InWeightsDtype(Classify(head, dropped));
         }
     }
 
@@ -138,7 +158,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     {
         using var casts = WeightCasts.Begin();
         var maps = new List<Tensor>(blocks.Count);
-        var x = Embed(images);
+        var x = EmbedAndPreNorm(images);
         foreach (var block in blocks)
         {
             var (next, attention) = block.ForwardWithAttention(x);
@@ -153,7 +173,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
 
     /// <summary>
     /// Replaces the classifier with a new one for <paramref name="numClasses"/> classes (an identity for 0), as
-    /// timm's <c>reset_classifier</c> does: the new layer has PyTorch's default Linear initialisation.
+    /// timm's <c>reset_classifier</c> does (both heads of a distilled model): the new layers have PyTorch's default Linear initialisation.
     /// Build optimizers after calling this: the head's parameters are new objects.
     /// </summary>
     /// <param name="numClasses">The new number of classes, at least 0.</param>
@@ -167,12 +187,17 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
         register_module(nameof(head), replacement);
         head.Dispose();
         head = replacement;
+        if (head_dist is not null)
+        {
+            Module<Tensor, Tensor> distReplacement = numClasses > 0 ? Linear(_options.EmbedDim, numClasses, device: device, dtype: dtype) : Identity();
+            register_module(nameof(head_dist), null!);
+            register_module(nameof(head_dist), distReplacement);
+            head_dist.Dispose();
+            head_dist = distReplacement;
+        }
+
         _options.NumClasses = numClasses;
     }
-
-    /// <summary>A final norm (LayerNorm or identity), in fp32 under autocast.</summary>
-    private static Tensor Normalize(Module<Tensor, Tensor> normalization, Tensor x) =>
-        normalization is LayerNorm layerNorm ? Autocast.LayerNorm(layerNorm, x) : normalization.call(x);
 
     /// <summary>Takes over <paramref name="output"/> and returns it in the weights' dtype (autocast leaves the head's output in its own).</summary>
     private Tensor InWeightsDtype(Tensor output)
@@ -185,55 +210,6 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
         using (output)
         {
             return output.to_type(pos_embed.dtype);
-        }
-    }
-
-    /// <summary>Patch tokens with the class token prepended and the position embedding added (timm's <c>_pos_embed</c>).</summary>
-    private Tensor Embed(Tensor images)
-    {
-        using var patches = patch_embed.call(images);
-        Tensor tokens;
-        if (cls_token is null)
-        {
-            tokens = patches + pos_embed;
-        }
-        else
-        {
-            using var cls = cls_token.expand(patches.shape[0], -1, -1);
-            using var joined = torch.cat([cls, patches], 1);
-            tokens = joined + pos_embed;
-        }
-
-        using (tokens)
-        {
-            return pos_drop.call(tokens);
-        }
-    }
-
-    /// <summary>
-    /// timm's default init (<c>init_weights</c> + <c>init_weights_vit_timm</c>): trunc-normal(0.02) for the position
-    /// embedding and every Linear weight, zero Linear biases, N(0, 1e-6) class token; LayerNorms stay ones/zeros and
-    /// the patch convolution keeps PyTorch's default (timm's init function does not touch Conv2d).
-    /// </summary>
-    private void InitializeWeights()
-    {
-        using var noGrad = torch.no_grad();
-        TruncatedNormal.Fill(pos_embed, std: 0.02);
-        if (cls_token is not null)
-        {
-            init.normal_(cls_token, std: 1e-6);
-        }
-
-        foreach (var module in modules())
-        {
-            if (module is Linear linear)
-            {
-                TruncatedNormal.Fill(linear.weight!, std: 0.02);
-                if (linear.bias is not null)
-                {
-                    init.zeros_(linear.bias);
-                }
-            }
         }
     }
 }

@@ -26,17 +26,43 @@ public static class PositionEmbedding
             ?? throw new ArgumentException(
                 $"Expected position embeddings shaped [1, {numPrefixTokens} + g*g, D], got [{string.Join(", ", posEmbed.shape)}].", nameof(posEmbed));
 
-        using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        long dim = posEmbed.shape[2];
-        var prefix = posEmbed[.., ..numPrefixTokens];
-        var grid = posEmbed[.., numPrefixTokens..];
+        return ResampleGrid(posEmbed, (oldGridSize, oldGridSize), (newGridSize, newGridSize), numPrefixTokens, antialias);
+    }
 
-        // [1, g*g, D] -> [1, D, g, g] (float32: interpolate's bicubic kernels need a float type) -> resize -> back.
-        var image = grid.to(ScalarType.Float32).reshape(1, oldGridSize, oldGridSize, dim).permute(0, 3, 1, 2);
-        var resized = nn.functional.interpolate(image, [newGridSize, newGridSize], mode: InterpolationMode.Bicubic, antialias: antialias);
-        var tokens = resized.permute(0, 2, 3, 1).reshape(1, (long)newGridSize * newGridSize, dim).to(posEmbed.dtype);
-        return torch.cat([prefix, tokens], 1).MoveToOuterDisposeScope();
+    /// <summary>
+    /// Resizes a grid of position embeddings to another, possibly non-square, grid as timm's
+    /// <c>resample_abs_pos_embed</c> (bicubic in fp32, a = -0.5 kernel, prefix tokens copied); differentiable, so a
+    /// model with a dynamic input size can resample its learned embedding in each forward.
+    /// </summary>
+    /// <param name="posEmbed">Embeddings shaped <c>[1, numPrefixTokens + rows*columns, D]</c>.</param>
+    /// <param name="oldGrid">The grid the embeddings describe.</param>
+    /// <param name="newGrid">The grid to resample to.</param>
+    /// <param name="numPrefixTokens">Leading tokens copied unchanged.</param>
+    /// <param name="antialias">Antialiased interpolation (timm's default).</param>
+    /// <returns>A new tensor shaped <c>[1, numPrefixTokens + newRows*newColumns, D]</c> in the input's dtype.</returns>
+    internal static Tensor ResampleGrid(Tensor posEmbed, (int Rows, int Columns) oldGrid, (int Rows, int Columns) newGrid, int numPrefixTokens, bool antialias = true)
+    {
+        long dim = posEmbed.shape[2];
+
+        // [1, h*w, D] -> [1, D, h, w] (float32: interpolate's bicubic kernels need a float type) -> resize -> back.
+        using var grid = posEmbed.narrow(1, numPrefixTokens, posEmbed.shape[1] - numPrefixTokens);
+        using var wide = grid.to(ScalarType.Float32);
+        using var square = wide.reshape(1, oldGrid.Rows, oldGrid.Columns, dim);
+        using var image = square.permute(0, 3, 1, 2);
+
+        // align_corners stated: left null, libtorch warns on every bicubic call (false is its default and timm's).
+        using var resized = nn.functional.interpolate(image, [newGrid.Rows, newGrid.Columns], mode: InterpolationMode.Bicubic, align_corners: false, antialias: antialias);
+        using var channelsLast = resized.permute(0, 2, 3, 1);
+        using var flat = channelsLast.reshape(1, (long)newGrid.Rows * newGrid.Columns, dim);
+        using var tokens = flat.to(posEmbed.dtype);
+        if (numPrefixTokens == 0)
+        {
+            return tokens.alias();
+        }
+
+        using var prefix = posEmbed.narrow(1, 0, numPrefixTokens);
+        return torch.cat([prefix, tokens], 1);
     }
 
     /// <summary>The grid side of <paramref name="posEmbed"/>, or null when it is not <c>[1, prefix + g*g, D]</c>.</summary>

@@ -14,6 +14,7 @@ internal static partial class TimmStateDict
     public static void CopyInto(VisionTransformer model, IReadOnlyDictionary<string, Tensor> source, string sourceName)
     {
         var options = model.Options;
+        int positionPrefix = options.PositionEmbeddingCoversPrefix ? options.NumPrefixTokens : 0;
         var target = model.state_dict();
         var problems = new List<string>();
         var plan = new List<(Tensor Target, Tensor Source, bool Resample)>();
@@ -32,7 +33,7 @@ internal static partial class TimmStateDict
                 plan.Add((parameter, tensor, false));
             }
             else if (name == "pos_embed" && tensor.shape.Length == 3 && tensor.shape[2] == options.EmbedDim
-                && PositionEmbedding.GridSizeOf(tensor, model.NumPrefixTokens) is not null)
+                && PositionEmbedding.GridSizeOf(tensor, positionPrefix) is not null)
             {
                 plan.Add((parameter, tensor, true));
             }
@@ -65,7 +66,7 @@ internal static partial class TimmStateDict
         foreach (var (parameter, tensor, resample) in plan)
         {
             // copy_ casts dtype and moves devices, so fp16/bf16 checkpoints load into fp32 models and vice versa.
-            parameter.copy_(resample ? PositionEmbedding.Resample(tensor, options.GridSize, model.NumPrefixTokens) : tensor);
+            parameter.copy_(resample ? PositionEmbedding.Resample(tensor, options.GridSize, positionPrefix) : tensor);
         }
     }
 
@@ -95,13 +96,30 @@ internal static partial class TimmStateDict
             yield return $"hint: the checkpoint has {depth} blocks, options.Depth is {options.Depth}";
         }
 
-        if (options.Pooling == Pooling.ClassToken && !source.ContainsKey("cls_token") && source.ContainsKey("fc_norm.weight"))
+        if (options.HasClassToken && !source.ContainsKey("cls_token") && source.ContainsKey("fc_norm.weight"))
         {
             yield return "hint: the checkpoint has fc_norm and no cls_token: it was trained with Pooling.Mean";
         }
-        else if (options.Pooling == Pooling.Mean && source.ContainsKey("cls_token"))
+        else if (!options.HasClassToken && source.ContainsKey("cls_token"))
         {
             yield return "hint: the checkpoint has a cls_token: it was trained with Pooling.ClassToken";
+        }
+
+        if (source.TryGetValue("reg_token", out var registers) && registers.dim() == 3 && registers.shape[1] != options.RegisterTokens)
+        {
+            yield return $"hint: the checkpoint has {registers.shape[1]} register tokens (reg_token), options.RegisterTokens is {options.RegisterTokens}";
+        }
+
+        if (source.ContainsKey("attn_pool.latent") != (options.Pooling == Pooling.AttentionPool))
+        {
+            yield return source.ContainsKey("attn_pool.latent")
+                ? "hint: the checkpoint has an attention pool (attn_pool.*): it was trained with Pooling.AttentionPool"
+                : "hint: the checkpoint has no attn_pool.*, but options.Pooling is AttentionPool";
+        }
+
+        if (source.ContainsKey("dist_token") != options.DistillationToken)
+        {
+            yield return $"hint: the checkpoint {(source.ContainsKey("dist_token") ? "has" : "has no")} dist_token, options.DistillationToken is {options.DistillationToken}";
         }
     }
 

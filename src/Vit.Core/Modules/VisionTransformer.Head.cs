@@ -1,0 +1,64 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Vit.Core;
+
+/// <summary>Pooling and classifiers (timm's <c>pool</c> and <c>forward_head</c>).</summary>
+public sealed partial class VisionTransformer
+{
+    /// <summary>One feature vector per image from every token (timm's <c>pool</c> / <c>global_pool_nlc</c>).</summary>
+    private Tensor Pool(Tensor features)
+    {
+        if (_options.Pooling == Pooling.ClassToken)
+        {
+            return features.select(1, 0);
+        }
+
+        int prefix = _options.PoolIncludePrefix ? 0 : _options.NumPrefixTokens;
+        using var sliced = prefix == 0 ? null : features.narrow(1, prefix, features.shape[1] - prefix);
+        var patches = sliced ?? features;
+        switch (_options.Pooling)
+        {
+            case Pooling.AttentionPool:
+                return attn_pool!.call(patches);
+            case Pooling.Max:
+                return patches.amax([1]);
+            case Pooling.AvgMax:
+            {
+                using var max = patches.amax([1]);
+                using var mean = patches.mean([1]);
+                using var sum = max + mean;
+                return sum * 0.5;
+            }
+
+            default:
+                return patches.mean([1]);
+        }
+    }
+
+    /// <summary>
+    /// DeiT's head (timm's <c>VisionTransformerDistilled.forward_head</c> with <c>distilled_training</c> off): pre-logits
+    /// are the mean of the class and distillation tokens, logits the mean of <c>head</c> and <c>head_dist</c>.
+    /// </summary>
+    private Tensor DistilledHead(Tensor features, Module<Tensor, Tensor> distillationHead, bool preLogits)
+    {
+        using var classToken = features.select(1, 0);
+        using var distillationToken = features.select(1, 1);
+        if (preLogits)
+        {
+            using var sum = classToken + distillationToken;
+            return sum / 2;
+        }
+
+        using var logits = Classify(head, classToken);
+        using var distillationLogits = Classify(distillationHead, distillationToken);
+        using var both = logits + distillationLogits;
+        return both / 2;
+    }
+
+    /// <summary>A classifier (Linear through autocast, or an identity).</summary>
+    private static Tensor Classify(Module<Tensor, Tensor> classifier, Tensor x) =>
+        classifier is Linear linear ? Autocast.Linear(linear, x) : classifier.call(x);
+}
