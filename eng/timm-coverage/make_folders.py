@@ -1,10 +1,12 @@
 """Builds every ViT architecture of timm's vision_transformer.py and deit.py at depth 1 and writes one timm hub folder
 per architecture: config.json (timm's save_config_for_hf, model_args = the create_model overrides), model.safetensors
-(its state_dict) and expected.safetensors (`input` [2, C, 4p, 4p] and `logits` [2, 10], eval mode).
+(its state_dict), expected.safetensors (`input` [2, C, 4p, 4p] and `logits` [2, 10], eval mode) and case.json (the
+parameter count and number of prefix tokens timm's model has).
 
   timm.create_model(name, depth=1, num_classes=10, img_size=4 * patch)
 
-Random init, then every parameter moved by N(0, 0.02) so zero/one inits (biases, norms, LayerScale) are really tested.
+Weights: every parameter N(0, 0.02), norm weights 1 + N(0, 0.02) (timm's init is skipped: it is the slow part on big
+widths and would be replaced anyway). Architectures run smallest first (by embed_dim).
 Architectures that fail to build are listed in failures.json. Needs torch (Debian's python3-torch 1.13 works) and
 timm's source on PYTHONPATH; no network, no safetensors package (the files are written by hand below).
 
@@ -46,13 +48,17 @@ def save_safetensors(path, tensors):
 
 
 def make(name, root, table):
-    patch = table[name].get("patch_size", 16)
+    patch = table[name]["args"].get("patch_size", 16)
     args = dict(depth=1, num_classes=10, img_size=4 * patch)
     torch.manual_seed(0)
-    model = timm.create_model(name, **args).eval()
+    # weight_init='skip': timm's own init (trunc-normal over tens of millions of weights) is the slow part and is
+    # replaced anyway: every parameter N(0, 0.02), norm weights 1 + N(0, 0.02), so no zero/one init hides a bug.
+    model = timm.create_model(name, weight_init="skip", **args).eval()
     with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.02)
+        for n, p in model.named_parameters():
+            p.normal_(0, 0.02)
+            if "norm" in n and n.endswith(".weight"):
+                p.add_(1.0)
         x = torch.randn(2, model.in_chans if hasattr(model, "in_chans") else 3, 4 * patch, 4 * patch)
         logits = model(x)
     folder = os.path.join(root, name)
@@ -60,13 +66,18 @@ def make(name, root, table):
     save_safetensors(os.path.join(folder, "model.safetensors"), model.state_dict())
     save_config_for_hf(model, Path(folder) / "config.json", model_args=args)
     save_safetensors(os.path.join(folder, "expected.safetensors"), {"input": x, "logits": logits})
-    return sum(p.numel() for p in model.parameters())
+    count = sum(p.numel() for p in model.parameters())
+    case = {"architecture": name, "model_args": args, "parameters": count, "num_prefix_tokens": model.num_prefix_tokens,
+            "timm_version": timm.__version__, "torch_version": torch.__version__}
+    with open(os.path.join(folder, "case.json"), "w") as f:
+        json.dump(case, f, indent=1)
+    return count
 
 
 def main(root, names):
     torch.set_num_threads(1)
     table = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "Vit.Core", "Timm", "TimmArchitectures.json")))["architectures"]
-    names = names or sorted(table)
+    names = names or sorted(table, key=lambda n: (table[n]["args"].get("embed_dim", 768), n))
     os.makedirs(root, exist_ok=True)
     failures = {}
     for i, name in enumerate(names):
