@@ -36,8 +36,8 @@ internal sealed class FashionMnistData : IDisposable
     public string Description { get; }
 
     /// <summary>
-    /// Loads the data: the full set (60,000 train / 10,000 test) when <paramref name="directory"/> holds all four
-    /// files; otherwise the 10,000-image test split (shipped, or from <paramref name="directory"/>) divided by
+    /// Loads the data: the full set (60,000 train / 10,000 test; shipped, or from <paramref name="directory"/>); a
+    /// <paramref name="directory"/> that holds only the 10,000-image test split is divided by
     /// <see cref="ShippedFashionMnist.Split"/> into 8,000 to train and 2,000 held out (200 per class, seed 0).
     /// </summary>
     /// <param name="directory">A Fashion-MNIST folder, or <see langword="null"/> for the shipped data.</param>
@@ -57,19 +57,19 @@ internal sealed class FashionMnistData : IDisposable
                 throw new UsageException($"--data '{directory}' is not a folder.");
             }
 
-            if (directory is not null && Dataset.HasFullSet(directory))
+            string? source = directory ?? ShippedFashionMnist.FindDirectory();
+            if (source is not null && Dataset.HasFullSet(source))
             {
-                owned.Add(Dataset.LoadTrain(directory));
+                owned.Add(Dataset.LoadTrain(source));
                 if (validationFraction > 0)
                 {
-                    return Validation(owned[0], $"Fashion-MNIST from '{directory}': of its {owned[0].Count:N0} training images", validationFraction, limit, owned);
+                    return Validation(owned[0], $"Fashion-MNIST from '{source}': of its {owned[0].Count:N0} training images", validationFraction, limit, owned);
                 }
 
-                owned.Add(Dataset.LoadTest(directory));
-                return Limited(owned[0], owned[1], $"Fashion-MNIST from '{directory}': {owned[0].Count:N0} training images, {owned[1].Count:N0} test images", limit, isValidation: false, owned);
+                owned.Add(Dataset.LoadTest(source));
+                return Limited(owned[0], owned[1], $"Fashion-MNIST from '{source}': {owned[0].Count:N0} training images, {owned[1].Count:N0} test images", limit, isValidation: false, owned);
             }
 
-            string? source = directory ?? ShippedFashionMnist.FindDirectory();
             if (source is null || !Dataset.HasTestSplit(source))
             {
                 throw new UsageException(directory is null

@@ -3,13 +3,13 @@ using Vit.Data;
 namespace Vit.Samples.FashionMnist;
 
 /// <summary>
-/// Where this repository keeps Fashion-MNIST and how the sample splits it: only the 10,000-image test split ships
-/// (in <see cref="RelativeDirectory"/>), so the sample trains on 800 and holds out 200 images of each class.
+/// Where this repository keeps Fashion-MNIST (the full set: 60,000 training and 10,000 test images, in
+/// <see cref="RelativeDirectory"/>) and how the sample splits a folder that holds only the test split.
 /// </summary>
 /// <remarks>Also compiled into the benchmarks, which read the same files.</remarks>
 internal static class ShippedFashionMnist
 {
-    /// <summary>The shipped split's folder, relative to the repository root.</summary>
+    /// <summary>The shipped data's folder, relative to the repository root.</summary>
     public const string RelativeDirectory = "data/fashion-mnist";
 
     /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package installs the full set.</summary>
@@ -23,7 +23,7 @@ internal static class ShippedFashionMnist
     /// folder and then the working directory.
     /// </summary>
     /// <param name="startDirectory">Where to start; <see langword="null"/> for the defaults.</param>
-    /// <returns>The folder, or <see langword="null"/> when none above holds the test split.</returns>
+    /// <returns>The folder, or <see langword="null"/> when none above holds the full set.</returns>
     public static string? FindDirectory(string? startDirectory = null)
     {
         string[] starts = startDirectory is null ? [AppContext.BaseDirectory, Directory.GetCurrentDirectory()] : [startDirectory];
@@ -32,7 +32,7 @@ internal static class ShippedFashionMnist
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 string candidate = Path.Combine(dir.FullName, RelativeDirectory);
-                if (Vit.Data.FashionMnist.HasTestSplit(candidate))
+                if (Vit.Data.FashionMnist.HasFullSet(candidate))
                 {
                     return candidate;
                 }
@@ -43,7 +43,7 @@ internal static class ShippedFashionMnist
     }
 
     /// <summary>
-    /// The sample's split of the test split: per class, 200 images held out and 800 to train (8,000 / 2,000), via
+    /// The sample's split of a test split given alone with <c>--data</c>: per class, 200 images held out and 800 to train (8,000 / 2,000), via
     /// <see cref="DatasetSplit.Stratified"/>. Same seed, same split, on every machine.
     /// </summary>
     /// <param name="testSplit">The 10,000 test images.</param>

@@ -315,14 +315,14 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         return (folder, settings, null);
     }
 
-    /// <summary>The folder a full-set preset trains on: <c>--data</c>, or Debian's package's folder; the full set either way.</summary>
+    /// <summary>The folder a full-set preset trains on: <c>--data</c>, the shipped data, or Debian's package's folder; the full set either way.</summary>
     private static string FullSetDirectory(string preset, string? requested)
     {
-        string directory = requested ?? ShippedFashionMnist.DebianDirectory;
+        string directory = requested ?? ShippedFashionMnist.FindDirectory() ?? ShippedFashionMnist.DebianDirectory;
         if (!Directory.Exists(directory) || !Vit.Data.FashionMnist.HasFullSet(directory))
         {
             throw new UsageException(requested is null
-                ? $"--preset {preset} trains on the full set (60,000 training images): pass --data with a folder holding the four upstream files (apt-get install dataset-fashion-mnist puts them in {ShippedFashionMnist.DebianDirectory})."
+                ? $"--preset {preset} trains on the full set (60,000 training images): the shipped data ({ShippedFashionMnist.RelativeDirectory}) was not found; pass --data with a folder holding the four upstream files (apt-get install dataset-fashion-mnist puts them in {ShippedFashionMnist.DebianDirectory})."
                 : $"--preset {preset} trains on the full set (60,000 training images), but --data '{requested}' does not hold the four upstream files (train-/t10k-images-idx3-ubyte.gz and labels).");
         }
 

@@ -2,7 +2,6 @@ using FluentAssertions;
 using Vit.Data;
 using Vit.Samples.FashionMnist;
 using Xunit;
-using Dataset = Vit.Data.FashionMnist;
 
 namespace Vit.Samples.Tests;
 
@@ -12,37 +11,39 @@ public sealed class FashionMnistDataTests
     private static string Shipped => TestFiles.InRepository(ShippedFashionMnist.RelativeDirectory);
 
     [Fact]
-    public void Load_ShippedWithoutValidation_TrainsOn8000AndHoldsOut2000()
+    public void Load_ShippedWithoutValidation_TrainsOnTheTrainingSplitAndTestsOnTheOfficialTestSplit()
     {
         using var data = FashionMnistData.Load(null, null);
 
-        (data.Train.Count, data.Test.Count, data.IsValidation, data.TestName).Should().Be((8000, 2000, false, "Held-out"));
+        (data.Train.Count, data.Test.Count, data.IsValidation, data.TestName).Should().Be((60_000, 10_000, false, "Held-out"));
+        data.Train.CountPerClass().Should().OnlyContain(c => c == 6000);
+        data.Test.CountPerClass().Should().OnlyContain(c => c == 1000);
+        data.Description.Should().Contain("60,000 training images, 10,000 test images");
     }
 
     [Fact]
-    public void Load_ShippedWithValidation_CarvesEachClassOfTheTrainingSideOnly()
+    public void Load_ShippedWithLimit_TakesTheFirstImagesOfEachSplit()
     {
-        using var shipped = Dataset.LoadTest(Shipped);
-        var (train8000, heldOut2000) = ShippedFashionMnist.Split(shipped);
+        using var data = FashionMnistData.Load(null, 512);
 
-        using var data = FashionMnistData.Load(null, null, validationFraction: 0.2);
+        (data.Train.Count, data.Test.Count).Should().Be((512, 128));
+    }
+
+    [Fact]
+    public void Load_ShippedWithValidation_CarvesEachClassOfTheTrainingImagesOnly()
+    {
+        using var data = FashionMnistData.Load(null, null, validationFraction: 0.1);
 
         data.IsValidation.Should().BeTrue();
         data.TestName.Should().Be("Validation");
-        data.Train.Count.Should().Be(6400);
-        data.Test.Count.Should().Be(1600);
-        data.Train.CountPerClass().Should().OnlyContain(c => c == 640);
-        data.Test.CountPerClass().Should().OnlyContain(c => c == 160);
+        (data.Train.Count, data.Test.Count).Should().Be((54_000, 6000));
+        data.Train.CountPerClass().Should().OnlyContain(c => c == 5400);
+        data.Test.CountPerClass().Should().OnlyContain(c => c == 600);
         var train = (SubsetDataset)data.Train;
         var validation = (SubsetDataset)data.Test;
-        // Both index into the 8,000 training images: together exactly those, apart from each other.
-        train.Indices.Concat(validation.Indices).Should().BeEquivalentTo(Enumerable.Range(0, 8000));
-        // ... and they are those images, never one of the 2,000 held out (compared by pixels and label).
-        using var fromRun = validation.GetBatch([0, 1599]).Images;
-        using var fromTrainingSide = train8000.GetBatch([validation.Indices[0], validation.Indices[1599]]).Images;
-        fromRun.equal(fromTrainingSide).all().item<bool>().Should().BeTrue();
-        data.Description.Should().Contain("6,400 to train and 1,600 to validate on").And.Contain("the test images are not used");
-        heldOut2000.Count.Should().Be(2000);
+        // Both index into the 60,000 training images: together exactly those, apart from each other.
+        train.Indices.Concat(validation.Indices).Should().BeEquivalentTo(Enumerable.Range(0, 60_000));
+        data.Description.Should().Contain("54,000 to train and 6,000 to validate on").And.Contain("the test images are not used");
     }
 
     [Fact]
@@ -55,19 +56,32 @@ public sealed class FashionMnistDataTests
     }
 
     [Fact]
+    public void Load_FolderWithTheTestSplitOnly_TrainsOn8000AndHoldsOut2000()
+    {
+        using var dir = new TempDirectory();
+        File.Copy(Path.Combine(Shipped, "t10k-images-idx3-ubyte.gz"), dir.File("t10k-images-idx3-ubyte.gz"));
+        File.Copy(Path.Combine(Shipped, "t10k-labels-idx1-ubyte.gz"), dir.File("t10k-labels-idx1-ubyte.gz"));
+
+        using var data = FashionMnistData.Load(dir.Path, null);
+
+        (data.Train.Count, data.Test.Count, data.IsValidation).Should().Be((8000, 2000, false));
+        data.Test.CountPerClass().Should().OnlyContain(c => c == 200);
+    }
+
+    [Fact]
     public void Load_FullSetWithValidation_NeverReadsTheTestFiles()
     {
         using var dir = new TempDirectory();
-        // A "full set" whose training files are the shipped 10,000 images and whose test files are not IDX at all.
-        File.Copy(Path.Combine(Shipped, "t10k-images-idx3-ubyte.gz"), Path.Combine(dir.Path, "train-images-idx3-ubyte.gz"));
-        File.Copy(Path.Combine(Shipped, "t10k-labels-idx1-ubyte.gz"), Path.Combine(dir.Path, "train-labels-idx1-ubyte.gz"));
+        // A full set whose test files are not IDX at all.
+        File.Copy(Path.Combine(Shipped, "train-images-idx3-ubyte.gz"), Path.Combine(dir.Path, "train-images-idx3-ubyte.gz"));
+        File.Copy(Path.Combine(Shipped, "train-labels-idx1-ubyte.gz"), Path.Combine(dir.Path, "train-labels-idx1-ubyte.gz"));
         File.WriteAllText(Path.Combine(dir.Path, "t10k-images-idx3-ubyte.gz"), "not an IDX file");
         File.WriteAllText(Path.Combine(dir.Path, "t10k-labels-idx1-ubyte.gz"), "not an IDX file");
 
         using (var data = FashionMnistData.Load(dir.Path, null, validationFraction: 0.1))
         {
-            (data.Train.Count, data.Test.Count, data.IsValidation).Should().Be((9000, 1000, true));
-            data.Test.CountPerClass().Should().OnlyContain(c => c == 100);
+            (data.Train.Count, data.Test.Count, data.IsValidation).Should().Be((54_000, 6000, true));
+            data.Test.CountPerClass().Should().OnlyContain(c => c == 600);
         }
 
         var withTest = () => FashionMnistData.Load(dir.Path, null);

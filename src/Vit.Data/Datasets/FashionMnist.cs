@@ -7,11 +7,6 @@ namespace Vit.Data;
 /// </summary>
 public static class FashionMnist
 {
-    private const string TestImages = "t10k-images-idx3-ubyte.gz";
-    private const string TestLabels = "t10k-labels-idx1-ubyte.gz";
-    private const string TrainImages = "train-images-idx3-ubyte.gz";
-    private const string TrainLabels = "train-labels-idx1-ubyte.gz";
-
     /// <summary>Gets the class names, by label.</summary>
     public static IReadOnlyList<string> ClassNames { get; } =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
@@ -20,31 +15,34 @@ public static class FashionMnist
     /// <param name="directory">A folder with <c>t10k-images-idx3-ubyte.gz</c> and <c>t10k-labels-idx1-ubyte.gz</c>.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="FileNotFoundException">A file is missing (the message names it).</exception>
-    public static InMemoryImageDataset LoadTest(string directory)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        return IdxFiles.Load(Path.Combine(directory, TestImages), Path.Combine(directory, TestLabels), ClassNames);
-    }
+    /// <exception cref="InvalidDataException">A file's length or SHA-256 is not the upstream file's (the message names the file).</exception>
+    public static InMemoryImageDataset LoadTest(string directory) => Load(directory, FashionMnistFile.TestImages, FashionMnistFile.TestLabels);
 
     /// <summary>Loads the 60,000-image training split from <paramref name="directory"/>.</summary>
     /// <param name="directory">A folder with <c>train-images-idx3-ubyte.gz</c> and <c>train-labels-idx1-ubyte.gz</c>.</param>
     /// <returns>The dataset.</returns>
     /// <exception cref="FileNotFoundException">A file is missing (the message names it).</exception>
-    public static InMemoryImageDataset LoadTrain(string directory)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        return IdxFiles.Load(Path.Combine(directory, TrainImages), Path.Combine(directory, TrainLabels), ClassNames);
-    }
+    /// <exception cref="InvalidDataException">A file's length or SHA-256 is not the upstream file's (the message names the file).</exception>
+    public static InMemoryImageDataset LoadTrain(string directory) => Load(directory, FashionMnistFile.TrainImages, FashionMnistFile.TrainLabels);
 
     /// <summary>Tells whether <paramref name="directory"/> holds the two files of the test split.</summary>
     /// <param name="directory">The folder.</param>
     /// <returns><see langword="true"/> when <see cref="LoadTest"/> will find its files.</returns>
     public static bool HasTestSplit(string directory) =>
-        new[] { TestImages, TestLabels }.All(f => File.Exists(Path.Combine(directory, f)));
+        new[] { FashionMnistFile.TestImages, FashionMnistFile.TestLabels }.All(f => File.Exists(f.In(directory)));
 
     /// <summary>Tells whether <paramref name="directory"/> holds all four files of the full set.</summary>
     /// <param name="directory">The folder.</param>
     /// <returns><see langword="true"/> when the 60,000 training and 10,000 test files are present.</returns>
     public static bool HasFullSet(string directory) =>
-        HasTestSplit(directory) && new[] { TrainImages, TrainLabels }.All(f => File.Exists(Path.Combine(directory, f)));
+        HasTestSplit(directory) && new[] { FashionMnistFile.TrainImages, FashionMnistFile.TrainLabels }.All(f => File.Exists(f.In(directory)));
+
+    // Both files are checked before either is parsed: a swapped or damaged file is named before any allocation.
+    private static InMemoryImageDataset Load(string directory, FashionMnistFile images, FashionMnistFile labels)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        images.Verify(directory);
+        labels.Verify(directory);
+        return IdxFiles.Load(images.In(directory), labels.In(directory), ClassNames);
+    }
 }
