@@ -29,6 +29,8 @@ const string Usage = """
       augment       [--batch 128 --channels 1 --image 28 --steps 30 --randaug rand-m9-n2-mstd0.5]: each random transform and RandAugment op
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --crop PAD --flip --randaug rand-m9-n2-mstd0.5
                     --hide-and-seek --erase P --mixup --data DIR]   (shipped Fashion-MNIST files)
+      decode        [--data DIR | --files 256 --source 500x375] [--image 224 --batch 32 --rounds 3 --threads 1,2
+                    --interpolation bicubic]: StreamingImageFolder JPEG decode + Pillow-exact resize/crop, img/s per thread
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
@@ -58,6 +60,7 @@ try
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),
         "augment" => AugmentCommand.Run(new Arguments(rest)),
         "loader" => LoaderCommand.Run(new Arguments(rest)),
+        "decode" => DecodeCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
         "allreduce" => AllReduceCommand.Run(new Arguments(rest)),

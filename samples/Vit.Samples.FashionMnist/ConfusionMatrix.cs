@@ -26,7 +26,7 @@ internal sealed class ConfusionMatrix
     public double Accuracy => (double)Enumerable.Range(0, ClassNames.Count).Sum(i => Counts[i, i]) / Math.Max(1, Total);
 
     /// <summary>Classifies every batch of <paramref name="loader"/> (its epoch 0) in eval mode and counts the outcomes.</summary>
-    public static ConfusionMatrix Measure(VisionTransformer model, DataLoader loader, IReadOnlyList<string> classNames)
+    public static ConfusionMatrix Measure(VisionTransformer model, BatchLoader loader, IReadOnlyList<string> classNames)
     {
         int n = classNames.Count;
         var counts = new long[n, n];

@@ -89,9 +89,9 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         var mixup = settings.Mixes
             ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = settings.LabelSmoothing!.Value })
             : null;
-        using var trainLoader = new DataLoader(
-            data.Train, new DataLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
-        using var testLoader = new DataLoader(data.Test, new DataLoaderOptions { BatchSize = 500, Shuffle = false, Seed = settings.Seed, Device = device }, pipeline.Evaluation);
+        using var trainLoader = new BatchLoader(
+            data.Train, new BatchLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
+        using var testLoader = new BatchLoader(data.Test, new BatchLoaderOptions { BatchSize = 500, Shuffle = false, Seed = settings.Seed, Device = device }, pipeline.Evaluation);
 
         int totalSteps = trainerOptions.Epochs * trainLoader.BatchesPerEpoch;
         FitResult result;
@@ -132,7 +132,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
     }
 
     /// <summary>The run folder's outputs: the model folder (config.json, model.safetensors, model.onnx) and the charts.</summary>
-    private static void WriteOutputs(VisionTransformer model, VisionTransformerOptions modelOptions, RunFolder folder, FashionMnistData data, SamplePreset preset, ChannelStatistics statistics, DataLoader testLoader)
+    private static void WriteOutputs(VisionTransformer model, VisionTransformerOptions modelOptions, RunFolder folder, FashionMnistData data, SamplePreset preset, ChannelStatistics statistics, BatchLoader testLoader)
     {
         var confusion = ConfusionMatrix.Measure(model, testLoader, data.Test.ClassNames);
         // The run folder is a model folder: config.json + model.safetensors (VisionTransformer.FromPretrained) and model.onnx (ImageClassifier.Load).

@@ -16,7 +16,7 @@ public sealed partial class Trainer
     /// gathered and rank 0 writes the file (every rank throws if rank 0's write fails).</para>
     /// <para>Resuming is bit-identical on the CPU. On CUDA, TorchSharp does not expose the CUDA generator's state, so
     /// dropout and drop-path masks after a resume differ from an uninterrupted run (with both at 0, only CUDA's own
-    /// non-deterministic kernels remain). Data order needs nothing here: <see cref="Vit.Data.DataLoader"/> rebuilds
+    /// non-deterministic kernels remain). Data order needs nothing here: <see cref="Vit.Data.BatchLoader"/> rebuilds
     /// epoch k from (seed, k), and <c>Fit</c> passes over the batches of the epoch that were already trained.</para>
     /// </remarks>
     public void SaveCheckpoint(string path)

@@ -16,14 +16,14 @@ public sealed partial class Trainer
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <returns>The figures over every image of the pass.</returns>
     /// <exception cref="ArgumentException">A batch does not fit the model.</exception>
-    public EvaluationResult Evaluate(DataLoader loader, CancellationToken cancellationToken = default)
+    public EvaluationResult Evaluate(BatchLoader loader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loader);
         return Evaluate(LoaderLabels(loader, cancellationToken), cancellationToken);
     }
 
     /// <summary>
-    /// Measures loss, top-1 and top-5 accuracy over batches of your own (see <see cref="Evaluate(DataLoader, CancellationToken)"/>);
+    /// Measures loss, top-1 and top-5 accuracy over batches of your own (see <see cref="Evaluate(BatchLoader, CancellationToken)"/>);
     /// probability targets count as their most probable class.
     /// </summary>
     /// <param name="batches">Pairs of inputs and class indices (int64 [B]) or probabilities (floating [B, K]); the caller
@@ -41,27 +41,27 @@ public sealed partial class Trainer
         return totals.ToResult(nameof(batches));
     }
 
-    /// <summary>Measures loss, top-1 and top-5 accuracy on one batch (see <see cref="Evaluate(DataLoader, CancellationToken)"/>).</summary>
+    /// <summary>Measures loss, top-1 and top-5 accuracy on one batch (see <see cref="Evaluate(BatchLoader, CancellationToken)"/>).</summary>
     /// <param name="images">The model's input batch.</param>
     /// <param name="targets">Class indices (int64 [B]) or probabilities (floating [B, K]).</param>
     /// <returns>The figures over the batch.</returns>
     public EvaluationResult Evaluate(Tensor images, Tensor targets) => Evaluate([(images, targets)]);
 
     /// <summary>
-    /// Evaluates the EMA weights (see <see cref="Ema"/>) as <see cref="Evaluate(DataLoader, CancellationToken)"/> does,
+    /// Evaluates the EMA weights (see <see cref="Ema"/>) as <see cref="Evaluate(BatchLoader, CancellationToken)"/> does,
     /// with the model itself: the averaged weights are swapped in for the pass and the trained ones restored bit for bit.
     /// </summary>
     /// <param name="loader">The evaluation data.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <returns>The EMA weights' figures.</returns>
     /// <exception cref="InvalidOperationException"><see cref="TrainerOptions.EmaDecay"/> is not set.</exception>
-    public EvaluationResult EvaluateEma(DataLoader loader, CancellationToken cancellationToken = default)
+    public EvaluationResult EvaluateEma(BatchLoader loader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loader);
         return EvaluateEma(LoaderLabels(loader, cancellationToken), cancellationToken);
     }
 
-    /// <summary>Evaluates the EMA weights over batches of your own (see <see cref="EvaluateEma(DataLoader, CancellationToken)"/>).</summary>
+    /// <summary>Evaluates the EMA weights over batches of your own (see <see cref="EvaluateEma(BatchLoader, CancellationToken)"/>).</summary>
     /// <param name="batches">Pairs of inputs and class indices or probabilities.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <returns>The EMA weights' figures.</returns>
@@ -79,6 +79,6 @@ public sealed partial class Trainer
 
     // A loader's class labels (not Targets: evaluation measures classification, never mixed targets); this rank's share
     // of each batch in a data-parallel job.
-    private IEnumerable<(Tensor Images, Tensor Targets)> LoaderLabels(DataLoader loader, CancellationToken cancellationToken) =>
+    private IEnumerable<(Tensor Images, Tensor Targets)> LoaderLabels(BatchLoader loader, CancellationToken cancellationToken) =>
         (_parallel is null ? loader.Epoch(0, cancellationToken) : _parallel.EvaluationShare(loader, cancellationToken)).Select(b => (b.Images, b.Labels));
 }

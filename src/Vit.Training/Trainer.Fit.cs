@@ -29,7 +29,7 @@ public sealed partial class Trainer
     /// <exception cref="ArgumentException">The loader's batches cannot be split into equal micro-batches (or, with a
     /// <see cref="ProcessGroup"/>, into equal shares per rank).</exception>
     /// <exception cref="TrainingDivergedException">A non-finite loss or gradient with <see cref="NonFiniteHandling.Throw"/>.</exception>
-    public FitResult Fit(DataLoader train, DataLoader? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public FitResult Fit(BatchLoader train, BatchLoader? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(train);
@@ -65,7 +65,7 @@ public sealed partial class Trainer
 
     /// <summary>
     /// Trains for <see cref="TrainerOptions.Epochs"/> passes over batches of your own, one update per batch (see
-    /// <see cref="Fit(DataLoader, DataLoader?, IProgress{TrainingProgress}?, CancellationToken)"/> for the rest).
+    /// <see cref="Fit(BatchLoader, BatchLoader?, IProgress{TrainingProgress}?, CancellationToken)"/> for the rest).
     /// </summary>
     /// <param name="train">Pairs of inputs and targets (class indices or probabilities; anything with B rows for a custom
     /// <see cref="Loss"/>), enumerated once per epoch. The caller owns the tensors. To resume mid-epoch exactly, it must
@@ -248,7 +248,7 @@ public sealed partial class Trainer
         return result;
     }
 
-    private void CheckLoaderFitsAccumulation(DataLoader loader, int worldSize)
+    private void CheckLoaderFitsAccumulation(BatchLoader loader, int worldSize)
     {
         int k = _options.AccumulationSteps;
         int last = loader.Dataset.Count % loader.BatchSize;

@@ -52,7 +52,7 @@ public sealed partial class Trainer
         }
     }
 
-    private static string DescribeLoader(string role, DataLoader loader) => string.Create(
+    private static string DescribeLoader(string role, BatchLoader loader) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{role} samples {loader.Dataset.Count}\n{role} batch size {loader.BatchSize}\n{role} seed {loader.Seed} (DataLoaderOptions.Seed: set it, or each process picks its own)\n{role} shuffle {loader.Shuffle}\n{role} drop last {loader.DropLast}\n{role} batches per epoch {loader.BatchesPerEpoch}\n");
+        $"{role} samples {loader.Dataset.Count}\n{role} batch size {loader.BatchSize}\n{role} seed {loader.Seed} (BatchLoaderOptions.Seed: set it, or each process picks its own)\n{role} shuffle {loader.Shuffle}\n{role} drop last {loader.DropLast}\n{role} batches per epoch {loader.BatchesPerEpoch}\n");
 }

@@ -13,7 +13,7 @@ namespace Vit.Training;
 /// one <see cref="TrainStep"/> is one AdamW update on one logical batch (split into
 /// <see cref="TrainerOptions.AccumulationSteps"/> micro-batches), with cross-entropy on class indices or soft targets
 /// (or your <see cref="Loss"/>), global-norm clipping, a warmup schedule, optional layer-wise learning-rate decay and
-/// an EMA of the weights; <c>Fit</c> runs epochs over a <see cref="Vit.Data.DataLoader"/> or any sequence of batches,
+/// an EMA of the weights; <c>Fit</c> runs epochs over a <see cref="Vit.Data.BatchLoader"/> or any sequence of batches,
 /// with evaluation, callbacks, logging and checkpoints.
 /// </summary>
 /// <remarks>
@@ -30,7 +30,7 @@ namespace Vit.Training;
 /// <c>mpirun -np N</c>) every rank builds the same trainer; the constructor checks that the ranks' options and models
 /// agree and gives every rank rank 0's weights, each update all-reduces the flat gradient buffer once (before
 /// anything reads it: every rank then clips and steps alike, and the replicas stay bit-identical),
-/// <c>Fit(DataLoader)</c> and <c>Evaluate(DataLoader)</c> take this rank's share of every global batch, evaluation
+/// <c>Fit(BatchLoader)</c> and <c>Evaluate(BatchLoader)</c> take this rank's share of every global batch, evaluation
 /// counts are summed across the ranks, and only rank 0 logs and writes metrics and checkpoints (docs/distributed.md).</para>
 /// <para>A trainer is not thread-safe. On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the
 /// process keeps freed tensor memory for reuse instead of returning it and faulting it in again every step (opt out

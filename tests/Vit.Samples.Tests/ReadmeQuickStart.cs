@@ -25,8 +25,8 @@ internal static class ReadmeQuickStart
         var (train, heldOut) = DatasetSplit.Stratified(data, 0.2, seed: 0);            // 8,000 / 2,000, per class
         var normalize = new Normalize(train.ComputeChannelStatistics());
         var hideAndSeek = new HideAndSeek(new HideAndSeekOptions { HideProbability = 0.25 });
-        using var trainLoader = new DataLoader(train, new() { BatchSize = 128, DropLast = true, Seed = 0, Device = device }, [normalize, hideAndSeek]);
-        using var testLoader = new DataLoader(heldOut, new() { BatchSize = 500, Shuffle = false, Device = device }, [normalize]);
+        using var trainLoader = new BatchLoader(train, new() { BatchSize = 128, DropLast = true, Seed = 0, Device = device }, [normalize, hideAndSeek]);
+        using var testLoader = new BatchLoader(heldOut, new() { BatchSize = 500, Shuffle = false, Device = device }, [normalize]);
         using var trainer = new Trainer(model, new TrainerOptions { LearningRate = 1e-3, WarmupEpochs = 1, Epochs = 10 });
         var result = trainer.Fit(trainLoader, testLoader);
         Console.WriteLine($"held-out top-1 {result.LastEvaluation!.Top1Accuracy:P1}");

@@ -14,8 +14,8 @@ public sealed class TensorBoardCallbackTests
         string logs = Path.Combine(directory.Path, "tb");
         using var dataset = TestModels.RandomDataset(40, seed: 3);
         using var validationSet = TestModels.RandomDataset(16, seed: 4);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 11, DropLast = true });
-        using var validation = new DataLoader(validationSet, new DataLoaderOptions { BatchSize = 8, Shuffle = false });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 11, DropLast = true });
+        using var validation = new BatchLoader(validationSet, new BatchLoaderOptions { BatchSize = 8, Shuffle = false });
         using var model = TestModels.Build(TestModels.Tiny());
         var options = new TrainerOptions { Epochs = 2, WarmupSteps = 2, EmaDecay = 0.9, Seed = 1 };
         var steps = new RecordingCallback();

@@ -19,7 +19,7 @@ public sealed partial class TrainerTests
     public void Fit_MirroredTwoRanks_TrainsAsOneProcessOnTheSameShareWithOneGradientAllReducePerUpdate(ScalarType precision)
     {
         using var dataset = TestModels.RandomDataset(32, seed: 3);
-        using var global = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5, DropLast = true });
+        using var global = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 5, DropLast = true });
         using var model = TestModels.Build(TestModels.Tiny());
         using var reference = TestModels.Build(TestModels.Tiny());
         // Float16: the loss-scaled gradients are all-reduced, then unscaled, checked and clipped alike on every rank.
@@ -49,7 +49,7 @@ public sealed partial class TrainerTests
     {
         using var directory = new TempDirectory();
         using var dataset = TestModels.RandomDataset(16, seed: 3);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5, DropLast = true });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 5, DropLast = true });
         using var model = TestModels.Build(TestModels.Tiny());
         var options = new TrainerOptions
         {
@@ -74,7 +74,7 @@ public sealed partial class TrainerTests
     public void Fit_GlobalBatchTheWorldSizeDoesNotDivide_ThrowsBeforeAnyUpdate()
     {
         using var dataset = TestModels.RandomDataset(18, seed: 3);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 9, DropLast = true });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 9, DropLast = true });
         using var model = TestModels.Build(TestModels.Tiny());
         using var trainer = new Trainer(model, new TrainerOptions { Epochs = 1 }, new MirroredProcessGroup(rank: 0, size: 2));
 

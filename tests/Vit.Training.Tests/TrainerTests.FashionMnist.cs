@@ -17,8 +17,8 @@ public sealed partial class TrainerTests
         var train = new SubsetDataset(shipped, Enumerable.Range(0, 512).ToArray());
         var heldOut = new SubsetDataset(shipped, Enumerable.Range(9000, 500).ToArray());
         var normalize = new Normalize([0.286f], [0.353f]);
-        using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = 32, Seed = 1, DropLast = true }, [normalize]);
-        using var heldOutLoader = new DataLoader(heldOut, new DataLoaderOptions { BatchSize = 100, Shuffle = false }, [normalize]);
+        using var trainLoader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = 32, Seed = 1, DropLast = true }, [normalize]);
+        using var heldOutLoader = new BatchLoader(heldOut, new BatchLoaderOptions { BatchSize = 100, Shuffle = false }, [normalize]);
         var architecture = new VisionTransformerOptions
         {
             ImageSize = 28,

@@ -22,8 +22,8 @@ public sealed partial class TrainerTests
         KeepLastCheckpoints = 10,
     };
 
-    private static DataLoader Loader(IImageDataset dataset, bool shuffle = true) =>
-        new(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 11, Shuffle = shuffle, DropLast = true });
+    private static BatchLoader Loader(IImageDataset dataset, bool shuffle = true) =>
+        new(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 11, Shuffle = shuffle, DropLast = true });
 
     [Theory]
     [InlineData(3)]

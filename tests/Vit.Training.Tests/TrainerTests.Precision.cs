@@ -16,7 +16,7 @@ public sealed partial class TrainerTests
         using var shipped = FashionMnist.LoadTest(TestFiles.InRepository("data/fashion-mnist"));
         // 60 batches of 32 from the split that ships with the repository, the same batches for both precisions.
         var images = new SubsetDataset(shipped, Enumerable.Range(0, 60 * 32).ToArray());
-        using var loader = new DataLoader(images, new DataLoaderOptions { BatchSize = 32, Shuffle = false }, [new Normalize([0.286f], [0.353f])]);
+        using var loader = new BatchLoader(images, new BatchLoaderOptions { BatchSize = 32, Shuffle = false }, [new Normalize([0.286f], [0.353f])]);
         var architecture = new VisionTransformerOptions
         {
             ImageSize = 28,

@@ -9,7 +9,7 @@ namespace Vit.Benchmarks.Commands;
 
 /// <summary>
 /// <c>loader</c>: the data path on real files. Reads the shipped Fashion-MNIST test split (gzip IDX files) and
-/// enumerates shuffled <see cref="DataLoader"/> batches (uint8 → float32, optionally a padded random crop and a
+/// enumerates shuffled <see cref="BatchLoader"/> batches (uint8 → float32, optionally a padded random crop and a
 /// mirror, RandAugment (timm config string), normalisation, optionally Hide-and-Seek, RandomErasing and Mixup/CutMix),
 /// with nothing consuming them, so the figure is the most the data path can feed a model.
 /// </summary>
@@ -69,8 +69,8 @@ internal static class LoaderCommand
 
         // DeiT's Mixup 0.8 / CutMix 1.0, switching half the time, one λ per batch.
         var mixing = mixup ? new Mixup(new MixupOptions { MixupAlpha = 0.8, CutmixAlpha = 1.0, NumClasses = dataset.ClassNames.Count }) : null;
-        using var loader = new DataLoader(
-            dataset, new DataLoaderOptions { BatchSize = batch, WorkerCount = workers, PrefetchCount = prefetch, Seed = 0, DropLast = true }, transforms, mixing);
+        using var loader = new BatchLoader(
+            dataset, new BatchLoaderOptions { BatchSize = batch, WorkerCount = workers, PrefetchCount = prefetch, Seed = 0, DropLast = true }, transforms, mixing);
         int images = 0, taken = 0;
         var watch = Stopwatch.StartNew();
         for (int epoch = 0; taken < batches; epoch++)

@@ -10,7 +10,7 @@ namespace Vit.Core;
 /// <remarks>
 /// libgomp reads <c>GOMP_SPINCOUNT</c> once, when libtorch loads, and by default spins 300,000 iterations at every
 /// barrier: fastest while the process has the cores to itself, much slower when other busy threads want them, since a
-/// spinning thread keeps the core from the thread it waits for (measurements: docs/data.md, "DataLoader"). Call
+/// spinning thread keeps the core from the thread it waits for (measurements: docs/data.md, "BatchLoader"). Call
 /// <see cref="Limit"/> first thing in <c>Main</c>, before any TorchSharp call.
 /// </remarks>
 public static class OpenMpSpinWait

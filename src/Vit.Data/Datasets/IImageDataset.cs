@@ -7,7 +7,7 @@ namespace Vit.Data;
 /// </summary>
 /// <remarks>
 /// Implementations must allow <see cref="GetBatch"/> to be called from several threads at once: the
-/// <see cref="DataLoader"/> prefetches on background threads.
+/// <see cref="BatchLoader"/> prefetches on background threads.
 /// </remarks>
 public interface IImageDataset
 {

@@ -11,7 +11,7 @@ namespace Vit.Data;
 /// <para><see cref="Targets"/> is what training uses: the same tensor as <see cref="Labels"/> (int64 class indices
 /// [B]) unless a batch step such as Mixup/CutMix replaced it with soft targets (float probabilities [B, K]).
 /// <see cref="Labels"/> always stays the original class indices.</para>
-/// <para>Batches handed out by <see cref="DataLoader.Epoch(int, CancellationToken)"/> are disposed by the loader as soon as the consumer asks for
+/// <para>Batches handed out by <see cref="BatchLoader.Epoch(int, CancellationToken)"/> are disposed by the loader as soon as the consumer asks for
 /// the next one (or leaves the loop), so do not keep one, or any view of its tensors, past its loop iteration.
 /// To keep a batch, call <see cref="Clone"/>; the clone belongs to the caller, who disposes it.
 /// The tensors are not attached to any <see cref="torch.NewDisposeScope"/>, so a scope the consumer opens inside the
@@ -80,7 +80,7 @@ public sealed class Batch : IDisposable
         Index = index;
     }
 
-    /// <summary>Gets the images, shape [B, C, H, W] (float32 when produced by a <see cref="DataLoader"/>).</summary>
+    /// <summary>Gets the images, shape [B, C, H, W] (float32 when produced by a <see cref="BatchLoader"/>).</summary>
     /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
     public Tensor Images
     {
@@ -91,7 +91,7 @@ public sealed class Batch : IDisposable
         }
     }
 
-    /// <summary>Gets the class indices, shape [B] (int64 when produced by a <see cref="DataLoader"/>).</summary>
+    /// <summary>Gets the class indices, shape [B] (int64 when produced by a <see cref="BatchLoader"/>).</summary>
     /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
     public Tensor Labels
     {

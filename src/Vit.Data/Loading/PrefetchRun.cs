@@ -9,7 +9,7 @@ namespace Vit.Data;
 /// </summary>
 internal sealed class PrefetchRun : IDisposable
 {
-    private readonly DataLoader _loader;
+    private readonly BatchLoader _loader;
     private readonly int _epoch;
     private readonly PlannedBatch[] _plan;
     private readonly TaskCompletionSource<Batch>[] _slots;
@@ -21,7 +21,7 @@ internal sealed class PrefetchRun : IDisposable
     private int _taken = -1;
 
     /// <summary>Starts the workers on <paramref name="plan"/>: the batches to build, in the order they are handed out.</summary>
-    public PrefetchRun(DataLoader loader, WorkerThreads threads, int epoch, PlannedBatch[] plan, CancellationToken cancellationToken)
+    public PrefetchRun(BatchLoader loader, WorkerThreads threads, int epoch, PlannedBatch[] plan, CancellationToken cancellationToken)
     {
         _loader = loader;
         _epoch = epoch;

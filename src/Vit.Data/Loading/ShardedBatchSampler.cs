@@ -1,12 +1,12 @@
 namespace Vit.Data;
 
 /// <summary>
-/// One rank's view of a <see cref="DataLoader"/>'s epochs in a data-parallel job of <see cref="WorldSize"/>
+/// One rank's view of a <see cref="BatchLoader"/>'s epochs in a data-parallel job of <see cref="WorldSize"/>
 /// processes: the loader's batch is the global batch, and every rank takes its own equal share of each one, so
 /// the N ranks together see exactly the batches one process would.
 /// </summary>
 /// <remarks>
-/// <para>The loader's <see cref="DataLoader.GetEpochOrder(int)"/> depends only on its seed and the epoch, so ranks
+/// <para>The loader's <see cref="BatchLoader.GetEpochOrder(int)"/> depends only on its seed and the epoch, so ranks
 /// whose loaders share the seed agree on every global batch without talking to each other.
 /// <see cref="Epoch(int, int, CancellationToken)"/> builds this rank's share of each global batch with the loader's
 /// transforms and batch step, their streams keyed by each sample's dataset index and by the global batch's index: a
@@ -20,22 +20,22 @@ namespace Vit.Data;
 /// </remarks>
 public sealed class ShardedBatchSampler
 {
-    private readonly DataLoader _loader;
+    private readonly BatchLoader _loader;
 
     /// <summary>Creates this rank's view.</summary>
-    /// <param name="loader">The loader; its <see cref="DataLoader.BatchSize"/> is the global batch size.</param>
+    /// <param name="loader">The loader; its <see cref="BatchLoader.BatchSize"/> is the global batch size.</param>
     /// <param name="rank">This rank, in [0, <paramref name="worldSize"/>).</param>
     /// <param name="worldSize">The number of ranks.</param>
     /// <param name="layout">Which positions of each batch this rank takes.</param>
     /// <param name="allowUnevenLastBatch">Whether a last, smaller batch may split unevenly (evaluation).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> or <paramref name="worldSize"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A batch does not split evenly across the ranks.</exception>
-    public ShardedBatchSampler(DataLoader loader, int rank, int worldSize, ShardLayout layout = ShardLayout.Contiguous, bool allowUnevenLastBatch = false)
+    public ShardedBatchSampler(BatchLoader loader, int rank, int worldSize, ShardLayout layout = ShardLayout.Contiguous, bool allowUnevenLastBatch = false)
         : this(loader, rank, worldSize, layout, allowUnevenLastBatch ? Unevenness.LastBatch : Unevenness.None)
     {
     }
 
-    private ShardedBatchSampler(DataLoader loader, int rank, int worldSize, ShardLayout layout, Unevenness unevenness)
+    private ShardedBatchSampler(BatchLoader loader, int rank, int worldSize, ShardLayout layout, Unevenness unevenness)
     {
         ArgumentNullException.ThrowIfNull(loader);
         CheckRank(rank, worldSize);
@@ -58,7 +58,7 @@ public sealed class ShardedBatchSampler
         {
             throw new ArgumentException(
                 $"The last batch of each epoch holds {last} samples ({loader.Dataset.Count} samples in batches of {global}), " +
-                $"which the world size {worldSize} does not divide: set DataLoaderOptions.DropLast, or choose a batch size " +
+                $"which the world size {worldSize} does not divide: set BatchLoaderOptions.DropLast, or choose a batch size " +
                 $"that leaves a multiple of {worldSize}. Evaluation may allow uneven last batches (allowUnevenLastBatch).",
                 nameof(loader));
         }
@@ -71,7 +71,7 @@ public sealed class ShardedBatchSampler
                 $"The loader's batch step (such as Mixup) pairs samples 2k and 2k + 1, but a batch of {odd} gives each of the " +
                 $"{worldSize} ranks {odd / worldSize} samples, an odd share, so a pair would be split between two ranks and " +
                 $"mixed differently from one process: use a global batch size that is a multiple of {2 * worldSize}" +
-                (odd == global ? "." : " and set DataLoaderOptions.DropLast, or leave a last batch that is one."),
+                (odd == global ? "." : " and set BatchLoaderOptions.DropLast, or leave a last batch that is one."),
                 nameof(loader));
         }
 
@@ -99,7 +99,7 @@ public sealed class ShardedBatchSampler
     /// <param name="worldSize">The number of ranks.</param>
     /// <returns>The view.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> or <paramref name="worldSize"/> is out of range.</exception>
-    public static ShardedBatchSampler ForEvaluation(DataLoader loader, int rank, int worldSize) =>
+    public static ShardedBatchSampler ForEvaluation(BatchLoader loader, int rank, int worldSize) =>
         new(loader, rank, worldSize, ShardLayout.Contiguous, Unevenness.Any);
 
     /// <summary>Gets this rank.</summary>
@@ -121,7 +121,7 @@ public sealed class ShardedBatchSampler
     public int BatchesPerEpoch => _loader.BatchesPerEpoch;
 
     /// <summary>Gets the loader whose batches are the global batches.</summary>
-    public DataLoader Loader => _loader;
+    public BatchLoader Loader => _loader;
 
     /// <summary>Enumerates this rank's share of every global batch of one epoch (see <see cref="Epoch(int, int, CancellationToken)"/>).</summary>
     /// <param name="epoch">The epoch, from 0.</param>
@@ -229,7 +229,7 @@ public sealed class ShardedBatchSampler
         return order.AsSpan(start, Math.Min(_loader.BatchSize, order.Length - start));
     }
 
-    private static int LastBatchSize(DataLoader loader)
+    private static int LastBatchSize(BatchLoader loader)
     {
         int remainder = loader.Dataset.Count % loader.BatchSize;
         return loader.DropLast || remainder == 0 ? loader.BatchSize : remainder;

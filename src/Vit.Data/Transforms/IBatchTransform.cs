@@ -4,7 +4,7 @@ namespace Vit.Data;
 
 /// <summary>
 /// A step that sees a whole batch, images and labels, after the per-image transforms, and gives the batch its
-/// training targets (<see cref="Batch.Targets"/>): <see cref="Mixup"/>. The <see cref="DataLoader"/> runs it last.
+/// training targets (<see cref="Batch.Targets"/>): <see cref="Mixup"/>. The <see cref="BatchLoader"/> runs it last.
 /// </summary>
 public interface IBatchTransform
 {

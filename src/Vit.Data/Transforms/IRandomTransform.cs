@@ -8,7 +8,7 @@ namespace Vit.Data;
 /// </summary>
 /// <remarks>
 /// <c>call(input)</c> draws from the transform's own generator (seeded from its options), which suits
-/// <c>transforms.Compose</c> and single-threaded use. The <see cref="DataLoader"/> instead calls
+/// <c>transforms.Compose</c> and single-threaded use. The <see cref="BatchLoader"/> instead calls
 /// <see cref="Apply(Tensor, SampleStreams)"/> with one stream per sample keyed by (loader seed, epoch, the
 /// sample's dataset index), so a sample's augmentation does not depend on the thread that builds its batch, on the
 /// epoch training resumes from, or on which other samples share its batch (a global batch sharded across processes

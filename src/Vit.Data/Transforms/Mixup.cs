@@ -16,7 +16,7 @@ namespace Vit.Data;
 /// clipped to the image, pastes the partner's pixels into it and (with <see cref="MixupOptions.CorrectLambda"/>)
 /// sets λ = 1 − box area / image area. Targets: <c>λ y + (1 − λ) y_partner</c> with label-smoothed one-hot y
 /// (1 − ε + ε/K on the label, ε/K elsewhere).</para>
-/// <para><b>Randomness and sharding.</b> In the <see cref="DataLoader"/> (<see cref="IBatchTransform"/>), batch mode
+/// <para><b>Randomness and sharding.</b> In the <see cref="BatchLoader"/> (<see cref="IBatchTransform"/>), batch mode
 /// draws from the batch's stream, keyed by (loader seed, epoch, batch index); pair mode from the stream of each pair's
 /// first sample and element mode from each sample's, keyed by (seed, epoch, dataset index). So when a global batch
 /// is sharded across processes in contiguous, even-sized parts whose loaders number batches globally, every process

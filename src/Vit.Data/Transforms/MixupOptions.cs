@@ -57,7 +57,7 @@ public sealed class MixupOptions
 
     /// <summary>
     /// Gets or sets the seed of the streams <see cref="Mixup.Apply(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor)"/>
-    /// draws from (a <see cref="DataLoader"/> passes its own per-batch streams instead).
+    /// draws from (a <see cref="BatchLoader"/> passes its own per-batch streams instead).
     /// </summary>
     /// <value>The default is <see langword="null"/>: drawn at construction.</value>
     public int? Seed { get; set; }

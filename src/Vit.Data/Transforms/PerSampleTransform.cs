@@ -5,7 +5,7 @@ namespace Vit.Data;
 
 /// <summary>
 /// Runs a transform written for single images [C, H, W] on each image of a batch in turn and stacks the results,
-/// so any TorchVision <see cref="torchvision.ITransform"/> can sit in a <see cref="DataLoader"/>. Vit.Data's own
+/// so any TorchVision <see cref="torchvision.ITransform"/> can sit in a <see cref="BatchLoader"/>. Vit.Data's own
 /// transforms already work per image on whole batches and are much faster; use this only for others.
 /// </summary>
 public sealed class PerSampleTransform : IRandomTransform

@@ -4,7 +4,7 @@ namespace Vit.Data;
 
 /// <summary>
 /// The random streams of one batch: one per sample, keyed by what identifies the sample (for the
-/// <see cref="DataLoader"/>: loader seed, epoch and the sample's index in the dataset), and one for the batch as a
+/// <see cref="BatchLoader"/>: loader seed, epoch and the sample's index in the dataset), and one for the batch as a
 /// whole. A sample's augmentation depends only on its own key, never on its position in the batch, so a batch
 /// transformed whole or in parts (split across threads, or a global batch sharded across processes) gives the same
 /// images.

@@ -1,4 +1,4 @@
-using SkiaSharp;
+using Vit.Imaging;
 using Vit.Pretrained;
 
 namespace Vit.Inference;
@@ -37,76 +37,18 @@ internal sealed class ImagePreprocessor
     /// <exception cref="InvalidDataException">The bytes are not an image SkiaSharp can decode; the message names <paramref name="source"/>.</exception>
     public void Prepare(Stream image, string source, Span<float> destination)
     {
-        var (planes, width, height) = Decode(image, source);
-        int shorter = Math.Min(width, height), longer = Math.Max(width, height);
-        int target = _config.ScaleSize(Height);
-        int resizedShort = target, resizedLong = (int)((long)target * longer / shorter);
-        int newWidth = width <= height ? resizedShort : resizedLong;
-        int newHeight = width <= height ? resizedLong : resizedShort;
+        // The decode and the resize + crop are src/Shared/Imaging's, which Vit.Data's EvalTransform compiles too.
+        var decoded = SkiaPlanarDecoder.Decode(image, source, Channels);
+        var planes = PillowCenterCrop.Apply(decoded, Height, Width, _config.ScaleSize(Height), _config.Interpolation);
         int plane = Height * Width;
         for (int c = 0; c < Channels; c++)
         {
-            byte[] resized = PillowResampler.Resize(planes[c], width, height, newWidth, newHeight, _config.Interpolation);
-            CropInto(resized, newWidth, newHeight, destination.Slice(c * plane, plane), _mean[c], _std[c]);
-        }
-    }
-
-    /// <summary>torchvision's <c>CenterCrop</c>: pad with zeros where the image is smaller, then crop at <c>round((size - crop) / 2)</c>, then normalise.</summary>
-    private void CropInto(byte[] pixels, int width, int height, Span<float> destination, float mean, float std)
-    {
-        int padLeft = Width > width ? (Width - width) / 2 : 0;
-        int padTop = Height > height ? (Height - height) / 2 : 0;
-        int paddedWidth = Math.Max(width, Width), paddedHeight = Math.Max(height, Height);
-        int top = (int)Math.Round((paddedHeight - Height) / 2.0, MidpointRounding.ToEven);
-        int left = (int)Math.Round((paddedWidth - Width) / 2.0, MidpointRounding.ToEven);
-        for (int y = 0; y < Height; y++)
-        {
-            int sy = y + top - padTop;
-            for (int x = 0; x < Width; x++)
+            Span<float> target = destination.Slice(c * plane, plane);
+            byte[] pixels = planes[c];
+            for (int p = 0; p < plane; p++)
             {
-                int sx = x + left - padLeft;
-                byte value = sy >= 0 && sy < height && sx >= 0 && sx < width ? pixels[(sy * width) + sx] : (byte)0;
-                destination[(y * Width) + x] = ((value / 255f) - mean) / std;
+                target[p] = ((pixels[p] / 255f) - _mean[c]) / _std[c];
             }
         }
-    }
-
-    private (byte[][] Planes, int Width, int Height) Decode(Stream image, string source)
-    {
-        using var codec = SKCodec.Create(image)
-            ?? throw new InvalidDataException($"{source} is not an image SkiaSharp can decode (PNG, JPEG, WebP, GIF or BMP expected), or it is damaged.");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result != SKCodecResult.Success)
-        {
-            throw new InvalidDataException($"{source} could not be decoded: SkiaSharp reported {result}.");
-        }
-
-        int width = info.Width, height = info.Height, count = width * height;
-        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
-        var planes = new byte[Channels][];
-        for (int c = 0; c < Channels; c++)
-        {
-            planes[c] = new byte[count];
-        }
-
-        for (int p = 0; p < count; p++)
-        {
-            byte r = rgba[4 * p], g = rgba[(4 * p) + 1], b = rgba[(4 * p) + 2];
-            if (Channels == 1)
-            {
-                // Pillow's RGB -> L: ITU-R 601-2 luma in 16-bit fixed point.
-                planes[0][p] = (byte)(((r * 19595) + (g * 38470) + (b * 7471) + 0x8000) >> 16);
-            }
-            else
-            {
-                planes[0][p] = r;
-                planes[1][p] = g;
-                planes[2][p] = b;
-            }
-        }
-
-        return (planes, width, height);
     }
 }

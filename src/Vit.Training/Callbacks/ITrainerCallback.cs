@@ -1,7 +1,7 @@
 namespace Vit.Training;
 
 /// <summary>
-/// Hooks into training: after every update (<see cref="Trainer.TrainStep"/>, in <see cref="Trainer.Fit(Vit.Data.DataLoader, Vit.Data.DataLoader?, IProgress{TrainingProgress}?, CancellationToken)"/>
+/// Hooks into training: after every update (<see cref="Trainer.TrainStep"/>, in <see cref="Trainer.Fit(Vit.Data.BatchLoader, Vit.Data.BatchLoader?, IProgress{TrainingProgress}?, CancellationToken)"/>
 /// or in your own loop) and around <c>Fit</c>'s epochs. Add callbacks to <see cref="Trainer.Callbacks"/>; implement only
 /// the methods you need (the others do nothing).
 /// </summary>

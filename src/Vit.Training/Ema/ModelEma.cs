@@ -12,7 +12,7 @@ namespace Vit.Training;
 /// <remarks>
 /// The average lives in one flat tensor laid out like the trainer's parameters, so an update is two element-wise
 /// kernels whatever the model. <see cref="CopyTo"/> puts the averaged weights into a module of the same architecture
-/// (for evaluation, export or deployment); <see cref="Trainer.EvaluateEma(Vit.Data.DataLoader, CancellationToken)"/>
+/// (for evaluation, export or deployment); <see cref="Trainer.EvaluateEma(Vit.Data.BatchLoader, CancellationToken)"/>
 /// evaluates them without a second model. With <see cref="Warmup"/> the decay follows ModelEmaV3's
 /// <c>use_warmup</c> (<c>1 - (1 + n) ^ (-2/3)</c> for the n-th update counted from 0, capped at <see cref="Decay"/>), as
 /// timm's train.py passes its update count.

@@ -1,6 +1,6 @@
 namespace Vit.Training;
 
-/// <summary>What <see cref="Trainer.Evaluate(Vit.Data.DataLoader, System.Threading.CancellationToken)"/> measured.</summary>
+/// <summary>What <see cref="Trainer.Evaluate(Vit.Data.BatchLoader, System.Threading.CancellationToken)"/> measured.</summary>
 /// <param name="Loss">Mean cross-entropy over the images (no label smoothing).</param>
 /// <param name="Top1Accuracy">Fraction of images whose highest logit is the label, in [0, 1].</param>
 /// <param name="Top5Accuracy">Fraction of images whose label is among the five highest logits (all of them when there are fewer classes).</param>

@@ -88,7 +88,7 @@ internal sealed class DataParallel(IProcessGroup group)
         if (meanCount != localCount)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"Data-parallel ranks must train on equal shares of each global batch: rank {Rank} of {Size} has {localCount} images where the ranks' mean is {meanCount:G6}. Give every rank GlobalBatchSize / {Size} images (Fit(DataLoader) shards a loader's batches itself)."),
+                string.Create(CultureInfo.InvariantCulture, $"Data-parallel ranks must train on equal shares of each global batch: rank {Rank} of {Size} has {localCount} images where the ranks' mean is {meanCount:G6}. Give every rank GlobalBatchSize / {Size} images (Fit(BatchLoader) shards a loader's batches itself)."),
                 parameterName);
         }
     }
@@ -107,7 +107,7 @@ internal sealed class DataParallel(IProcessGroup group)
     public void SumTotals(Tensor sums) => Group.AllReduce(sums);
 
     /// <summary>This rank's share of an evaluation loader's batches (any batch may split unevenly: counts are summed).</summary>
-    public IEnumerable<Batch> EvaluationShare(DataLoader loader, CancellationToken cancellationToken) =>
+    public IEnumerable<Batch> EvaluationShare(BatchLoader loader, CancellationToken cancellationToken) =>
         ShardedBatchSampler.ForEvaluation(loader, Rank, Size).Epoch(0, cancellationToken);
 
     /// <summary>Every rank's value of <paramref name="own"/> (the same shape and dtype on every rank), in rank order.</summary>

@@ -39,7 +39,7 @@ public sealed class ShardedBatchSamplerTests
     public void GetBatch_EveryGlobalBatch_RanksTogetherHoldExactlyTheLoadersBatch(ShardLayout layout)
     {
         using var dataset = new IndexedDataset(30);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, Seed = 5 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 6, Seed = 5 });
         var samplers = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3, layout)).ToArray();
 
         samplers[0].LocalBatchSize.Should().Be(2);
@@ -61,7 +61,7 @@ public sealed class ShardedBatchSamplerTests
     public void GetBatch_Contiguous_ConcatenatedSharesAreTheBatchTheLoaderYields()
     {
         using var dataset = new IndexedDataset(20);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 3 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 4, Seed = 3 });
         var samplers = new[] { new ShardedBatchSampler(loader, 0, 2), new ShardedBatchSampler(loader, 1, 2) };
 
         foreach (var batch in loader.Epoch(2))
@@ -84,7 +84,7 @@ public sealed class ShardedBatchSamplerTests
             new RandomErasing(new RandomErasingOptions { Probability = 0.5, Mode = RandomErasingMode.Pixel }),
         };
         var mixup = new Mixup(new MixupOptions { MixupAlpha = 0.8, CutmixAlpha = 1.0, NumClasses = 4, Mode = mode, LabelSmoothing = 0.1 });
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 12, Seed = 7, DropLast = true }, transforms, mixup);
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 12, Seed = 7, DropLast = true }, transforms, mixup);
         var ranks = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3)).ToArray();
 
         var global = Collect(loader.Epoch(1, startBatch: 1));
@@ -114,7 +114,7 @@ public sealed class ShardedBatchSamplerTests
     public void Epoch_UnevenLastBatch_PassesOverEmptySharesAndCoversEverySampleOnce()
     {
         using var dataset = new IndexedDataset(13);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, Shuffle = false });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 6, Shuffle = false });
         var ranks = Enumerable.Range(0, 3).Select(r => new ShardedBatchSampler(loader, r, 3, allowUnevenLastBatch: true)).ToArray();
 
         var seen = ranks.Select(rank => rank.Epoch(0).Select(b => (b.Index, Samples: IndexedDataset.Decode(b))).ToList()).ToArray();
@@ -131,7 +131,7 @@ public sealed class ShardedBatchSamplerTests
     public void GetLocalEpochOrder_ReadInLocalBatches_GivesThisRanksShareOfEachBatch()
     {
         using var dataset = new IndexedDataset(24);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 9 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 9 });
         var sampler = new ShardedBatchSampler(loader, 1, 4, ShardLayout.Strided);
 
         int[] local = sampler.GetLocalEpochOrder(0);
@@ -145,7 +145,7 @@ public sealed class ShardedBatchSamplerTests
     public void Constructor_BatchNotDivisibleByWorldSize_SaysWhatWouldWork()
     {
         using var dataset = new IndexedDataset(260);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 130 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 130 });
 
         var act = () => new ShardedBatchSampler(loader, 0, 4);
 
@@ -158,14 +158,14 @@ public sealed class ShardedBatchSamplerTests
     public void Constructor_LastBatchNotDivisible_NamesItUnlessDroppedOrAllowed()
     {
         using var dataset = new IndexedDataset(26);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8 });
-        using var dropping = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, DropLast = true });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8 });
+        using var dropping = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, DropLast = true });
 
         var act = () => new ShardedBatchSampler(loader, 0, 4);
 
         act.Should().Throw<ArgumentException>().WithMessage(
             "The last batch of each epoch holds 2 samples (26 samples in batches of 8), which the world size 4 does not divide: " +
-            "set DataLoaderOptions.DropLast, or choose a batch size that leaves a multiple of 4.*");
+            "set BatchLoaderOptions.DropLast, or choose a batch size that leaves a multiple of 4.*");
         new ShardedBatchSampler(dropping, 3, 4).BatchesPerEpoch.Should().Be(3);
         var uneven = Enumerable.Range(0, 4).Select(r => new ShardedBatchSampler(loader, r, 4, allowUnevenLastBatch: true)).ToArray();
         uneven.Select(s => s.GetBatch(0, 3).Length).Should().Equal(1, 1, 0, 0);
@@ -176,7 +176,7 @@ public sealed class ShardedBatchSamplerTests
     public void ForEvaluation_AnyBatchSize_SplitsEveryBatchIntoNearEqualSharesCoveringEachSampleOnce()
     {
         using var dataset = new IndexedDataset(21);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 9, Shuffle = false });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 9, Shuffle = false });
         var ranks = Enumerable.Range(0, 2).Select(r => ShardedBatchSampler.ForEvaluation(loader, r, 2)).ToArray();
 
         var seen = ranks.Select(rank => rank.Epoch(0).Select(IndexedDataset.Decode).ToList()).ToArray();
@@ -189,8 +189,8 @@ public sealed class ShardedBatchSamplerTests
     public void Constructor_BatchStepWithAnOddShare_SaysPairsWouldBeSplit()
     {
         using var dataset = RandomImages(24, 4);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 6, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
-        using var even = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 6, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
+        using var even = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, DropLast = true }, null, new Mixup(new MixupOptions { NumClasses = 4 }));
 
         var act = () => new ShardedBatchSampler(loader, 0, 2);
 
@@ -206,7 +206,7 @@ public sealed class ShardedBatchSamplerTests
     public void Constructor_RankOutsideTheWorld_Throws(int rank, int worldSize)
     {
         using var dataset = new IndexedDataset(8);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 4 });
 
         var act = () => new ShardedBatchSampler(loader, rank, worldSize);
 

@@ -130,21 +130,21 @@ internal static class Training
         });
     }
 
-    private static DataLoader Loader(int count, int seed, bool shuffle, bool augment, int batchSize)
+    private static BatchLoader Loader(int count, int seed, bool shuffle, bool augment, int batchSize)
     {
         var random = new Random(seed);
         var pixels = new byte[count * 8 * 8];
         random.NextBytes(pixels);
         var labels = Enumerable.Range(0, count).Select(_ => random.Next(4)).ToArray();
         var dataset = new InMemoryImageDataset(pixels, labels, 1, 8, 8, ["a", "b", "c", "d"]);
-        var options = new DataLoaderOptions { BatchSize = batchSize, Shuffle = shuffle, Seed = 3, DropLast = shuffle };
+        var options = new BatchLoaderOptions { BatchSize = batchSize, Shuffle = shuffle, Seed = 3, DropLast = shuffle };
         return augment
-            ? new DataLoader(
+            ? new BatchLoader(
                 dataset,
                 options,
                 [new RandomCrop(8, 8, padding: 1), new HideAndSeek(new HideAndSeekOptions { GridSizes = [2, 4], HideProbability = 0.3 })],
                 new Mixup(new MixupOptions { MixupAlpha = 0.8, CutmixAlpha = 1.0, NumClasses = 4, LabelSmoothing = 0.1 }))
-            : new DataLoader(dataset, options);
+            : new BatchLoader(dataset, options);
     }
 
     private static byte[] Weights(nn.Module model)

@@ -1,4 +1,4 @@
-namespace Vit.Inference;
+namespace Vit.Imaging;
 
 /// <summary>
 /// Resizes 8-bit planes the way Pillow's <c>Image.resize</c> does (which timm's evaluation transform calls through

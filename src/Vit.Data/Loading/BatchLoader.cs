@@ -16,14 +16,14 @@ namespace Vit.Data;
 /// A sample's augmentation depends only on (Seed, k, its dataset index), not on its batch or its position there,
 /// so the batch size, the worker count or sharding a global batch across processes change nothing about it.</para>
 /// <para>Each <see cref="Batch"/> is disposed when the consumer asks for the next one or leaves the loop; keep one
-/// with <see cref="Batch.Clone"/>. At most <see cref="DataLoaderOptions.PrefetchCount"/> batches are prepared ahead,
+/// with <see cref="Batch.Clone"/>. At most <see cref="BatchLoaderOptions.PrefetchCount"/> batches are prepared ahead,
 /// so memory stays flat. Cancelling the token, breaking out of the loop or disposing the loader stops the workers
 /// and frees every batch prepared but not handed out; cancellation then throws
 /// <see cref="OperationCanceledException"/>.</para>
-/// <para>The loader keeps <see cref="DataLoaderOptions.WorkerCount"/> background threads for its lifetime (reusing
+/// <para>The loader keeps <see cref="BatchLoaderOptions.WorkerCount"/> background threads for its lifetime (reusing
 /// them keeps memory flat) and runs one epoch at a time; dispose it to end the threads.</para>
 /// </remarks>
-public sealed class DataLoader : IDisposable
+public sealed class BatchLoader : IDisposable
 {
     /// <summary>The purpose the batch step's streams are derived with (transforms use their position).</summary>
     private const long BatchStepPurpose = 0x4241_5443_4853_5450; // "BATCHSTP"
@@ -49,7 +49,7 @@ public sealed class DataLoader : IDisposable
     /// </param>
     /// <exception cref="OptionsValidationException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">The dataset yields no batch.</exception>
-    public DataLoader(IImageDataset dataset, DataLoaderOptions? options = null, IEnumerable<torchvision.ITransform>? transforms = null)
+    public BatchLoader(IImageDataset dataset, BatchLoaderOptions? options = null, IEnumerable<torchvision.ITransform>? transforms = null)
         : this(dataset, options, transforms, batchTransform: null)
     {
     }
@@ -66,10 +66,10 @@ public sealed class DataLoader : IDisposable
     /// </param>
     /// <exception cref="OptionsValidationException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">The dataset yields no batch.</exception>
-    public DataLoader(IImageDataset dataset, DataLoaderOptions? options, IEnumerable<torchvision.ITransform>? transforms, IBatchTransform? batchTransform)
+    public BatchLoader(IImageDataset dataset, BatchLoaderOptions? options, IEnumerable<torchvision.ITransform>? transforms, IBatchTransform? batchTransform)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        options ??= new DataLoaderOptions();
+        options ??= new BatchLoaderOptions();
         Validate(dataset, options);
         Dataset = dataset;
         BatchSize = options.BatchSize;
@@ -112,7 +112,7 @@ public sealed class DataLoader : IDisposable
     /// <summary>Gets the number of background threads.</summary>
     public int WorkerCount { get; }
 
-    /// <summary>Gets the dtype of the images the loader yields (<see cref="DataLoaderOptions.ImageDtype"/>).</summary>
+    /// <summary>Gets the dtype of the images the loader yields (<see cref="BatchLoaderOptions.ImageDtype"/>).</summary>
     public ScalarType ImageDtype => _imageDtype;
 
     /// <summary>Gets the number of batches each epoch yields.</summary>
@@ -247,7 +247,7 @@ public sealed class DataLoader : IDisposable
             if (_running != 0)
             {
                 throw new InvalidOperationException(
-                    "Another epoch of this DataLoader is still being enumerated; finish or dispose its enumerator first (one epoch at a time per loader).");
+                    "Another epoch of this BatchLoader is still being enumerated; finish or dispose its enumerator first (one epoch at a time per loader).");
             }
 
             _running = 1;
@@ -299,9 +299,9 @@ public sealed class DataLoader : IDisposable
     /// <summary>Transforms and the batch step run in fp32; the model's dtype (e.g. bf16 weights) comes last.</summary>
     private Tensor InImageDtype(Tensor images) => images.dtype == _imageDtype ? images : images.to_type(_imageDtype);
 
-    private static void Validate(IImageDataset dataset, DataLoaderOptions options)
+    private static void Validate(IImageDataset dataset, BatchLoaderOptions options)
     {
-        new OptionsValidator<DataLoaderOptions>().ThrowIfInvalid(options);
+        new OptionsValidator<BatchLoaderOptions>().ThrowIfInvalid(options);
         if (dataset.Count < 1 || (options.DropLast && dataset.Count < options.BatchSize))
         {
             throw new ArgumentException(

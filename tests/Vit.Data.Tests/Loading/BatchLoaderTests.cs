@@ -10,7 +10,7 @@ using static Vit.Data.Tests.TensorHelpers;
 namespace Vit.Data.Tests;
 
 [Collection(TorchTestGroup.Name)]
-public sealed class DataLoaderTests(ITestOutputHelper output)
+public sealed class BatchLoaderTests(ITestOutputHelper output)
 {
     private static InMemoryImageDataset RandomBytes(int count, int channels, int size, int seed)
     {
@@ -26,7 +26,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_Shuffled_YieldsEachSampleExactlyOnceWithItsLabel()
     {
         using var dataset = new IndexedDataset(103);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 1 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 1 });
         loader.BatchesPerEpoch.Should().Be(11);
         var seen = new List<int>();
         var sizes = new List<int>();
@@ -51,7 +51,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_DropLast_OnlyFullBatches()
     {
         using var dataset = new IndexedDataset(103);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 1, DropLast = true });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 1, DropLast = true });
         var seen = loader.Epoch(2).SelectMany(IndexedDataset.Decode).ToList();
         loader.BatchesPerEpoch.Should().Be(10);
         seen.Should().HaveCount(100).And.OnlyHaveUniqueItems();
@@ -61,7 +61,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_NoShuffle_DatasetOrder()
     {
         using var dataset = new IndexedDataset(25);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Shuffle = false });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Shuffle = false });
         loader.Epoch(4).SelectMany(IndexedDataset.Decode).Should().Equal(Enumerable.Range(0, 25));
     }
 
@@ -69,8 +69,8 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_OrderDependsOnlyOnSeedAndEpoch()
     {
         using var dataset = new IndexedDataset(64);
-        using var a = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 16, Seed = 7 });
-        using var b = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 16, Seed = 7 });
+        using var a = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 16, Seed = 7 });
+        using var b = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 16, Seed = 7 });
         var epoch3 = a.Epoch(3).SelectMany(IndexedDataset.Decode).ToList();
         a.Epoch(1).SelectMany(IndexedDataset.Decode).Should().NotEqual(epoch3);
         b.Epoch(3).SelectMany(IndexedDataset.Decode).Should().Equal(epoch3, "a fresh loader resumed at epoch 3 sees the same order");
@@ -81,8 +81,8 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_RandomTransforms_ReproducibleOnResumeAndAcrossWorkerCounts()
     {
         using var dataset = RandomBytes(40, 1, 12, seed: 1);
-        using var one = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 11, WorkerCount = 1 }, Augmentations(12));
-        using var two = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 11, WorkerCount = 2, PrefetchCount = 3 }, Augmentations(12));
+        using var one = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 11, WorkerCount = 1 }, Augmentations(12));
+        using var two = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 11, WorkerCount = 2, PrefetchCount = 3 }, Augmentations(12));
         var fromOne = one.Epoch(5).Select(b => Floats(b.Images)).ToList();
         var fromTwo = two.Epoch(5).Select(b => Floats(b.Images)).ToList();
         var otherEpoch = one.Epoch(6).Select(b => Floats(b.Images)).ToList();
@@ -101,9 +101,9 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         // Augmentation is keyed by (seed, epoch, dataset index): batch k of size 8 is batches 2k and 2k + 1 of size 4,
         // which is what sharding a global batch of 8 over two processes of 4 needs.
         using var dataset = RandomBytes(40, 1, 12, seed: 2);
-        using var eights = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 13 }, Augmentations(12));
-        using var fours = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 13 }, Augmentations(12));
-        using var plain = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 13 });
+        using var eights = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 13 }, Augmentations(12));
+        using var fours = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 4, Seed = 13 }, Augmentations(12));
+        using var plain = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 13 });
         var big = eights.Epoch(3).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
         var small = fours.Epoch(3).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
         var unaugmented = plain.Epoch(3).Select(b => Floats(b.Images)).ToList();
@@ -120,8 +120,8 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     {
         using var dataset = RandomBytes(24, 1, 8, seed: 4);
         var mixup = new Mixup(new MixupOptions { MixupAlpha = 1, CutmixAlpha = 1, NumClasses = 10, Mode = MixupMode.Element });
-        using var mixing = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 3 }, [new RandomHorizontalFlip()], mixup);
-        using var plain = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 3 }, [new RandomHorizontalFlip()]);
+        using var mixing = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 3 }, [new RandomHorizontalFlip()], mixup);
+        using var plain = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 3 }, [new RandomHorizontalFlip()]);
         var mixed = mixing.Epoch(1).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels), Targets: b.Targets.shape, Own: b.HasOwnTargets, Sums: Floats(b.Targets.sum(1)))).ToList();
         var unmixed = plain.Epoch(1).Select(b => (Images: Floats(b.Images), Labels: Longs(b.Labels), Own: b.HasOwnTargets)).ToList();
         mixed.Should().HaveCount(3);
@@ -144,8 +144,8 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         // Pairs are neighbours and draws are keyed by dataset index: a global batch of 8 mixes as its halves of 4 do.
         using var dataset = RandomBytes(32, 1, 8, seed: 5);
         Mixup Create() => new(new MixupOptions { MixupAlpha = 0.8, CutmixAlpha = 1, NumClasses = 10, Mode = mode });
-        using var eights = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 17 }, Augmentations(8), Create());
-        using var fours = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 17 }, Augmentations(8), Create());
+        using var eights = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 17 }, Augmentations(8), Create());
+        using var fours = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 4, Seed = 17 }, Augmentations(8), Create());
         var big = eights.Epoch(2).Select(b => (Images: Floats(b.Images), Targets: Floats(b.Targets))).ToList();
         var small = fours.Epoch(2).Select(b => (Images: Floats(b.Images), Targets: Floats(b.Targets))).ToList();
         for (int k = 0; k < big.Count; k++)
@@ -159,11 +159,11 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_StartBatch_SameBatchesAsWholeEpochAndEarlierOnesNeverBuilt()
     {
         using var dataset = RandomBytes(40, 1, 12, seed: 3);
-        using var whole = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5 }, Augmentations(12));
+        using var whole = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 5 }, Augmentations(12));
         var all = whole.Epoch(2).Select(b => (b.Index, Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
         using var counted = new IndexedDataset(40);
-        using var resumedCounted = new DataLoader(counted, new DataLoaderOptions { BatchSize = 8, Seed = 5 });
-        using var resumed = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5 }, Augmentations(12));
+        using var resumedCounted = new BatchLoader(counted, new BatchLoaderOptions { BatchSize = 8, Seed = 5 });
+        using var resumed = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 5 }, Augmentations(12));
 
         var tail = resumed.Epoch(2, startBatch: 3).Select(b => (b.Index, Images: Floats(b.Images), Labels: Longs(b.Labels))).ToList();
         resumedCounted.Epoch(2, startBatch: 3).Count().Should().Be(2);
@@ -185,7 +185,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_ConsumerMovesOn_PreviousBatchDisposedCloneKept()
     {
         using var dataset = new IndexedDataset(30);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 2 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 2 });
         Batch? previous = null;
         Batch? kept = null;
         foreach (var batch in loader.Epoch(0))
@@ -213,7 +213,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_EarlyBreak_NoTensorLeftAlive()
     {
         using var dataset = RandomBytes(64, 3, 8, seed: 3);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Seed = 3, PrefetchCount = 4 }, Augmentations(8));
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 4, Seed = 3, PrefetchCount = 4 }, Augmentations(8));
         long before = SettledTensorCount();
         foreach (var batch in loader.Epoch(0))
         {
@@ -230,7 +230,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_SlowConsumer_PrefetchIsBounded()
     {
         using var dataset = new IndexedDataset(100);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 4, PrefetchCount = 2, WorkerCount = 2 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 4, PrefetchCount = 2, WorkerCount = 2 });
         using var batches = loader.Epoch(0).GetEnumerator();
         batches.MoveNext().Should().BeTrue();
         WaitForCalls(dataset, 3);
@@ -256,7 +256,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_Cancelled_ThrowsAndFreesPreparedBatches()
     {
         using var dataset = new IndexedDataset(200);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 5, PrefetchCount = 3 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 5, PrefetchCount = 3 });
         using var cts = new CancellationTokenSource();
         long before = SettledTensorCount();
         int received = 0;
@@ -281,7 +281,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_DatasetFails_ErrorSurfacesAtThatBatch()
     {
         using var dataset = new IndexedDataset(50, failOnCall: 2);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 6 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 6 });
         int received = 0;
         var act = () =>
         {
@@ -305,7 +305,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         // then wander within about ±40 MB. So warm up 130 epochs, then measure 200: leaking one batch per epoch
         // would add 157 MB over them, every batch 630 MB; allow 80 MB.
         using var dataset = RandomBytes(256, 3, 32, seed: 7);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 64, Seed = 7, WorkerCount = 2 }, Augmentations(32));
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 64, Seed = 7, WorkerCount = 2 }, Augmentations(32));
         double checksum = 0;
         void Run(int from, int to)
         {
@@ -349,14 +349,14 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(0, 2, 1, "DataLoaderOptions.BatchSize is 0 but must be at least 1")]
-    [InlineData(8, 0, 1, "DataLoaderOptions.PrefetchCount is 0 but must be at least 1")]
-    [InlineData(8, 2, 0, "DataLoaderOptions.WorkerCount is 0 but must be at least 1")]
-    [InlineData(8, 2, 1, "DataLoaderOptions.WorkerTorchThreads is -1 but must be at least 0", -1)]
+    [InlineData(0, 2, 1, "BatchLoaderOptions.BatchSize is 0 but must be at least 1")]
+    [InlineData(8, 0, 1, "BatchLoaderOptions.PrefetchCount is 0 but must be at least 1")]
+    [InlineData(8, 2, 0, "BatchLoaderOptions.WorkerCount is 0 but must be at least 1")]
+    [InlineData(8, 2, 1, "BatchLoaderOptions.WorkerTorchThreads is -1 but must be at least 0", -1)]
     public void Constructor_BadOptions_Throw(int batchSize, int prefetch, int workers, string message, int torchThreads = 1)
     {
         using var dataset = new IndexedDataset(10);
-        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, PrefetchCount = prefetch, WorkerCount = workers, WorkerTorchThreads = torchThreads });
+        var act = () => new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = batchSize, PrefetchCount = prefetch, WorkerCount = workers, WorkerTorchThreads = torchThreads });
         act.Should().Throw<OptionsValidationException>().Which.Message.Should().Be(message);
     }
 
@@ -364,10 +364,10 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Constructor_SeveralBadOptions_ReportsEachInDeclarationOrder()
     {
         using var dataset = new IndexedDataset(10);
-        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = -1, WorkerCount = 0 });
+        var act = () => new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = -1, WorkerCount = 0 });
         act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal(
-            "DataLoaderOptions.BatchSize is -1 but must be at least 1",
-            "DataLoaderOptions.WorkerCount is 0 but must be at least 1");
+            "BatchLoaderOptions.BatchSize is -1 but must be at least 1",
+            "BatchLoaderOptions.WorkerCount is 0 but must be at least 1");
     }
 
     [Theory]
@@ -377,9 +377,9 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Constructor_NonFloatingImageDtype_Throws(ScalarType dtype)
     {
         using var dataset = new IndexedDataset(10);
-        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, ImageDtype = dtype });
+        var act = () => new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 4, ImageDtype = dtype });
         act.Should().Throw<OptionsValidationException>().Which.Message.Should().Be(
-            $"DataLoaderOptions.ImageDtype is {dtype} but must be one of Float32, BFloat16, Float16, Float64");
+            $"BatchLoaderOptions.ImageDtype is {dtype} but must be one of Float32, BFloat16, Float16, Float64");
     }
 
     [Theory]
@@ -388,8 +388,8 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_ImageDtype_YieldsTheFloat32BatchesConvertedAfterTheTransforms(ScalarType dtype)
     {
         using var dataset = RandomBytes(24, 3, 16, seed: 5);
-        using var fp32 = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5 }, Augmentations(16));
-        using var lower = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 5, ImageDtype = dtype }, Augmentations(16));
+        using var fp32 = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 5 }, Augmentations(16));
+        using var lower = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 5, ImageDtype = dtype }, Augmentations(16));
         lower.ImageDtype.Should().Be(dtype);
         var expected = fp32.Epoch(1).Select(b => b.Clone()).ToList();
         try
@@ -418,8 +418,8 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     {
         using var dataset = RandomBytes(16, 3, 16, seed: 6);
         var mixup = new MixupOptions { NumClasses = 10, Seed = 6 };
-        using var fp32 = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 6 }, null, new Mixup(mixup));
-        using var bf16 = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 6, ImageDtype = ScalarType.BFloat16 }, null, new Mixup(mixup));
+        using var fp32 = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 6 }, null, new Mixup(mixup));
+        using var bf16 = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 6, ImageDtype = ScalarType.BFloat16 }, null, new Mixup(mixup));
         var expected = fp32.Epoch(0).Select(b => b.Clone()).ToList();
         try
         {
@@ -468,7 +468,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Constructor_DropLastLargerThanDataset_Throws()
     {
         using var dataset = new IndexedDataset(10);
-        var act = () => new DataLoader(dataset, new DataLoaderOptions { BatchSize = 16, DropLast = true });
+        var act = () => new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 16, DropLast = true });
         act.Should().Throw<ArgumentException>().WithMessage("The dataset has 10 samples, which gives no batch of BatchSize 16 with DropLast.*");
     }
 
@@ -494,7 +494,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         {
             using var dataset = new IndexedDataset(20);
             var probe = new ThreadCountProbe();
-            using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 1, WorkerTorchThreads = 1 }, [probe]);
+            using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 1, WorkerTorchThreads = 1 }, [probe]);
             loader.Epoch(0).Count().Should().Be(2);
             probe.Seen.Should().Be(1);
             get_num_threads().Should().Be(2, "the consumer's (training) thread keeps libtorch's setting");
@@ -509,11 +509,11 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_SecondEpochWhileFirstRuns_Throws()
     {
         using var dataset = new IndexedDataset(40);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Seed = 9 });
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 10, Seed = 9 });
         using var first = loader.Epoch(0).GetEnumerator();
         first.MoveNext().Should().BeTrue();
         var second = () => loader.Epoch(1).First();
-        second.Should().Throw<InvalidOperationException>().WithMessage("Another epoch of this DataLoader is still being enumerated*");
+        second.Should().Throw<InvalidOperationException>().WithMessage("Another epoch of this BatchLoader is still being enumerated*");
         first.MoveNext().Should().BeTrue("the first epoch goes on");
     }
 
@@ -521,7 +521,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     public void Epoch_AfterDispose_Throws()
     {
         using var dataset = new IndexedDataset(10);
-        var loader = new DataLoader(dataset);
+        var loader = new BatchLoader(dataset);
         loader.Dispose();
         var act = () => loader.Epoch(0);
         act.Should().Throw<ObjectDisposedException>();
@@ -532,7 +532,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     {
         Skip.IfNot(cuda.is_available(), "No CUDA device on this machine.");
         using var dataset = RandomBytes(16, 3, 16, seed: 8);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 8, Device = CUDA }, Augmentations(16));
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 8, Device = CUDA }, Augmentations(16));
         foreach (var batch in loader.Epoch(0))
         {
             batch.Images.device_type.Should().Be(DeviceType.CUDA);
@@ -545,8 +545,8 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     {
         Skip.IfNot(cuda.is_available(), "No CUDA device on this machine.");
         using var dataset = RandomBytes(16, 3, 16, seed: 9);
-        using var onCpu = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 9, ImageDtype = ScalarType.BFloat16 });
-        using var onCuda = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 9, ImageDtype = ScalarType.BFloat16, Device = CUDA });
+        using var onCpu = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 9, ImageDtype = ScalarType.BFloat16 });
+        using var onCuda = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 9, ImageDtype = ScalarType.BFloat16, Device = CUDA });
         var expected = onCpu.Epoch(0).Select(b => b.Clone()).ToList();
         try
         {

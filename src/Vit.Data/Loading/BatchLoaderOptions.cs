@@ -3,8 +3,8 @@ using static TorchSharp.torch;
 
 namespace Vit.Data;
 
-/// <summary>Options for a <see cref="DataLoader"/>; its constructor validates them with <see cref="Vit.Core.OptionsValidator{TOptions}"/>.</summary>
-public sealed class DataLoaderOptions
+/// <summary>Options for a <see cref="BatchLoader"/>; its constructor validates them with <see cref="Vit.Core.OptionsValidator{TOptions}"/>.</summary>
+public sealed class BatchLoaderOptions
 {
     /// <summary>Gets or sets the number of samples per batch.</summary>
     /// <value>The default is 128.</value>
@@ -19,7 +19,7 @@ public sealed class DataLoaderOptions
     /// Gets or sets the seed of the epoch orders and of the random transforms. Epoch k's order and augmentations
     /// depend only on (Seed, k), so a run resumed at epoch k sees exactly what it would have seen.
     /// </summary>
-    /// <value>The default is <see langword="null"/>: a seed is drawn at construction (see <see cref="DataLoader.Seed"/>).</value>
+    /// <value>The default is <see langword="null"/>: a seed is drawn at construction (see <see cref="BatchLoader.Seed"/>).</value>
     public int? Seed { get; set; }
 
     /// <summary>Gets or sets a value indicating whether a last, smaller batch is dropped.</summary>
@@ -42,7 +42,7 @@ public sealed class DataLoaderOptions
     /// <summary>
     /// Gets or sets how many OpenMP threads each tensor operation may use on the loader's own threads (not the
     /// training thread's); 0 leaves libtorch's setting. One, as PyTorch's DataLoader workers: the training thread
-    /// already keeps every core busy, and competing OpenMP teams slow each other down (docs/data.md, "DataLoader").
+    /// already keeps every core busy, and competing OpenMP teams slow each other down (docs/data.md, "BatchLoader").
     /// </summary>
     /// <value>The default is 1.</value>
     [Range(0, int.MaxValue)]
