@@ -30,6 +30,8 @@ const string Usage = """
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --crop PAD --flip --randaug rand-m9-n2-mstd0.5
                     --hide-and-seek --erase P --mixup --data DIR]   (shipped Fashion-MNIST files)
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
+      soak          [--updates 1000 --every 10 --warmup 200 --csv soak.csv --png soak.png --threads N --data DIR]: Trainer
+                    updates at the sample's default shape; resident memory, file descriptors and threads, their slope
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
@@ -59,6 +61,7 @@ try
         "augment" => AugmentCommand.Run(new Arguments(rest)),
         "loader" => LoaderCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
+        "soak" => SoakCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
         "allreduce" => AllReduceCommand.Run(new Arguments(rest)),
         "dp-step" => DataParallelStepCommand.Run(new Arguments(rest)),
