@@ -32,6 +32,8 @@ const string Usage = """
       decode        [--data DIR | --files 256 --source 500x375] [--image 224 --batch 32 --rounds 3 --threads 1,2
                     --interpolation bicubic]: StreamingImageFolder JPEG decode + Pillow-exact resize/crop, img/s per thread
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
+      soak          [--updates 1000 --every 10 --warmup 200 --csv soak.csv --png soak.png --threads N --data DIR]: Trainer
+                    updates at the sample's default shape; resident memory, file descriptors and threads, their slope
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
@@ -62,6 +64,7 @@ try
         "loader" => LoaderCommand.Run(new Arguments(rest)),
         "decode" => DecodeCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
+        "soak" => SoakCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
         "allreduce" => AllReduceCommand.Run(new Arguments(rest)),
         "dp-step" => DataParallelStepCommand.Run(new Arguments(rest)),

@@ -42,8 +42,10 @@ public sealed partial class Trainer
     /// system every host shares), and may be a checkpoint of a job with another number of ranks or of one process:
     /// training continues with the same global batches.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is truncated or corrupt, is not a trainer checkpoint, or was
-    /// written for another architecture (the message names the mismatching tensors).</exception>
+    /// <exception cref="InvalidDataException">The file is truncated or corrupt, is not a trainer checkpoint, was
+    /// written for another architecture (the message names the mismatching tensors), does not match its checksum, or
+    /// holds values training never writes: counters, rates or step counts out of range, invalid options or schedule,
+    /// NaN or infinite weights or moments, a generator state libtorch cannot take. Nothing changes then.</exception>
     /// <remarks>With a <see cref="ProcessGroup"/>, a rank that cannot read the file rethrows its exception and every
     /// other rank throws the process group's exception naming it; ranks that read different files (a stale copy on one
     /// host) all throw the mismatch exception.</remarks>
@@ -72,11 +74,12 @@ public sealed partial class Trainer
     /// <summary>Reads the options a checkpoint was written with, e.g. to build an identical trainer before resuming.</summary>
     /// <param name="path">The checkpoint.</param>
     /// <returns>The options as they were.</returns>
-    /// <exception cref="InvalidDataException">The file is not a readable trainer checkpoint.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable trainer checkpoint, or its counters, options or
+    /// schedule are out of range (the data's checksum is checked by <see cref="LoadCheckpoint"/>, which reads the tensors).</exception>
     public static TrainerOptions ReadCheckpointOptions(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return CheckpointState.FromMetadata(Vit.Core.SafeTensors.ReadMetadata(path), path).Options;
+        return CheckpointState.FromMetadataChecked(Vit.Core.SafeTensors.ReadMetadata(path), path).Options;
     }
 
     private void ReadCheckpoint(string path)

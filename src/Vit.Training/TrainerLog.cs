@@ -69,4 +69,8 @@ internal static partial class TrainerLog
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning,
         Message = "{Path} holds generator states for {Saved} rank(s) and this job has {Size}: ranks without a saved state start from a fresh seed, so their dropout and drop-path masks differ from an uninterrupted run")]
     public static partial void GeneratorStatesReseeded(ILogger logger, string path, int saved, int size);
+
+    [LoggerMessage(EventId = 29, Level = LogLevel.Warning,
+        Message = "Checkpoint {Path} has no checksum (written before checkpoints carried one): its shapes and values were checked, but damage to its data cannot be detected")]
+    public static partial void CheckpointWithoutChecksum(ILogger logger, string path);
 }

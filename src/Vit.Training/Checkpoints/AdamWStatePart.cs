@@ -27,6 +27,8 @@ internal sealed class AdamWStatePart(AdamW optimizer, FlatAdamW flat) : ICheckpo
         {
             content.CheckTensor(problems, ExpAvgPrefix + name, parameter);
             content.CheckTensor(problems, ExpAvgSqPrefix + name, parameter);
+            content.CheckValues(problems, ExpAvgPrefix + name);
+            content.CheckValues(problems, ExpAvgSqPrefix + name, nonNegative: true);
             if (!content.State.AdamSteps.ContainsKey(name))
             {
                 problems.Add($"the AdamW step count of {name} is missing");

@@ -25,5 +25,27 @@ internal sealed class CheckpointContent(Dictionary<string, Tensor> tensors, Chec
         }
     }
 
+    /// <summary>
+    /// Adds a problem when the floating-point tensor under <paramref name="key"/> (if present) holds NaN or infinity, or,
+    /// with <paramref name="nonNegative"/>, a negative value: training never writes such weights or moments.
+    /// </summary>
+    public void CheckValues(List<string> problems, string key, bool nonNegative = false)
+    {
+        if (!Tensors.TryGetValue(key, out var found) || !found.is_floating_point())
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        if (!isfinite(found).all().item<bool>())
+        {
+            problems.Add($"{key} holds NaN or infinite values");
+        }
+        else if (nonNegative && found.lt(0).any().item<bool>())
+        {
+            problems.Add($"{key} holds negative values (it is a mean of squares)");
+        }
+    }
+
     private static string Shape(Tensor tensor) => "[" + string.Join(", ", tensor.shape) + "]";
 }

@@ -61,15 +61,36 @@ internal sealed class CheckpointState
                 $"'{path}' is not a Vit.Training checkpoint (metadata '{FormatKey}' is '{format ?? "missing"}', expected '{Format}'). Plain model weights load with VisionTransformer.LoadTimm.");
         }
 
+        CheckpointState? state;
         try
         {
-            return JsonSerializer.Deserialize<CheckpointState>(metadata.GetValueOrDefault(MetadataKey) ?? "null", Json)
-                ?? throw new InvalidDataException($"Checkpoint '{path}' has no '{MetadataKey}' metadata.");
+            state = JsonSerializer.Deserialize<CheckpointState>(metadata.GetValueOrDefault(MetadataKey) ?? "null", Json);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"Checkpoint '{path}' has unreadable '{MetadataKey}' metadata: {e.Message}", e);
         }
+
+        // JSON null is valid JSON: the objects the state cannot do without are checked here, the values later.
+        string? missing = state is null ? $"no '{MetadataKey}' metadata"
+            : state.Options is null ? $"no options in its '{MetadataKey}' metadata (Options is null)"
+            : state.AdamSteps is null ? $"no AdamW step counts in its '{MetadataKey}' metadata (AdamSteps is null)"
+            : null;
+        return missing is null ? state! : throw new InvalidDataException($"Checkpoint '{path}' has {missing}.");
+    }
+
+    /// <summary>
+    /// Parses the metadata as <see cref="FromMetadata"/> does and checks every value's range
+    /// (<see cref="CheckpointStateChecks"/>); a value out of range throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static CheckpointState FromMetadataChecked(IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        var state = FromMetadata(metadata, path);
+        var problems = new List<string>();
+        CheckpointStateChecks.Check(state, problems);
+        return problems.Count == 0
+            ? state
+            : throw new InvalidDataException($"Checkpoint '{path}' holds values that training never writes: {string.Join("; ", problems)}.");
     }
 
     /// <summary>A <see cref="LearningRateSchedule"/> as stored.</summary>

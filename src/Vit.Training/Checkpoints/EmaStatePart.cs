@@ -32,6 +32,7 @@ internal sealed class EmaStatePart(ModelEma ema, FlatAdamW flat) : ICheckpointPa
         for (int i = 0; i < flat.Layout.Count; i++)
         {
             content.CheckTensor(problems, Prefix + flat.Layout[i].Name, flat.Layout[i].Parameter);
+            content.CheckValues(problems, Prefix + flat.Layout[i].Name);
         }
 
         foreach (var (name, buffer) in ema.Buffers)

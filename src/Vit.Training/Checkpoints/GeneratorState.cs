@@ -47,17 +47,25 @@ internal sealed class GeneratorState(int rank = 0) : ICheckpointPart, IDisposabl
 
     public void Check(CheckpointContent content, List<string> problems)
     {
+        // libtorch aborts the process (not an exception) on a state of another size, and reads past its Mersenne
+        // Twister's 624 words on a corrupt position: both are checked here, before anything is restored.
+        using var current = torch.random.get_rng_state();
+        long size = current.shape[0];
         foreach (var (key, value) in content.Tensors.Where(t => t.Key == Key || t.Key.StartsWith(RankPrefix, StringComparison.Ordinal)))
         {
-            if (value.dtype != ScalarType.Byte || value.ndim != 1)
+            if (value.dtype != ScalarType.Byte || value.ndim != 1 || value.shape[0] != size)
             {
-                problems.Add($"{key} (a generator state, uint8 [N]) is malformed");
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{key} (a generator state, uint8 [{size}]) is {value.dtype} [{string.Join(", ", value.shape)}]"));
+            }
+            else if (!HasValidPosition(value.bytes))
+            {
+                problems.Add($"{key} (a generator state) holds a Mersenne Twister position outside its 624 words");
             }
         }
 
         if (!content.Tensors.ContainsKey(Key))
         {
-            problems.Add($"{Key} (the generator state, uint8 [N]) is missing");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{Key} (the generator state, uint8 [{size}]) is missing"));
         }
     }
 
@@ -106,6 +114,19 @@ internal sealed class GeneratorState(int rank = 0) : ICheckpointPart, IDisposabl
     }
 
     private static string RankKey(int r) => RankPrefix + r.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Whether the state's Mersenne Twister position is one libtorch can continue from: libtorch's CPU state starts
+    /// with the seed (8 bytes), <c>left</c> (int32) and <c>seeded</c> (int32), then <c>next</c> (uint64); it reads word
+    /// <c>next</c> and counts <c>left</c> down to the next refill, so it needs 1 &lt;= left and next + left &lt;= 625.
+    /// </summary>
+    private static bool HasValidPosition(ReadOnlySpan<byte> state)
+    {
+        const int Words = 624;
+        int left = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(state[8..]);
+        ulong next = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(state[16..]);
+        return left is >= 1 and <= Words && next <= (ulong)(Words + 1 - left);
+    }
 
     /// <summary>FNV-1a over the state's bytes and the rank.</summary>
     private static long Reseed(Tensor state, int rank)

@@ -24,6 +24,12 @@ internal sealed class ModelStatePart(nn.Module model) : ICheckpointPart
             content.CheckTensor(problems, Prefix + name, target);
         }
 
+        // Parameters only: a buffer may hold infinities on purpose (an attention mask of -inf, say).
+        foreach (var (name, _) in model.named_parameters())
+        {
+            content.CheckValues(problems, Prefix + name);
+        }
+
         foreach (var key in content.Tensors.Keys)
         {
             if (key.StartsWith(Prefix, StringComparison.Ordinal) && !state.ContainsKey(key[Prefix.Length..]))

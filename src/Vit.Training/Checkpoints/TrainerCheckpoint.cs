@@ -22,10 +22,12 @@ internal sealed class TrainerCheckpoint(IReadOnlyList<ICheckpointPart> parts, st
             part.Save(content);
         }
 
+        string stateJson = content.State.ToJson();
         var metadata = new Dictionary<string, string>
         {
             [CheckpointState.FormatKey] = CheckpointState.Format,
-            [CheckpointState.MetadataKey] = content.State.ToJson(),
+            [CheckpointState.MetadataKey] = stateJson,
+            [CheckpointChecksum.MetadataKey] = CheckpointChecksum.Compute(content.Tensors, stateJson),
         };
         if (modelOptionsJson is not null)
         {
@@ -48,11 +50,19 @@ internal sealed class TrainerCheckpoint(IReadOnlyList<ICheckpointPart> parts, st
             throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         }
 
-        var state = CheckpointState.FromMetadata(SafeTensors.ReadMetadata(path), path);
+        var metadata = SafeTensors.ReadMetadata(path);
+        var state = CheckpointState.FromMetadata(metadata, path);
         using var scope = NewDisposeScope();
         // Loaded inside the scope, so every tensor read is freed when it ends.
         var content = new CheckpointContent(SafeTensors.Load(path), state);
         var problems = new List<string>();
+        string? checksum = metadata.GetValueOrDefault(CheckpointChecksum.MetadataKey);
+        if (checksum is not null)
+        {
+            CheckpointChecksum.Check(checksum, content.Tensors, metadata[CheckpointState.MetadataKey], problems);
+        }
+
+        CheckpointStateChecks.Check(state, problems);
         foreach (var part in parts)
         {
             part.Check(content, problems);
@@ -63,7 +73,7 @@ internal sealed class TrainerCheckpoint(IReadOnlyList<ICheckpointPart> parts, st
             const int Shown = 8;
             string more = problems.Count > Shown ? $"; and {problems.Count - Shown} more" : string.Empty;
             throw new InvalidDataException(
-                $"Checkpoint '{path}' does not fit this model and trainer (was it written for another architecture?): {string.Join("; ", problems.Take(Shown))}{more}. Nothing was changed.");
+                $"Checkpoint '{path}' does not fit this model and trainer (was it written for another architecture, or damaged?): {string.Join("; ", problems.Take(Shown))}{more}. Nothing was changed.");
         }
 
         // Everything is checked: from here on nothing can fail half-way.
@@ -75,6 +85,12 @@ internal sealed class TrainerCheckpoint(IReadOnlyList<ICheckpointPart> parts, st
         if (!hasEma && content.Tensors.Keys.Any(k => k.StartsWith(EmaStatePart.Prefix, StringComparison.Ordinal)))
         {
             TrainerLog.EmaNotResumed(logger, path);
+        }
+
+        if (checksum is null)
+        {
+            // Written before checkpoints carried a checksum: every value was still checked, only bit flips can pass.
+            TrainerLog.CheckpointWithoutChecksum(logger, path);
         }
 
         apply(state);
