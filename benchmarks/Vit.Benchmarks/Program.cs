@@ -17,6 +17,12 @@ const string Usage = """
                     --engine onnx --model-dir DIR [--onnx-file model.onnx] [--batch N --steps N --warmup N --threads N]:
                     ONNX Runtime through Vit.Inference, in this process without libtorch
       export-onnx   --out DIR [model options, --pooling token|mean, --seed 0]: a model folder + Vit's ONNX graphs
+                    [--precisions int8,fp16] [--only-standard] [--graph-only] [--external-data auto|always|never]:
+                    also model-int8.onnx / model-fp16.onnx; only model.onnx of the attention forms; no config/safetensors
+      onnx-agreement --model-dir DIR --files A.onnx[,B.onnx,...] [--held-out | --images 1000] [--batch 50 --threads 2 --data DIR]:
+                    the graphs on real Fashion-MNIST images: top-1 (10-wide outputs), argmax agreement and cosine to the
+                    first, seconds per batch, file size (graph + external data)
+      onnx-profile  --file MODEL.onnx [--batch 1 --runs 10 --threads 2]: ONNX Runtime's profiler, kernel time by operator
       hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer] [--compare-attention]:
                     a hand-written step (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer
                     alternating; --compare-attention adds the step with Autocast.CpuAttentionInFloat32 on
@@ -57,6 +63,8 @@ try
         "inference" => RunInference(new Arguments(rest)),
         "export-onnx" => ExportOnnxCommand.Run(new Arguments(rest)),
         "onnx-interleaved" => OnnxInterleavedCommand.Run(new Arguments(rest)),
+        "onnx-agreement" => OnnxAgreementCommand.Run(new Arguments(rest)),
+        "onnx-profile" => OnnxProfileCommand.Run(new Arguments(rest)),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),
         "hide-and-seek" => HideAndSeekCommand.Run(new Arguments(rest)),

@@ -16,55 +16,50 @@ public static class OnnxExport
     /// <summary>
     /// Exports the model in evaluation mode (no dropout) to an ONNX file that ONNX Runtime fuses: LayerNormalization
     /// nodes, the exact Erf-GELU pattern, MatMul+Add pairs and one attention pattern per block. Class-token and mean
-    /// pooling, LayerScale and every preset are supported; the file is written whole and renamed into place.
+    /// pooling, LayerScale and every preset are supported. <see cref="OnnxExportOptions.Precision"/> converts the graph
+    /// (float16, int8 dynamic); weights over 2 GiB go beside it in <c>{file}.data</c>. The files are written whole and
+    /// renamed into place; a config.json of a Vit model folder beside them records the file's precision
+    /// (<c>onnx_files</c>).
     /// </summary>
-    /// <param name="model">The model (any device and floating dtype; weights are written as float32).</param>
+    /// <param name="model">The model (any device and floating dtype; weights are read as float32).</param>
     /// <param name="path">The <c>.onnx</c> file to write.</param>
-    /// <param name="options">Opset, batch dimension, operators; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field).</exception>
+    /// <param name="options">Opset, batch dimension, operators, precision; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field or combination).</exception>
+    /// <exception cref="NotSupportedException">The precision cannot be applied to the graph's operators.</exception>
+    /// <exception cref="InvalidOperationException">The weights exceed one file and <see cref="OnnxExportOptions.ExternalData"/> is <see cref="OnnxExternalData.Never"/>.</exception>
     public static void ExportOnnx(this VisionTransformer model, string path, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new OnnxExportOptions();
-        new OptionsValidator<OnnxExportOptions>().ThrowIfInvalid(options);
-        var proto = VisionTransformerGraph.Build(model, options);
-        WriteAtomically(path, proto.ToByteArray());
+        var proto = BuildGraph(model, options);
+        bool external = OnnxFileWriter.UsesExternalData(proto, options.ExternalData);
+        OnnxFileWriter.Write(proto, path, external, GraphPrecision.Name(options.Precision));
     }
 
     /// <summary>Exports the model to ONNX bytes in memory (see <see cref="ExportOnnx(VisionTransformer, string, OnnxExportOptions?)"/>).</summary>
     /// <param name="model">The model.</param>
-    /// <param name="options">Opset, batch dimension, operators; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">Opset, batch dimension, operators, precision; <see langword="null"/> for the defaults.</param>
     /// <returns>The serialized ONNX model.</returns>
+    /// <exception cref="InvalidOperationException">The weights exceed what one ONNX file holds (export to a file, which writes them beside the graph), or external data was asked for.</exception>
     public static byte[] ToOnnxBytes(this VisionTransformer model, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new OnnxExportOptions();
-        new OptionsValidator<OnnxExportOptions>().ThrowIfInvalid(options);
-        return VisionTransformerGraph.Build(model, options).ToByteArray();
+        var proto = BuildGraph(model, options);
+        if (options.ExternalData == OnnxExternalData.Always || InitializerData.Bytes(proto.Graph) > OnnxFileWriter.SingleFileLimitBytes)
+        {
+            throw new InvalidOperationException($"ToOnnxBytes returns one in-memory graph, which cannot hold external data (ExternalData is {options.ExternalData}, weights {InitializerData.Bytes(proto.Graph):N0} bytes); use ExportOnnx to a file.");
+        }
+
+        return proto.ToByteArray();
     }
 
-    private static void WriteAtomically(string path, byte[] bytes)
+    private static ModelProto BuildGraph(VisionTransformer model, OnnxExportOptions options)
     {
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        string temporary = $"{full}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        new OnnxExportOptionsValidator().ThrowIfInvalid(options);
+        var proto = VisionTransformerGraph.Build(model, options);
+        GraphPrecision.Apply(proto, options.Precision);
+        return proto;
     }
 }

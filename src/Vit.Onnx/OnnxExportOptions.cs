@@ -30,4 +30,17 @@ public sealed class OnnxExportOptions
     /// </summary>
     /// <value>The default is <see langword="false"/> (standard operators only).</value>
     public bool OnnxRuntimeAttention { get; set; }
+
+    /// <summary>
+    /// Gets or sets the precision of the weights and arithmetic (docs/deployment.md). Every precision takes float32
+    /// <c>images</c> and gives float32 <c>logits</c>, so ImageClassifier loads each unchanged.
+    /// </summary>
+    /// <value>The default is <see cref="OnnxPrecision.Float32"/>.</value>
+    [EnumDataType(typeof(OnnxPrecision))]
+    public OnnxPrecision Precision { get; set; } = OnnxPrecision.Float32;
+
+    /// <summary>Gets or sets whether the weights go beside the graph in <c>{file}.data</c> (ONNX's external data convention).</summary>
+    /// <value>The default is <see cref="OnnxExternalData.Auto"/>: only when one file cannot hold them (over 2 GiB).</value>
+    [EnumDataType(typeof(OnnxExternalData))]
+    public OnnxExternalData ExternalData { get; set; } = OnnxExternalData.Auto;
 }

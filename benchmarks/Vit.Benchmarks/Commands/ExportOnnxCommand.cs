@@ -7,19 +7,40 @@ namespace Vit.Benchmarks.Commands;
 /// <summary>
 /// <c>export-onnx</c>: writes a seeded random model of the given shape as a model folder (config.json,
 /// model.safetensors) with Vit's ONNX graph in its three attention forms, for <c>inference --engine torch|onnx</c> and
-/// for making PyTorch's exporter's graph of the same weights by hand (BENCHMARKS.md).
+/// for making PyTorch's exporter's graph of the same weights by hand (BENCHMARKS.md). <c>--precisions int8,fp16</c>
+/// adds the standard graph in those precisions (<see cref="Int8File"/>, <see cref="Float16File"/>); <c>--only-standard</c>
+/// skips the two other attention forms; <c>--graph-only</c> writes no config.json/safetensors (a 2.5 GB ViT-H need not);
+/// <c>--external-data auto|always|never</c> is <see cref="OnnxExportOptions.ExternalData"/>.
 /// </summary>
 internal static class ExportOnnxCommand
 {
     public const string StandardFile = "model.onnx";
     public const string Opset17File = "model-opset17.onnx";
     public const string FusedAttentionFile = "model-ort-attention.onnx";
+    public const string Int8File = "model-int8.onnx";
+    public const string Float16File = "model-fp16.onnx";
 
     public static int Run(Arguments args)
     {
         var options = ModelArguments.Read(args);
         string output = args.String("out", string.Empty);
         int seed = args.Int("seed", 0);
+        string[] precisions = args.String("precisions", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        bool onlyStandard = args.Flag("only-standard");
+        bool graphOnly = args.Flag("graph-only");
+        var external = args.String("external-data", "auto") switch
+        {
+            "auto" => OnnxExternalData.Auto,
+            "always" => OnnxExternalData.Always,
+            "never" => OnnxExternalData.Never,
+            string other => throw new ArgumentException($"--external-data must be auto, always or never; got '{other}'."),
+        };
+        var extra = precisions.Select(p => p switch
+        {
+            "int8" => (File: Int8File, Precision: OnnxPrecision.Int8Dynamic),
+            "fp16" => (File: Float16File, Precision: OnnxPrecision.Float16),
+            _ => throw new ArgumentException($"--precisions takes int8 and fp16; got '{p}'."),
+        }).ToArray();
         args.ThrowIfUnused();
         if (output.Length == 0)
         {
@@ -29,11 +50,26 @@ internal static class ExportOnnxCommand
         torch.manual_seed(seed);
         using var model = new VisionTransformer(options);
         model.eval();
-        model.SavePretrained(output, new PretrainedMetadata { CropPct = 1.0, Interpolation = ResizeInterpolation.Bilinear });
-        model.ExportOnnx(Path.Combine(output, StandardFile));
-        model.ExportOnnx(Path.Combine(output, Opset17File), new OnnxExportOptions { Opset = 17 });
-        model.ExportOnnx(Path.Combine(output, FusedAttentionFile), new OnnxExportOptions { Opset = 17, OnnxRuntimeAttention = true });
-        Console.WriteLine($"# wrote {output}: config.json, model.safetensors, {StandardFile} (opset 23), {Opset17File} (MatMul/Softmax attention), {FusedAttentionFile} (opset 17 + com.microsoft.Attention) ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
+        if (!graphOnly)
+        {
+            model.SavePretrained(output, new PretrainedMetadata { CropPct = 1.0, Interpolation = ResizeInterpolation.Bilinear });
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        model.ExportOnnx(Path.Combine(output, StandardFile), new OnnxExportOptions { ExternalData = external });
+        Console.WriteLine($"# {StandardFile} (opset 23) in {watch.Elapsed.TotalSeconds:F1} s");
+        if (!onlyStandard)
+        {
+            model.ExportOnnx(Path.Combine(output, Opset17File), new OnnxExportOptions { Opset = 17, ExternalData = external });
+            model.ExportOnnx(Path.Combine(output, FusedAttentionFile), new OnnxExportOptions { Opset = 17, OnnxRuntimeAttention = true, ExternalData = external });
+        }
+
+        foreach (var (file, precision) in extra)
+        {
+            model.ExportOnnx(Path.Combine(output, file), new OnnxExportOptions { Precision = precision, ExternalData = external });
+        }
+
+        Console.WriteLine($"# wrote {output}: {(graphOnly ? string.Empty : "config.json, model.safetensors, ")}{StandardFile} (opset 23){(onlyStandard ? string.Empty : $", {Opset17File} (MatMul/Softmax attention), {FusedAttentionFile} (opset 17 + com.microsoft.Attention)")}{string.Concat(extra.Select(e => $", {e.File} ({e.Precision})"))} ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
         return 0;
     }
 }
