@@ -1,3 +1,6 @@
+using System.Globalization;
+using Vit.Input;
+
 namespace Vit.Imaging;
 
 /// <summary>
@@ -20,11 +23,20 @@ internal static class PillowCenterCrop
     /// <param name="width">The crop's width.</param>
     /// <param name="scaleSize">The shorter side's target, see <see cref="ScaleSize"/>.</param>
     /// <param name="interpolation">bilinear, bicubic or nearest.</param>
+    /// <param name="source">How messages name the image, e.g. a quoted path.</param>
     /// <returns>One <paramref name="height"/> x <paramref name="width"/> plane per channel.</returns>
-    public static byte[][] Apply(PlanarImage image, int height, int width, int scaleSize, string interpolation)
+    /// <exception cref="InvalidDataException">The resized image would hold more than <see cref="InputLimits.MaxImagePixels"/> pixels (an extreme aspect ratio).</exception>
+    public static byte[][] Apply(PlanarImage image, int height, int width, int scaleSize, string interpolation, string source = "the image")
     {
         int shorter = Math.Min(image.Width, image.Height), longer = Math.Max(image.Width, image.Height);
-        int resizedLong = (int)((long)scaleSize * longer / shorter);
+        long longSide = (long)scaleSize * longer / shorter;
+        if (longSide * scaleSize > InputLimits.MaxImagePixels)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{source} is {image.Width}x{image.Height}; resizing its shorter side to {scaleSize} px would make {longSide}x{scaleSize} pixels, more than the {InputLimits.MaxImagePixels} Vit resizes (the aspect ratio is too extreme)."));
+        }
+
+        int resizedLong = (int)longSide;
         int newWidth = image.Width <= image.Height ? scaleSize : resizedLong;
         int newHeight = image.Width <= image.Height ? resizedLong : scaleSize;
         var planes = new byte[image.Planes.Length][];

@@ -1,4 +1,4 @@
-using SkiaSharp;
+using Vit.Images;
 
 namespace Vit.Imaging;
 
@@ -14,19 +14,15 @@ internal static class SkiaPlanarDecoder
     /// <param name="source">How messages name the image, e.g. a quoted path.</param>
     /// <param name="channels">1 (grey) or 3 (RGB).</param>
     /// <returns>The planes.</returns>
-    /// <exception cref="InvalidDataException">The bytes are not an image SkiaSharp can decode; the message names <paramref name="source"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The bytes are not an image SkiaSharp can decode, are truncated, or declare more pixels than
+    /// <see cref="Vit.Input.InputLimits.MaxImagePixels"/>; the message names <paramref name="source"/>.
+    /// </exception>
     public static PlanarImage Decode(Stream image, string source, int channels)
     {
-        using var codec = SKCodec.Create(image)
-            ?? throw new InvalidDataException($"{source} is not an image SkiaSharp can decode (PNG, JPEG, WebP, GIF or BMP expected), or it is damaged.");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result != SKCodecResult.Success)
-        {
-            throw new InvalidDataException($"{source} could not be decoded: SkiaSharp reported {result}.");
-        }
-
+        using var codec = BoundedImageDecoder.Open(image, source);
+        using var bitmap = BoundedImageDecoder.DecodeRgba(codec, source);
+        var info = bitmap.Info;
         int width = info.Width, height = info.Height, count = width * height;
         ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
         var planes = new byte[channels][];

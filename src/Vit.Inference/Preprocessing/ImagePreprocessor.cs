@@ -1,4 +1,5 @@
 using Vit.Imaging;
+using Vit.Input;
 using Vit.Pretrained;
 
 namespace Vit.Inference;
@@ -34,12 +35,15 @@ internal sealed class ImagePreprocessor
     public int InputLength => Channels * Height * Width;
 
     /// <summary>Decodes and prepares an encoded image into <paramref name="destination"/> (<see cref="InputLength"/> floats, planar).</summary>
-    /// <exception cref="InvalidDataException">The bytes are not an image SkiaSharp can decode; the message names <paramref name="source"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The bytes are not an image SkiaSharp can decode, are truncated, declare more than <see cref="InputLimits.MaxImagePixels"/>
+    /// pixels or resize to more; the message names <paramref name="source"/>.
+    /// </exception>
     public void Prepare(Stream image, string source, Span<float> destination)
     {
         // The decode and the resize + crop are src/Shared/Imaging's, which Vit.Data's EvalTransform compiles too.
         var decoded = SkiaPlanarDecoder.Decode(image, source, Channels);
-        var planes = PillowCenterCrop.Apply(decoded, Height, Width, _config.ScaleSize(Height), _config.Interpolation);
+        var planes = PillowCenterCrop.Apply(decoded, Height, Width, _config.ScaleSize(Height), _config.Interpolation, source);
         int plane = Height * Width;
         for (int c = 0; c < Channels; c++)
         {
