@@ -69,4 +69,8 @@ internal static partial class TrainerLog
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning,
         Message = "{Path} holds generator states for {Saved} rank(s) and this job has {Size}: ranks without a saved state start from a fresh seed, so their dropout and drop-path masks differ from an uninterrupted run")]
     public static partial void GeneratorStatesReseeded(ILogger logger, string path, int saved, int size);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
+        Message = "TrainerOptions.LabelSmoothing is {LabelSmoothing} and the targets are class probabilities: they are smoothed again, as PyTorch's cross_entropy does. If they come from Mixup/CutMix (already smoothed by MixupOptions.LabelSmoothing), set TrainerOptions.LabelSmoothing = 0")]
+    public static partial void SoftTargetsSmoothedAgain(ILogger logger, double labelSmoothing);
 }
