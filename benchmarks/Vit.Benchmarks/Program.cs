@@ -30,6 +30,8 @@ const string Usage = """
       loader        [--batch 128 --workers 2 --prefetch 2 --batches 200 --crop PAD --flip --randaug rand-m9-n2-mstd0.5
                     --hide-and-seek --erase P --mixup --data DIR]   (shipped Fashion-MNIST files)
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
+      grad-checkpoint [--batch 32 --rounds 2 --warmup 1 --mode alternate|on|off] + model options: Trainer steps with and
+                    without gradient checkpointing alternating in one process, each step's own peak resident memory
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
@@ -59,6 +61,7 @@ try
         "augment" => AugmentCommand.Run(new Arguments(rest)),
         "loader" => LoaderCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
+        "grad-checkpoint" => GradientCheckpointCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
         "allreduce" => AllReduceCommand.Run(new Arguments(rest)),
         "dp-step" => DataParallelStepCommand.Run(new Arguments(rest)),
