@@ -40,6 +40,8 @@ const string Usage = """
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
       soak          [--updates 1000 --every 10 --warmup 200 --csv soak.csv --png soak.png --threads N --data DIR]: Trainer
                     updates at the sample's default shape; resident memory, file descriptors and threads, their slope
+      grad-checkpoint [--batch 32 --rounds 2 --warmup 1 --mode alternate|on|off] + model options: Trainer steps with and
+                    without gradient checkpointing alternating in one process, each step's own peak resident memory
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
@@ -73,6 +75,7 @@ try
         "decode" => DecodeCommand.Run(new Arguments(rest)),
         "memory" => MemoryCommand.Run(new Arguments(rest)),
         "soak" => SoakCommand.Run(new Arguments(rest)),
+        "grad-checkpoint" => GradientCheckpointCommand.Run(new Arguments(rest)),
         "micro" => RunMicro(rest),
         "allreduce" => AllReduceCommand.Run(new Arguments(rest)),
         "dp-step" => DataParallelStepCommand.Run(new Arguments(rest)),

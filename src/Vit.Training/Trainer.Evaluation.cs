@@ -38,6 +38,10 @@ public sealed partial class Trainer
         _trained.ThrowIfReplaced();
         using var totals = _evaluator.Accumulate(batches, cancellationToken);
         _parallel?.SumTotals(totals.Sums);
+        if (_parallel is not null)
+        {
+            totals.SumDetail(_parallel.SumTotals);
+        }
         return totals.ToResult(nameof(batches));
     }
 
@@ -74,6 +78,10 @@ public sealed partial class Trainer
         using var swapped = ema.SwapIntoModel();
         using var totals = _evaluator.Accumulate(batches, cancellationToken);
         _parallel?.SumTotals(totals.Sums);
+        if (_parallel is not null)
+        {
+            totals.SumDetail(_parallel.SumTotals);
+        }
         return totals.ToResult(nameof(batches));
     }
 

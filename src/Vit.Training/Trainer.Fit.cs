@@ -33,6 +33,7 @@ public sealed partial class Trainer
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(train);
+        ThrowIfSmoothedTwice(train);
         Func<int, int, IEnumerable<(Tensor Images, Tensor Targets)>> epochBatches;
         if (_parallel is { } parallel)
         {

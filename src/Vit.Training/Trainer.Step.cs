@@ -37,6 +37,7 @@ public sealed partial class Trainer
         ObjectDisposedException.ThrowIf(_disposed, this);
         _trained.ThrowIfReplaced();
         var batch = _checks.Check(images, targets, _options.AccumulationSteps, classification: Loss is null);
+        WarnOnceIfSmoothedTwice(batch.Kind);
         var schedule = Schedule ??= ResolveSchedule(batch.Count * WorldSize, stepsPerEpoch: null);
         int t = _counters.Step;
         double learningRate = schedule.GetLearningRate(t);

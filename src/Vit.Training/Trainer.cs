@@ -98,6 +98,11 @@ public sealed partial class Trainer : IDisposable
             throw new ArgumentException("The model has no classifier head (NumClasses is 0); call ResetClassifier(n) before creating the trainer.", nameof(model));
         }
 
+        if (_options.GradientCheckpointing)
+        {
+            EnableGradientCheckpointing(model);
+        }
+
         _parallel = processGroup is null ? null : new DataParallel(processGroup);
         // Rank 0 speaks for the job: the other ranks' events are the same.
         _logger = _parallel is { IsRoot: false } ? NullLogger.Instance : (ILogger?)logger ?? NullLogger.Instance;

@@ -73,4 +73,7 @@ internal static partial class TrainerLog
     [LoggerMessage(EventId = 29, Level = LogLevel.Warning,
         Message = "Checkpoint {Path} has no checksum (written before checkpoints carried one): its shapes and values were checked, but damage to its data cannot be detected")]
     public static partial void CheckpointWithoutChecksum(ILogger logger, string path);
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
+        Message = "TrainerOptions.LabelSmoothing is {LabelSmoothing} and the targets are class probabilities: they are smoothed again, as PyTorch's cross_entropy does. If they come from Mixup/CutMix (already smoothed by MixupOptions.LabelSmoothing), set TrainerOptions.LabelSmoothing = 0")]
+    public static partial void SoftTargetsSmoothedAgain(ILogger logger, double labelSmoothing);
 }

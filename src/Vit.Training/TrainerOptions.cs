@@ -127,6 +127,16 @@ public sealed class TrainerOptions
     public double? LayerDecay { get; set; }
 
     /// <summary>
+    /// Gets or sets whether the model's blocks are gradient-checkpointed while training (timm's
+    /// <c>set_grad_checkpointing</c>): each block keeps only its input and is recomputed in the backward, so activation
+    /// memory drops to about one block's worth for about one more forward of compute per update. The trainer turns it on
+    /// with <see cref="Vit.Core.IGradientCheckpointingModel.SetGradCheckpointing"/> on the model (or the first of its
+    /// modules that implements it); <see langword="false"/> leaves the model's own setting alone.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool GradientCheckpointing { get; set; }
+
+    /// <summary>
     /// Gets or sets the number of equal micro-batches one logical batch is split into before one update.
     /// The logical batch size must be divisible by it.
     /// </summary>

@@ -16,7 +16,7 @@ namespace Vit.Core;
 /// <see cref="Autocast.Dtype"/>, the norms, residual stream and pooling in fp32. Its outputs (features, pre-logits,
 /// logits) are always in the weights' dtype, so a loss or metric after it runs in fp32 under autocast.
 /// </remarks>
-public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocastModule
+public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocastModule, IGradientCheckpointingModel
 {
     private readonly VisionTransformerOptions _options;
     private readonly PatchEmbedding patch_embed;
@@ -33,6 +33,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     private readonly Module<Tensor, Tensor> head_drop;
     private Module<Tensor, Tensor> head;
     private Module<Tensor, Tensor>? head_dist;
+    private bool _gradientCheckpointing;
 
     /// <summary>Builds the model and initialises it as timm does by default.</summary>
     /// <param name="options">The architecture; copied, so later changes to it do not affect the model.</param>
@@ -84,6 +85,18 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     /// <summary>Gets the encoder blocks.</summary>
     public IReadOnlyList<EncoderLayer> Blocks => new System.Collections.ObjectModel.ReadOnlyCollection<EncoderLayer>(blocks);
 
+    /// <inheritdoc />
+    public bool GradientCheckpointing => _gradientCheckpointing;
+
+    /// <summary>
+    /// Turns gradient checkpointing of the encoder blocks on or off (timm's <c>set_grad_checkpointing</c>): while
+    /// gradients are recorded each block keeps only its input and is recomputed in the backward
+    /// (<see cref="GradientCheckpoint"/>), for less activation memory at about one more forward of compute.
+    /// Inference and <c>no_grad</c> passes are unaffected.
+    /// </summary>
+    /// <param name="enable">Whether to checkpoint the blocks.</param>
+    public void SetGradCheckpointing(bool enable = true) => _gradientCheckpointing = enable;
+
     /// <summary>Classifies a batch of images.</summary>
     /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype (any floating dtype under <see cref="Autocast"/>).</param>
     /// <returns>Logits shaped <c>[B, NumClasses]</c> (pooled features when <c>NumClasses</c> is 0).</returns>
@@ -104,7 +117,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
         var x = EmbedAndPreNorm(images);
         foreach (var block in blocks)
         {
-            var next = block.call(x);
+            var next = _gradientCheckpointing ? GradientCheckpoint.Run(block, x) : block.call(x);
             x.Dispose();
             x = next;
         }

@@ -121,6 +121,9 @@ public sealed class BatchLoader : IDisposable
     /// <summary>Gets whether batches end with a batch step (such as Mixup), which may pair samples within a batch.</summary>
     internal bool HasBatchTransform => _batchTransform is not null;
 
+    /// <summary>Gets the batch step the batches end with (such as <see cref="Mixup"/>), or <see langword="null"/>.</summary>
+    public IBatchTransform? BatchTransform => _batchTransform;
+
     /// <summary>Gets the order in which epoch <paramref name="epoch"/> visits the samples.</summary>
     /// <param name="epoch">The epoch, from 0.</param>
     /// <returns>A permutation of [0, Count) (the identity when not shuffling).</returns>

@@ -14,6 +14,10 @@ internal sealed class EvaluationTotals : IDisposable
     private Tensor? _labelRange;
     private long _classes = long.MaxValue;
 
+    // float64 [k + K * K]: top-j hits for j = 1..k (k = min(MaxTopK, K)), then the confusion counts by label * K + prediction.
+    private Tensor? _detail;
+    private long _detailClasses;
+
     public EvaluationTotals(Device device)
     {
         using var scope = NewDisposeScope();
@@ -28,6 +32,54 @@ internal sealed class EvaluationTotals : IDisposable
     {
         using var scope = NewDisposeScope();
         _sums.add_(stack([lossSum.to(ScalarType.Float64), top1Hits.to(ScalarType.Float64), top5Hits.to(ScalarType.Float64), tensor((double)count, ScalarType.Float64, _sums.device)]));
+    }
+
+    /// <summary>Adds one batch's top-k hits and confusion counts (on the device, no wait).</summary>
+    /// <param name="topIndexes">The k highest logits' class indices, [B, k] with k = min(MaxTopK, classes).</param>
+    /// <param name="labels">Class indices [B], in [0, classes).</param>
+    /// <param name="classes">The model's class count.</param>
+    public void AddDetail(Tensor topIndexes, Tensor labels, long classes)
+    {
+        using var scope = NewDisposeScope();
+        EnsureDetail(classes);
+        long k = topIndexes.shape[1];
+        // At most one of the k columns hits, so the running sum is 1 from the hit on: top-j hits for every j at once.
+        var hits = topIndexes.eq(labels.unsqueeze(1)).to(ScalarType.Int64).cumsum(1).sum(0L).to(ScalarType.Float64);
+        var pairs = (labels * classes) + topIndexes.select(1, 0);
+        var confusion = pairs.bincount(null, classes * classes).to(ScalarType.Float64);
+        _detail!.add_(cat([hits, confusion]));
+    }
+
+    /// <summary>
+    /// Adds the detail sums across the ranks of a data-parallel evaluation (<paramref name="sum"/> is an all-reduce),
+    /// agreeing on the class count first, so a rank that saw no batch takes part with zeros.
+    /// </summary>
+    public void SumDetail(Action<Tensor> sum)
+    {
+        using var scope = NewDisposeScope();
+        var known = tensor(new double[] { _detail is null ? 0 : _detailClasses, _detail is null ? 0 : 1 }, ScalarType.Float64, _sums.device);
+        sum(known);
+        var host = known.cpu().data<double>().ToArray();
+        if (host[1] == 0)
+        {
+            return;
+        }
+
+        EnsureDetail((long)Math.Round(host[0] / host[1]));
+        sum(_detail!);
+    }
+
+    private void EnsureDetail(long classes)
+    {
+        if (_detail is null)
+        {
+            _detailClasses = classes;
+            _detail = zeros(Math.Min(EvaluationResult.MaxTopK, classes) + (classes * classes), ScalarType.Float64, _sums.device).DetachFromDisposeScope();
+        }
+        else if (_detailClasses != classes)
+        {
+            throw new ArgumentException($"The model's logits had {_detailClasses} classes in an earlier batch and {classes} now.");
+        }
     }
 
     /// <summary>Tracks the range of class indices that live on the device, to check it at the end without waiting per batch.</summary>
@@ -55,6 +107,7 @@ internal sealed class EvaluationTotals : IDisposable
     {
         using var scope = NewDisposeScope();
         var host = (_labelRange is null ? _sums : cat([_sums, _labelRange.to(ScalarType.Float64)])).cpu().data<double>().ToArray();
+        var detail = _detail?.cpu().data<double>().ToArray();
         if (_labelRange is not null)
         {
             BatchChecks.ThrowIfOutOfRange(((long)host[4], (long)host[5]), _classes, parameterName);
@@ -66,11 +119,31 @@ internal sealed class EvaluationTotals : IDisposable
             throw new ArgumentException("The evaluation data yielded no image.", parameterName);
         }
 
-        return new EvaluationResult(host[0] / count, host[1] / count, host[2] / count, checked((int)count));
+        var result = new EvaluationResult(host[0] / count, host[1] / count, host[2] / count, checked((int)count));
+        return detail is null ? result : result with { TopKAccuracy = TopK(detail, count), ConfusionMatrix = Confusion(detail) };
+    }
+
+    private IReadOnlyList<double> TopK(double[] detail, double count) =>
+        [.. detail.Take((int)Math.Min(EvaluationResult.MaxTopK, _detailClasses)).Select(hits => hits / count)];
+
+    private ConfusionMatrix Confusion(double[] detail)
+    {
+        int k = (int)Math.Min(EvaluationResult.MaxTopK, _detailClasses), n = (int)_detailClasses;
+        var counts = new long[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                counts[i, j] = (long)detail[k + (i * n) + j];
+            }
+        }
+
+        return new ConfusionMatrix(counts);
     }
 
     public void Dispose()
     {
+        _detail?.Dispose();
         _sums.Dispose();
         _labelRange?.Dispose();
     }

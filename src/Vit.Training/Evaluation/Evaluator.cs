@@ -45,8 +45,10 @@ internal sealed class Evaluator(nn.Module<Tensor, Tensor> model, Device device, 
 
                 var loss = ClassificationLoss.Compute(logits, y, batch.Kind, labelSmoothing: 0, nn.Reduction.Sum);
                 var classIndices = batch.Kind == TargetKind.Probabilities ? y.argmax(1) : y;
-                var hits = logits.topk((int)Math.Min(5, classes), dim: 1).indexes.eq(classIndices.unsqueeze(1));
+                var top = logits.topk((int)Math.Min(EvaluationResult.MaxTopK, classes), dim: 1).indexes;
+                var hits = top.narrow(1, 0, Math.Min(5, classes)).eq(classIndices.unsqueeze(1));
                 totals.Add(loss, hits.select(1, 0).sum(), hits.any(1).sum(), batch.Count);
+                totals.AddDetail(top, classIndices, classes);
             }
         }
         catch

@@ -1,0 +1,76 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Vit.Core;
+
+/// <summary>
+/// The custom autograd function behind <see cref="GradientCheckpoint"/>: forward without a graph (autograd runs it under
+/// <c>no_grad</c>), backward by recomputing the module with gradients on.
+/// </summary>
+internal sealed class CheckpointFunction : autograd.SingleTensorFunction<CheckpointFunction>
+{
+    private const string StateKey = "recompute";
+
+    // Gradients handed back to libtorch, which copies them as it receives them: disposed at the next backward on the
+    // thread, not by the caller's dispose scope at the end of the step (that would keep every block's gradient alive).
+    [ThreadStatic]
+    private static List<Tensor>? t_returned;
+
+    public override string Name => nameof(CheckpointFunction);
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var input = (Tensor)vars[0];
+        var state = (RecomputeState)vars[1];
+        ctx.save_for_backward([input]);
+        ctx.save_data(StateKey, state);
+        return state.Module.call(input);
+    }
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        ReleaseReturnedGradients();
+        var state = (RecomputeState)ctx.get_data(StateKey);
+        var saved = ctx.get_saved_variables();
+        using var input = saved[0];
+        using var leaf = input.detach().requires_grad_(true);
+        using var restoredRandom = RestoreRandomState(state.CpuRandomState);
+        using (enable_grad())
+        using (Autocast.Enable(state.AutocastDtype ?? ScalarType.Float32))
+        using (var output = state.Module.call(leaf))
+        {
+            autograd.backward(output, grad_output);
+        }
+
+        grad_output.Dispose();
+        var gradient = leaf.grad;
+        if (gradient is not null)
+        {
+            (t_returned ??= []).Add(gradient);
+        }
+
+        return [gradient!, null!];
+    }
+
+    private static void ReleaseReturnedGradients()
+    {
+        if (t_returned is { Count: > 0 } returned)
+        {
+            returned.ForEach(t => t.Dispose());
+            returned.Clear();
+        }
+    }
+
+    /// <summary>Puts the forward's generator state in place and returns a scope that puts the current one back.</summary>
+    private static RandomStateRestorer? RestoreRandomState(Tensor? forwardState)
+    {
+        if (forwardState is null)
+        {
+            return null;
+        }
+
+        var current = random.get_rng_state();
+        random.set_rng_state(forwardState);
+        return new RandomStateRestorer(current);
+    }
+}

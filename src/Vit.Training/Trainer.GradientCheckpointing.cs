@@ -1,0 +1,19 @@
+using Vit.Core;
+using static TorchSharp.torch;
+
+namespace Vit.Training;
+
+public sealed partial class Trainer
+{
+    /// <summary>Turns on <see cref="TrainerOptions.GradientCheckpointing"/> in the model, or a module inside it (a wrapped ViT).</summary>
+    /// <exception cref="ArgumentException">No module of the model can checkpoint its blocks.</exception>
+    private static void EnableGradientCheckpointing(nn.Module<Tensor, Tensor> model)
+    {
+        var target = model as IGradientCheckpointingModel ?? model.modules().OfType<IGradientCheckpointingModel>().FirstOrDefault()
+            ?? throw new ArgumentException(
+                $"TrainerOptions.GradientCheckpointing is true, but the model ({model.GetType().Name}) has no module that implements {nameof(IGradientCheckpointingModel)}: "
+                + $"wrap its blocks' calls in {nameof(GradientCheckpoint)}.{nameof(GradientCheckpoint.Run)} yourself, or set GradientCheckpointing to false.",
+                nameof(model));
+        target.SetGradCheckpointing(true);
+    }
+}
