@@ -4,31 +4,38 @@ using Vit.Pretrained;
 namespace Vit.Inference;
 
 /// <summary>
-/// timm's evaluation transform for one model: decode, convert to grayscale (Pillow's <c>convert("L")</c>) or RGB,
-/// resize the shorter side to <c>floor(size / crop_pct)</c> (Pillow's resampling), centre-crop to the input size
-/// (zero-padding a smaller image, as torchvision's <c>CenterCrop</c>), scale to [0, 1] and normalise.
+/// One model's evaluation transform (<see cref="PreprocessingPlan"/>): decode, convert to grayscale (Pillow's
+/// <c>convert("L")</c>) or RGB (<c>convert("RGB")</c>, alpha dropped), resize with Pillow's resampling, centre-crop or
+/// pad, scale and normalise into planar floats.
 /// </summary>
 internal sealed class ImagePreprocessor
 {
-    private readonly PretrainedPreprocessing _config;
+    private readonly PreprocessingPlan _plan;
     private readonly float[] _mean;
     private readonly float[] _std;
+    private readonly float _divisor;
 
-    public ImagePreprocessor(PretrainedPreprocessing config)
+    public ImagePreprocessor(PreprocessingPlan plan)
     {
-        _config = config;
-        Channels = config.InputSize[0];
-        Height = config.InputSize[1];
-        Width = config.InputSize[2];
-        _mean = [.. config.Mean.Select(v => (float)v)];
-        _std = [.. config.Std.Select(v => (float)v)];
+        _plan = plan;
+        _mean = [.. plan.Mean.Select(v => (float)v)];
+        _std = [.. plan.Std.Select(v => (float)v)];
+
+        // Dividing by 255 (not multiplying by 1/255) is what torchvision's ToTensor does, to the last bit.
+        _divisor = (float)(1 / plan.Scale);
     }
 
-    public int Channels { get; }
+    /// <summary>Initializes a preprocessor for timm's <c>pretrained_cfg</c> as Vit.Core writes it.</summary>
+    public ImagePreprocessor(PretrainedPreprocessing config)
+        : this(TimmPreprocessingReader.From(config))
+    {
+    }
 
-    public int Height { get; }
+    public int Channels => _plan.Channels;
 
-    public int Width { get; }
+    public int Height => _plan.Height;
+
+    public int Width => _plan.Width;
 
     /// <summary>Gets the number of floats one prepared image takes.</summary>
     public int InputLength => Channels * Height * Width;
@@ -38,37 +45,55 @@ internal sealed class ImagePreprocessor
     public void Prepare(Stream image, string source, Span<float> destination)
     {
         var (planes, width, height) = Decode(image, source);
-        int shorter = Math.Min(width, height), longer = Math.Max(width, height);
-        int target = _config.ScaleSize(Height);
-        int resizedShort = target, resizedLong = (int)((long)target * longer / shorter);
-        int newWidth = width <= height ? resizedShort : resizedLong;
-        int newHeight = width <= height ? resizedLong : resizedShort;
+        var (newWidth, newHeight) = _plan.ResizedSize(width, height);
         int plane = Height * Width;
         for (int c = 0; c < Channels; c++)
         {
-            byte[] resized = PillowResampler.Resize(planes[c], width, height, newWidth, newHeight, _config.Interpolation);
-            CropInto(resized, newWidth, newHeight, destination.Slice(c * plane, plane), _mean[c], _std[c]);
+            byte[] resized = PillowResampler.Resize(planes[c], width, height, newWidth, newHeight, _plan.Interpolation);
+            if (_plan.Crop)
+            {
+                CropInto(resized, newWidth, newHeight, destination.Slice(c * plane, plane), c);
+            }
+            else
+            {
+                for (int i = 0; i < plane; i++)
+                {
+                    destination[(c * plane) + i] = Normalize(resized[i], c);
+                }
+            }
         }
     }
 
-    /// <summary>torchvision's <c>CenterCrop</c>: pad with zeros where the image is smaller, then crop at <c>round((size - crop) / 2)</c>, then normalise.</summary>
-    private void CropInto(byte[] pixels, int width, int height, Span<float> destination, float mean, float std)
+    private float Normalize(byte value, int channel) => ((value / _divisor) - _mean[channel]) / _std[channel];
+
+    /// <summary>The centre window of <see cref="Height"/> x <see cref="Width"/>, the fill where it leaves the image, normalised.</summary>
+    private void CropInto(byte[] pixels, int width, int height, Span<float> destination, int channel)
     {
-        int padLeft = Width > width ? (Width - width) / 2 : 0;
-        int padTop = Height > height ? (Height - height) / 2 : 0;
-        int paddedWidth = Math.Max(width, Width), paddedHeight = Math.Max(height, Height);
-        int top = (int)Math.Round((paddedHeight - Height) / 2.0, MidpointRounding.ToEven);
-        int left = (int)Math.Round((paddedWidth - Width) / 2.0, MidpointRounding.ToEven);
+        int top = Offset(height, Height), left = Offset(width, Width);
+        float fill = Normalize(_plan.Fill[channel], channel);
         for (int y = 0; y < Height; y++)
         {
-            int sy = y + top - padTop;
+            int sy = y + top;
             for (int x = 0; x < Width; x++)
             {
-                int sx = x + left - padLeft;
-                byte value = sy >= 0 && sy < height && sx >= 0 && sx < width ? pixels[(sy * width) + sx] : (byte)0;
-                destination[(y * Width) + x] = ((value / 255f) - mean) / std;
+                int sx = x + left;
+                destination[(y * Width) + x] = sy >= 0 && sy < height && sx >= 0 && sx < width ? Normalize(pixels[(sy * width) + sx], channel) : fill;
             }
         }
+    }
+
+    /// <summary>The source index of the window's first pixel along one axis (negative: padding before the image).</summary>
+    private int Offset(int size, int crop)
+    {
+        if (_plan.Alignment == CropAlignment.Transformers)
+        {
+            return (int)Math.Floor((size - crop) / 2.0);
+        }
+
+        // torchvision: pad floor(d / 2) before when smaller, then crop from round(d / 2) of the padded size.
+        int padBefore = crop > size ? (crop - size) / 2 : 0;
+        int padded = Math.Max(size, crop);
+        return (int)Math.Round((padded - crop) / 2.0, MidpointRounding.ToEven) - padBefore;
     }
 
     private (byte[][] Planes, int Width, int Height) Decode(Stream image, string source)
