@@ -68,44 +68,24 @@ public sealed class ImageClassifier : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new ImageClassifierOptions();
         OptionsCheck.ThrowIfInvalid(options);
-        var config = PretrainedConfig.Read(Path.Combine(directory, PretrainedConfig.FileName));
-        var input = config.Preprocessing.InputSize;
-        if (input[1] != input[2])
+        var folder = ModelFolder.Read(directory);
+        if (folder.NumClasses == 0)
         {
-            throw new InvalidDataException($"'{Path.Combine(directory, PretrainedConfig.FileName)}': pretrained_cfg.input_size is [{string.Join(", ", input)}]; ImageClassifier takes square inputs.");
+            throw new InvalidDataException($"'{folder.ConfigPath}': num_classes is 0: the folder holds a model without a classifier (a backbone); load it with ImageEmbedder.Load for its embeddings.");
         }
 
-        if (input[0] is not (1 or 3))
+        var plan = folder.Preprocessing;
+        if (plan.Height != plan.Width)
         {
-            throw new InvalidDataException($"'{Path.Combine(directory, PretrainedConfig.FileName)}': pretrained_cfg.input_size has {input[0]} channels; ImageClassifier decodes images to 1 (grayscale) or 3 (RGB).");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{folder.ConfigPath}': the input is {plan.Height}x{plan.Width}; ImageClassifier takes square inputs."));
         }
 
         string modelPath = Path.Combine(directory, options.ModelFileName);
-        RegularFile.ThrowIfSpecial(modelPath);
-        if (!File.Exists(modelPath))
-        {
-            throw new FileNotFoundException($"'{modelPath}' does not exist: ImageClassifier needs the ONNX graph next to config.json (write it with model.ExportOnnx).", modelPath);
-        }
-
-        var (sessionOptions, provider) = CreateSessionOptions(options);
-        InferenceSession session;
+        var (session, provider) = InferenceSessions.Open(modelPath, nameof(ImageClassifier), options.ExecutionProvider, options.DeviceId, options.IntraOpNumThreads);
         try
         {
-            session = new InferenceSession(modelPath, sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"'{modelPath}' is not an ONNX model ONNX Runtime can load: {e.Message}", e);
-        }
-        finally
-        {
-            sessionOptions.Dispose();
-        }
-
-        try
-        {
-            var (inputName, outputName) = CheckGraph(session, modelPath, config);
-            return new ImageClassifier(session, modelPath, new ImagePreprocessor(config.Preprocessing), config.LabelNames, inputName, outputName, provider);
+            var (inputName, outputName) = CheckGraph(session, modelPath, folder);
+            return new ImageClassifier(session, modelPath, new ImagePreprocessor(plan), folder.LabelNames, inputName, outputName, provider);
         }
         catch
         {
@@ -271,33 +251,7 @@ public sealed class ImageClassifier : IDisposable
         }
     }
 
-    private static (SessionOptions Options, string Provider) CreateSessionOptions(ImageClassifierOptions options)
-    {
-        var session = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = options.IntraOpNumThreads };
-        bool hasCuda = OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider", StringComparer.Ordinal);
-        if (options.ExecutionProvider == Inference.ExecutionProvider.Cuda && !hasCuda)
-        {
-            session.Dispose();
-            throw new InvalidOperationException("ExecutionProvider is Cuda, but the loaded ONNX Runtime has no CUDAExecutionProvider: reference Microsoft.ML.OnnxRuntime.Gpu instead of the CPU build (see the Vit.Inference README).");
-        }
-
-        if (options.ExecutionProvider != Inference.ExecutionProvider.Cpu && hasCuda)
-        {
-            try
-            {
-                session.AppendExecutionProvider_CUDA(options.DeviceId);
-                return (session, "CUDAExecutionProvider");
-            }
-            catch (OnnxRuntimeException) when (options.ExecutionProvider == Inference.ExecutionProvider.Auto)
-            {
-                // The GPU build without a usable GPU or CUDA libraries: Auto falls back to the CPU.
-            }
-        }
-
-        return (session, "CPUExecutionProvider");
-    }
-
-    private static (string Input, string Output) CheckGraph(InferenceSession session, string modelPath, PretrainedConfig config)
+    private static (string Input, string Output) CheckGraph(InferenceSession session, string modelPath, ModelFolder config)
     {
         if (session.InputMetadata.Count != 1 || session.OutputMetadata.Count < 1)
         {
@@ -305,8 +259,9 @@ public sealed class ImageClassifier : IDisposable
         }
 
         var (inputName, input) = session.InputMetadata.First();
-        var (outputName, output) = session.OutputMetadata.First();
-        var expected = config.Preprocessing.InputSize;
+        // A graph exported with several outputs (logits, embeddings, tokens) is classified through its logits.
+        var (outputName, output) = session.OutputMetadata.FirstOrDefault(o => o.Key == "logits", session.OutputMetadata.First());
+        int[] expected = [config.Preprocessing.Channels, config.Preprocessing.Height, config.Preprocessing.Width];
         int[] inputShape = input.Dimensions;
         bool inputFits = inputShape.Length == 4 && inputShape.Skip(1).Select((d, i) => d <= 0 || d == expected[i]).All(ok => ok);
         int[] outputShape = output.Dimensions;

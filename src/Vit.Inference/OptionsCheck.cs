@@ -6,16 +6,17 @@ using Microsoft.Extensions.Options;
 namespace Vit.Inference;
 
 /// <summary>
-/// Validates <see cref="ImageClassifierOptions"/> from its DataAnnotations attributes, with the messages and the one
+/// Validates <see cref="ImageClassifierOptions"/> and <see cref="ImageEmbedderOptions"/> from its DataAnnotations attributes, with the messages and the one
 /// exception type Vit's options use everywhere (Vit.Core's <c>OptionsValidator</c>, which this package cannot reference
 /// without TorchSharp): <c>ImageClassifierOptions.IntraOpNumThreads is -1 but must be in [0, 1024]</c>.
 /// </summary>
 internal static class OptionsCheck
 {
-    public static IReadOnlyList<string> Failures(ImageClassifierOptions options)
+    public static IReadOnlyList<string> Failures<TOptions>(TOptions options)
+        where TOptions : class
     {
         var failures = new List<string>();
-        foreach (var property in typeof(ImageClassifierOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.MetadataToken))
+        foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.MetadataToken))
         {
             object? value = property.GetValue(options);
             foreach (var attribute in property.GetCustomAttributes<ValidationAttribute>())
@@ -34,7 +35,7 @@ internal static class OptionsCheck
                         EnumDataTypeAttribute e => $"must be one of {string.Join(", ", Enum.GetNames(e.EnumType))}",
                         _ => "must not be empty",
                     };
-                    failures.Add($"ImageClassifierOptions.{property.Name} is {shown} but {expected}");
+                    failures.Add($"{typeof(TOptions).Name}.{property.Name} is {shown} but {expected}");
                     break;
                 }
             }
@@ -44,12 +45,13 @@ internal static class OptionsCheck
     }
 
     /// <exception cref="OptionsValidationException">The options break a rule; one failure per field.</exception>
-    public static void ThrowIfInvalid(ImageClassifierOptions options)
+    public static void ThrowIfInvalid<TOptions>(TOptions options)
+        where TOptions : class
     {
         var failures = Failures(options);
         if (failures.Count > 0)
         {
-            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(ImageClassifierOptions), failures);
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(TOptions), failures);
         }
     }
 }

@@ -13,12 +13,26 @@ public static class OnnxExport
     /// <summary>The output's name: float32 logits <c>[N, NumClasses]</c> (pooled features when <c>NumClasses</c> is 0).</summary>
     public const string OutputName = "logits";
 
+    /// <summary>The name of the <see cref="OnnxOutputs.Embeddings"/> output: float32 pre-logits <c>[N, EmbedDim]</c>.</summary>
+    public const string EmbeddingsName = "embeddings";
+
+    /// <summary>The name of the <see cref="OnnxOutputs.Tokens"/> output: float32 tokens after the final norm <c>[N, T, EmbedDim]</c>.</summary>
+    public const string TokensName = "tokens";
+
+    /// <summary>The output names <paramref name="outputs"/> selects, in the graph's order (logits, embeddings, tokens).</summary>
+    /// <param name="outputs">The outputs.</param>
+    /// <returns>Their names.</returns>
+    public static IReadOnlyList<string> OutputNames(OnnxOutputs outputs) =>
+        [.. new[] { (OnnxOutputs.Logits, OutputName), (OnnxOutputs.Embeddings, EmbeddingsName), (OnnxOutputs.Tokens, TokensName) }
+            .Where(o => outputs.HasFlag(o.Item1)).Select(o => o.Item2)];
+
     /// <summary>
     /// Exports the model in evaluation mode (no dropout) to an ONNX file that ONNX Runtime fuses: LayerNormalization
     /// nodes, the exact Erf-GELU pattern, MatMul+Add pairs and one attention pattern per block. Class-token and mean
-    /// pooling, LayerScale and every preset are supported. <see cref="OnnxExportOptions.Precision"/> converts the graph
-    /// (float16, int8 dynamic); weights over 2 GiB go beside it in <c>{file}.data</c>. The files are written whole and
-    /// renamed into place; a config.json of a Vit model folder beside them records the file's precision
+    /// pooling, LayerScale and every preset are supported. The outputs are <c>logits</c> unless
+    /// <see cref="OnnxExportOptions.Outputs"/> asks for others. <see cref="OnnxExportOptions.Precision"/> converts the
+    /// graph (float16, int8 dynamic); weights over 2 GiB go beside it in <c>{file}.data</c>. The files are written
+    /// whole and renamed into place; a config.json of a Vit model folder beside them records the file's precision
     /// (<c>onnx_files</c>).
     /// </summary>
     /// <param name="model">The model (any device and floating dtype; weights are read as float32).</param>

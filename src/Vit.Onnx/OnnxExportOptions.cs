@@ -14,7 +14,7 @@ public sealed class OnnxExportOptions
     [Range(17, 23)]
     public int Opset { get; set; } = 23;
 
-    /// <summary>Gets or sets whether the batch dimension of <c>images</c> and <c>logits</c> is symbolic (<c>N</c>); otherwise it is <see cref="BatchSize"/>.</summary>
+    /// <summary>Gets or sets whether the batch dimension of <c>images</c> and of every output is symbolic (<c>N</c>); otherwise it is <see cref="BatchSize"/>.</summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool DynamicBatch { get; set; } = true;
 
@@ -43,4 +43,13 @@ public sealed class OnnxExportOptions
     /// <value>The default is <see cref="OnnxExternalData.Auto"/>: only when one file cannot hold them (over 2 GiB).</value>
     [EnumDataType(typeof(OnnxExternalData))]
     public OnnxExternalData ExternalData { get; set; } = OnnxExternalData.Auto;
+
+    /// <summary>
+    /// Gets or sets the graph outputs, any combination of <c>logits</c>, <c>embeddings</c> (timm's pre-logits) and
+    /// <c>tokens</c> (every token after the final norm). Without <c>tokens</c> the last block computes only the rows
+    /// the pooling reads; with it, every token.
+    /// </summary>
+    /// <value>The default is <see cref="OnnxOutputs.Logits"/>.</value>
+    [EnumDataType(typeof(OnnxOutputs))]
+    public OnnxOutputs Outputs { get; set; } = OnnxOutputs.Logits;
 }

@@ -134,7 +134,7 @@ public sealed class ImageClassifierTests
 
         var act = () => ImageClassifier.Load(folder.Path);
 
-        act.Should().Throw<FileNotFoundException>().WithMessage($"'{folder.File("model.onnx")}' does not exist: ImageClassifier needs the ONNX graph next to config.json (write it with model.ExportOnnx).");
+        act.Should().Throw<FileNotFoundException>().WithMessage($"'{folder.File("model.onnx")}' does not exist: ImageClassifier needs the ONNX graph next to config.json (write it with model.ExportOnnx or `vit export`).");
     }
 
     [Fact]
@@ -162,10 +162,10 @@ public sealed class ImageClassifierTests
 
     [Theory]
     [InlineData("vit_version", "\"3.0.0\"", "' was written by Vit 3.0.0, which is newer than this Vit*")]
-    [InlineData("vit_version", null, "': vit_version is missing.")]
-    [InlineData("label_names", null, "': label_names is missing.")]
+    [InlineData("vit_version", "\"one\"", "': vit_version is 'one'; expected a version such as 0.1.0.")]
+    [InlineData("label_names", "[\"a\", \"b\", \"c\"]", "': label_names has 3 names but num_classes is 10; give one name per class.")]
     [InlineData("pretrained_cfg", null, "': pretrained_cfg is missing.")]
-    [InlineData("num_classes", "-1", "': num_classes is -1; expected at least 1.")]
+    [InlineData("num_classes", "-1", "': num_classes is -1; expected at least 0.")]
     public void Load_ConfigWithBadField_ThrowsNamingFileAndField(string field, string? json, string problem)
     {
         using var folder = CopyOfModel();
@@ -181,6 +181,22 @@ public sealed class ImageClassifierTests
         var act = () => ImageClassifier.Load(folder.Path);
 
         act.Should().Throw<InvalidDataException>().WithMessage($"'{folder.File("config.json")}{problem}");
+    }
+
+    [Fact]
+    public void Load_TimmHubConfigWithoutLabelNamesOrVitVersion_NamesTheClassesByIndex()
+    {
+        using var folder = CopyOfModel();
+        var config = JsonNode.Parse(File.ReadAllText(folder.File("config.json")))!.AsObject();
+        config.Remove("label_names");
+        config.Remove("vit_version");
+        config.Remove("vit_options");
+        File.WriteAllText(folder.File("config.json"), config.ToJsonString());
+
+        using var classifier = ImageClassifier.Load(folder.Path);
+
+        classifier.ClassNames.Should().Equal("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+        classifier.Classify(TimmExpectations.ImagePath("rgb_50x40.png"), 1)[0].Label.Should().Be("2", "timm's class 2 (bird in label_names) wins for this image");
     }
 
     [Fact]

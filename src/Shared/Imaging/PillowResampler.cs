@@ -152,18 +152,29 @@ internal static class PillowResampler
         return x < 2.0 ? ((((x - 5) * x) + 8) * x - 4) * a : 0.0;
     }
 
-    /// <summary>Pillow's nearest-neighbour resize: the source pixel under each output pixel's centre.</summary>
+    /// <summary>
+    /// Pillow's nearest-neighbour resize (<c>ImagingScaleAffine</c>): the source pixel under each output pixel's centre,
+    /// the position accumulated step by step in double precision as Pillow does (computing it directly can land on
+    /// the other side of an integer and pick the neighbouring pixel).
+    /// </summary>
     private static byte[] Nearest(byte[] source, int width, int height, int newWidth, int newHeight)
     {
         var output = new byte[newWidth * newHeight];
         double sx = width / (double)newWidth, sy = height / (double)newHeight;
-        for (int y = 0; y < newHeight; y++)
+        var columns = new int[newWidth];
+        double xo = sx * 0.5;
+        for (int x = 0; x < newWidth; x++, xo += sx)
         {
-            int srcY = Math.Min((int)((y + 0.5) * sy), height - 1);
+            columns[x] = Math.Min((int)xo, width - 1);
+        }
+
+        double yo = sy * 0.5;
+        for (int y = 0; y < newHeight; y++, yo += sy)
+        {
+            int row = Math.Min((int)yo, height - 1) * width;
             for (int x = 0; x < newWidth; x++)
             {
-                int srcX = Math.Min((int)((x + 0.5) * sx), width - 1);
-                output[(y * newWidth) + x] = source[(srcY * width) + srcX];
+                output[(y * newWidth) + x] = source[row + columns[x]];
             }
         }
 

@@ -123,11 +123,21 @@ internal sealed class OnnxGraphBuilder
         return names;
     }
 
-    /// <summary>Renames the last node's single output (to give the graph output its public name).</summary>
-    public void RenameLastOutput(string name)
+    /// <summary>Renames value <paramref name="from"/> wherever a node makes or reads it (to give a graph output its public name).</summary>
+    public void RenameValue(string from, string to)
     {
-        var node = _graph.Node[^1];
-        node.Output[0] = name;
+        foreach (var node in _graph.Node)
+        {
+            for (int i = 0; i < node.Output.Count; i++)
+            {
+                node.Output[i] = node.Output[i] == from ? to : node.Output[i];
+            }
+
+            for (int i = 0; i < node.Input.Count; i++)
+            {
+                node.Input[i] = node.Input[i] == from ? to : node.Input[i];
+            }
+        }
     }
 
     public static AttributeProto Ints(string name, params long[] values)

@@ -46,17 +46,21 @@ internal static class VisionTransformerGraph
         string LayerNorm(string name, string input, Tensor weight, Tensor bias) =>
             g.Node("LayerNormalization", name, [input, g.Float(name + ".weight", weight), g.Float(name + ".bias", bias)], Int("axis", -1), Float("epsilon", eps));
 
+        var outputs = exportOptions.Outputs;
+        bool everyToken = outputs.HasFlag(OnnxOutputs.Tokens);
         string x = g.Node("Reshape", "tokens_2d", [PatchTokens(g, weights, state, o, classToken), g.Shape(-1, d)]);
         string pooled = string.Empty;
         for (int i = 0; i < o.Depth; i++)
         {
             string b = $"block{i}";
-            bool last = i == o.Depth - 1;
+
+            // Without a tokens output the last block computes only what the pooling reads.
+            bool trimmed = i == o.Depth - 1 && !everyToken;
             var w = BlockWeights.Fold(state, i, d, o.NumHeads);
 
-            // Attention branch: LayerNorm -> attention -> proj Gemm -> residual (the class token alone in a class-token model's last block).
+            // Attention branch: LayerNorm -> attention -> proj Gemm -> residual (the class token alone in a class-token model's trimmed last block).
             string h = LayerNorm($"{w.Prefix}norm1", x, w.Norm1Weight, w.Norm1Bias);
-            bool classOnly = last && classToken;
+            bool classOnly = trimmed && classToken;
             string attended = attention.Write(b, h, classOnly, w);
             if (classOnly)
             {
@@ -70,7 +74,7 @@ internal static class VisionTransformerGraph
             h = LayerNorm($"{w.Prefix}norm2", x, w.Norm2Weight, w.Norm2Bias);
             string hidden = g.Linear($"{b}_fc1", w.Prefix + "mlp.fc1", h, w.Fc1Weight, w.Fc1Bias);
             string activated = Gelu(g, b, hidden, opset);
-            if (last && !classToken)
+            if (trimmed && !classToken)
             {
                 // Mean pooling: mean(x + a W2ᵀ + b2) = mean(x) + mean(a) W2ᵀ + b2, so fc2 runs on one row per image.
                 int width = (int)w.Fc2Weight.shape[1];
@@ -85,32 +89,59 @@ internal static class VisionTransformerGraph
             }
         }
 
-        // Head: the final LayerNorm (norm or fc_norm) on the pooled token, then the classifier.
-        if (classToken)
-        {
-            pooled = x;
-        }
-
+        // Head: the final LayerNorm (norm before a class-token pooling, fc_norm after a mean), then the classifier.
         string normKey = classToken ? "norm" : "fc_norm";
-        string features = g.Node("LayerNormalization", normKey, [pooled, weights.Raw(normKey + ".weight"), weights.Raw(normKey + ".bias")], Int("axis", -1), Float("epsilon", eps));
-        int outputs = d;
-        if (state.ContainsKey("head.weight"))
+        string FinalNorm(string input) =>
+            g.Node("LayerNormalization", normKey, [input, weights.Raw(normKey + ".weight"), weights.Raw(normKey + ".bias")], Int("axis", -1), Float("epsilon", eps));
+        string? tokenValues = null;
+        string features;
+        if (everyToken && classToken)
         {
-            g.Node("Gemm", "head", [features, weights.Raw("head.weight"), weights.Raw("head.bias")], Int("transB", 1));
-            outputs = o.NumClasses;
+            tokenValues = g.Node("Reshape", "norm_tokens", [FinalNorm(x), g.Shape(-1, tokens, d)]);
+            features = g.Node("Gather", "class_pool", [tokenValues, g.Int64Scalar("index_0", 0)], Int("axis", 1));
+        }
+        else if (everyToken)
+        {
+            tokenValues = g.Node("Reshape", "block_tokens", [x, g.Shape(-1, tokens, d)]);
+            features = FinalNorm(MeanOfTokens(g, "mean_pool", x, tokens, d, opset));
         }
         else
         {
-            g.Node("Identity", "head", [features]);
+            features = FinalNorm(classToken ? x : pooled);
         }
 
-        g.RenameLastOutput(OnnxExport.OutputName);
+        int classes = d;
+        string? logits = null;
+        if (outputs.HasFlag(OnnxOutputs.Logits))
+        {
+            bool hasHead = state.ContainsKey("head.weight");
+            logits = hasHead
+                ? g.Node("Gemm", "head", [features, weights.Raw("head.weight"), weights.Raw("head.bias")], Int("transB", 1))
+                : g.Node("Identity", "head", [features]);
+            classes = hasHead ? o.NumClasses : d;
+        }
 
         var batchDim = exportOptions.DynamicBatch
             ? new TensorShapeProto.Types.Dimension { DimParam = "N" }
             : new TensorShapeProto.Types.Dimension { DimValue = exportOptions.BatchSize };
         graph.Input.Add(Value(OnnxExport.InputName, batchDim, o.InChannels, o.ImageSize, o.ImageSize));
-        graph.Output.Add(Value(OnnxExport.OutputName, batchDim.Clone(), outputs));
+        if (logits is not null)
+        {
+            g.RenameValue(logits, OnnxExport.OutputName);
+            graph.Output.Add(Value(OnnxExport.OutputName, batchDim.Clone(), classes));
+        }
+
+        if (outputs.HasFlag(OnnxOutputs.Embeddings))
+        {
+            g.RenameValue(features, OnnxExport.EmbeddingsName);
+            graph.Output.Add(Value(OnnxExport.EmbeddingsName, batchDim.Clone(), d));
+        }
+
+        if (tokenValues is not null)
+        {
+            g.RenameValue(tokenValues, OnnxExport.TokensName);
+            graph.Output.Add(Value(OnnxExport.TokensName, batchDim.Clone(), tokens, d));
+        }
 
         var proto = new ModelProto
         {
@@ -150,7 +181,7 @@ internal static class VisionTransformerGraph
         string batch = g.Node("Slice", "batch", [shape, g.Int64("slice_0", 0), g.Int64("slice_1", 1)]);
         string clsShape = g.Node("Concat", "cls_shape", [batch, g.Int64("one_and_width", 1, d)], Int("axis", 0));
         string cls = g.Node("Expand", "cls_tokens", [clsPos, clsShape]);
-        return g.Node("Concat", "tokens", [cls, x], Int("axis", 1));
+        return g.Node("Concat", "class_and_patch_tokens", [cls, x], Int("axis", 1));
     }
 
     /// <summary>Exact GELU: the <c>Gelu</c> operator from opset 20, below it <c>x * 0.5 * (1 + erf(x / √2))</c> (ONNX Runtime fuses both).</summary>
