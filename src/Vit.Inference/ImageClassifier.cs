@@ -17,25 +17,19 @@ public sealed class ImageClassifier : IDisposable
     /// <summary>The ONNX file's default name inside a model folder.</summary>
     public const string ModelFileName = "model.onnx";
 
-    private readonly InferenceSession _session;
+    private readonly SharedSession _session;
     private readonly ImagePreprocessor _preprocessor;
     private readonly string _inputName;
     private readonly string _outputName;
     private readonly int? _fixedBatch;
     private readonly string _modelPath;
 
-    // Calls in flight and whether Dispose was called: the session is released by whichever of Dispose and the last
-    // call finishes last, so disposing while other threads classify never frees memory ONNX Runtime is using.
-    private int _activeCalls;
-    private int _disposed;
-    private int _released;
-
     private ImageClassifier(InferenceSession session, string modelPath, ImagePreprocessor preprocessor, IReadOnlyList<string> classNames, string inputName, string outputName, string provider)
     {
         _modelPath = modelPath;
         int batch = session.InputMetadata[inputName].Dimensions[0];
         _fixedBatch = batch > 0 ? batch : null;
-        _session = session;
+        _session = new SharedSession(session, nameof(ImageClassifier));
         _preprocessor = preprocessor;
         ClassNames = classNames;
         _inputName = inputName;
@@ -191,11 +185,10 @@ public sealed class ImageClassifier : IDisposable
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The ONNX graph was exported with a fixed batch of {fixedBatch}; got {batchSize} images. Export with OnnxExportOptions.DynamicBatch (the default) to classify any number."), nameof(batchSize));
         }
 
-        Enter();
-        try
+        var tensor = new DenseTensor<float>(images, [batchSize, Channels, ImageSize, ImageSize]);
+        return _session.Use(session =>
         {
-            var tensor = new DenseTensor<float>(images, [batchSize, Channels, ImageSize, ImageSize]);
-            using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [_outputName]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [_outputName]);
             var logits = results[0].AsTensor<float>();
             int classes = ClassNames.Count;
             if (logits.Rank != 2 || logits.Dimensions[0] != batchSize || logits.Dimensions[1] != classes)
@@ -205,51 +198,14 @@ public sealed class ImageClassifier : IDisposable
             }
 
             return logits.ToArray();
-        }
-        finally
-        {
-            Exit();
-        }
+        });
     }
 
     /// <summary>
     /// Releases the ONNX Runtime session. Calls already running on other threads finish first (the last one releases the
     /// session); calls made after this throw <see cref="ObjectDisposedException"/>.
     /// </summary>
-    public void Dispose()
-    {
-        Interlocked.Exchange(ref _disposed, 1);
-        if (Volatile.Read(ref _activeCalls) == 0)
-        {
-            Release();
-        }
-    }
-
-    private void Enter()
-    {
-        Interlocked.Increment(ref _activeCalls);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            Exit();
-            throw new ObjectDisposedException(nameof(ImageClassifier));
-        }
-    }
-
-    private void Exit()
-    {
-        if (Interlocked.Decrement(ref _activeCalls) == 0 && Volatile.Read(ref _disposed) != 0)
-        {
-            Release();
-        }
-    }
-
-    private void Release()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            _session.Dispose();
-        }
-    }
+    public void Dispose() => _session.Dispose();
 
     private static (string Input, string Output) CheckGraph(InferenceSession session, string modelPath, ModelFolder config)
     {

@@ -19,19 +19,18 @@ public sealed class ImageEmbedder : IDisposable
     /// <summary>The graph output read, when the graph has it.</summary>
     public const string OutputName = "embeddings";
 
-    private readonly InferenceSession _session;
+    private readonly SharedSession _session;
     private readonly ImagePreprocessor _preprocessor;
     private readonly string _inputName;
     private readonly string _outputName;
     private readonly bool _normalize;
     private readonly int? _fixedBatch;
-    private bool _disposed;
 
     private ImageEmbedder(InferenceSession session, ImagePreprocessor preprocessor, string inputName, string outputName, int dimension, bool normalize, string provider)
     {
         int batch = session.InputMetadata[inputName].Dimensions[0];
         _fixedBatch = batch > 0 ? batch : null;
-        _session = session;
+        _session = new SharedSession(session, nameof(ImageEmbedder));
         _preprocessor = preprocessor;
         _inputName = inputName;
         _outputName = outputName;
@@ -189,10 +188,12 @@ public sealed class ImageEmbedder : IDisposable
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The ONNX graph was exported with a fixed batch of {fixedBatch}; got {batchSize} images. Export with a dynamic batch (the default) to embed any number."), nameof(batchSize));
         }
 
-        ObjectDisposedException.ThrowIf(_disposed, this);
         var tensor = new DenseTensor<float>(images, [batchSize, Channels, Height, Width]);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [_outputName]);
-        float[] embeddings = results[0].AsEnumerable<float>().ToArray();
+        float[] embeddings = _session.Use(session =>
+        {
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [_outputName]);
+            return results[0].AsEnumerable<float>().ToArray();
+        });
         if (_normalize)
         {
             for (int i = 0; i < batchSize; i++)
@@ -204,15 +205,11 @@ public sealed class ImageEmbedder : IDisposable
         return embeddings;
     }
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            _session.Dispose();
-        }
-    }
+    /// <summary>
+    /// Releases the ONNX Runtime session. Calls already running on other threads finish first (the last one releases the
+    /// session); calls made after this throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose() => _session.Dispose();
 
     /// <summary>Finds the embeddings output: <c>embeddings</c>, or the only output of a model without a classifier (its pooled features).</summary>
     private static (string Input, string Output, int Dimension) CheckGraph(InferenceSession session, string modelPath, ModelFolder folder)
