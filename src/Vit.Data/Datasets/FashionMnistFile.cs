@@ -62,7 +62,7 @@ internal sealed record FashionMnistFile(string FileName, long Length, string Sha
                 $"'{path}' holds {(total > Length ? "more than " : string.Empty)}{Math.Min(total, Length + 1):N0} {what}bytes; Fashion-MNIST's {FileName} holds {Length:N0}: the file is truncated or is another file."));
         }
 
-        string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+        string actual = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
         if (actual != Sha256)
         {
             throw new InvalidDataException(
