@@ -29,7 +29,7 @@ public sealed class ImageClassifier : IDisposable
         _modelPath = modelPath;
         int batch = session.InputMetadata[inputName].Dimensions[0];
         _fixedBatch = batch > 0 ? batch : null;
-        _session = new SharedSession(session, nameof(ImageClassifier));
+        _session = new SharedSession(session, typeof(ImageClassifier));
         _preprocessor = preprocessor;
         ClassNames = classNames;
         _inputName = inputName;

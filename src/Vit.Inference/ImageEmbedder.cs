@@ -30,7 +30,7 @@ public sealed class ImageEmbedder : IDisposable
     {
         int batch = session.InputMetadata[inputName].Dimensions[0];
         _fixedBatch = batch > 0 ? batch : null;
-        _session = new SharedSession(session, nameof(ImageEmbedder));
+        _session = new SharedSession(session, typeof(ImageEmbedder));
         _preprocessor = preprocessor;
         _inputName = inputName;
         _outputName = outputName;

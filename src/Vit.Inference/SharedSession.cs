@@ -10,12 +10,12 @@ namespace Vit.Inference;
 internal sealed class SharedSession : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly string _owner;
+    private readonly Type _owner;
     private int _activeCalls;
     private int _disposed;
     private int _released;
 
-    public SharedSession(InferenceSession session, string owner)
+    public SharedSession(InferenceSession session, Type owner)
     {
         _session = session;
         _owner = owner;
@@ -31,11 +31,7 @@ internal sealed class SharedSession : IDisposable
         Interlocked.Increment(ref _activeCalls);
         try
         {
-            if (Volatile.Read(ref _disposed) != 0)
-            {
-                throw new ObjectDisposedException(_owner);
-            }
-
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, _owner);
             return work(_session);
         }
         finally

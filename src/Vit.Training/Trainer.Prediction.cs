@@ -8,13 +8,13 @@ public sealed partial class Trainer
     /// <summary>
     /// Runs the model over one pass of <paramref name="loader"/> (its epoch 0: make it with <c>Shuffle = false</c> for the
     /// dataset's order) in eval mode without gradients, in <see cref="TrainerOptions.Precision"/> as
-    /// <see cref="Evaluate(DataLoader, CancellationToken)"/> does, and returns every image's logits, probabilities and label.
+    /// <see cref="Evaluate(BatchLoader, CancellationToken)"/> does, and returns every image's logits, probabilities and label.
     /// </summary>
     /// <param name="loader">The images.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <returns>The predictions, in the loader's order.</returns>
     /// <exception cref="InvalidOperationException">The trainer is data-parallel (each rank sees only its share), or the model's parameters were replaced.</exception>
-    public Predictions Predict(DataLoader loader, CancellationToken cancellationToken = default)
+    public Predictions Predict(BatchLoader loader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loader);
         var labels = new List<long>();
@@ -22,7 +22,7 @@ public sealed partial class Trainer
         return ToPredictions(logits, [.. labels]);
     }
 
-    /// <summary>Predicts batches of images of your own (see <see cref="Predict(DataLoader, CancellationToken)"/>).</summary>
+    /// <summary>Predicts batches of images of your own (see <see cref="Predict(BatchLoader, CancellationToken)"/>).</summary>
     /// <param name="images">Batches of the model's input; the caller owns them.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <returns>The predictions, in input order, without labels.</returns>

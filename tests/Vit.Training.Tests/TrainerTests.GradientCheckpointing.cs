@@ -46,7 +46,7 @@ public sealed partial class TrainerTests
     public void Fit_MixupLoaderWithLabelSmoothing_ThrowsNamingBothSettings()
     {
         using var dataset = TestModels.RandomDataset(16, seed: 3);
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 1 }, transforms: null, new Mixup(new MixupOptions { NumClasses = 5, LabelSmoothing = 0.1 }));
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 8, Seed = 1 }, transforms: null, new Mixup(new MixupOptions { NumClasses = 5, LabelSmoothing = 0.1 }));
         using var model = TestModels.Build(TestModels.Tiny());
         using var trainer = new Trainer(model, new TrainerOptions { LabelSmoothing = 0.1, Epochs = 1 });
 

@@ -55,7 +55,7 @@ public sealed partial class TrainerTests
     public void Predict_Loader_CarriesItsLabelsInOrder()
     {
         using var dataset = TestModels.RandomDataset(10, seed: 4);
-        using var loader = new Vit.Data.DataLoader(dataset, new Vit.Data.DataLoaderOptions { BatchSize = 4, Shuffle = false });
+        using var loader = new Vit.Data.BatchLoader(dataset, new Vit.Data.BatchLoaderOptions { BatchSize = 4, Shuffle = false });
         using var model = TestModels.Build(TestModels.Tiny());
         using var trainer = new Trainer(model, new TrainerOptions());
 

@@ -42,7 +42,7 @@ internal static class SoakCommand
             new Normalize([0.2860f], [0.3530f]),
             new HideAndSeek(new HideAndSeekOptions { HideProbability = 0.15, Seed = 0 }),
         };
-        using var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 256, Shuffle = true, DropLast = true, Seed = 0 }, transforms);
+        using var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = 256, Shuffle = true, DropLast = true, Seed = 0 }, transforms);
         torch.manual_seed(0);
         using var model = new VisionTransformer(new VisionTransformerOptions
         {

@@ -1,7 +1,7 @@
 namespace Vit.Training;
 
 /// <summary>
-/// What <see cref="Trainer.Predict(Vit.Data.DataLoader, System.Threading.CancellationToken)"/> computed: each image's
+/// What <see cref="Trainer.Predict(Vit.Data.BatchLoader, System.Threading.CancellationToken)"/> computed: each image's
 /// logits and softmax probabilities, in the order the images came.
 /// </summary>
 public sealed class Predictions
@@ -59,6 +59,6 @@ public sealed class Predictions
     /// <returns>The label.</returns>
     /// <exception cref="InvalidOperationException">The predictions were made from images without labels.</exception>
     public long Label(int index) => _labels is null
-        ? throw new InvalidOperationException("These predictions were made from images alone; predict over a DataLoader to keep its labels.")
+        ? throw new InvalidOperationException("These predictions were made from images alone; predict over a BatchLoader to keep its labels.")
         : _labels[index];
 }
