@@ -24,7 +24,7 @@ public sealed partial class Trainer
         }
     }
 
-    /// <summary>Logs once per trainer that soft targets are smoothed again (a loop of one's own cannot be checked as <see cref="Fit(BatchLoader, DataLoader?, IProgress{TrainingProgress}?, CancellationToken)"/> checks its loader).</summary>
+    /// <summary>Logs once per trainer that soft targets are smoothed again (a loop of one's own cannot be checked as <see cref="Fit(BatchLoader, BatchLoader?, IProgress{TrainingProgress}?, CancellationToken)"/> checks its loader).</summary>
     private void WarnOnceIfSmoothedTwice(TargetKind kind)
     {
         if (kind == TargetKind.Probabilities && Loss is null && _options.LabelSmoothing > 0 && !_warnedSmoothedTwice)
