@@ -22,7 +22,7 @@ internal sealed record SamplePreset(string Name, string Description, VisionTrans
         LabelSmoothing = settings.LabelSmoothing ?? Recipe.LabelSmoothing,
         DropPathRate = settings.DropPathRate ?? Recipe.DropPathRate,
         EmaDecay = settings.EmaDecay ?? Recipe.EmaDecay ?? 0,
-        EvaluateEveryEpochs = settings.EvaluateEveryEpochs ?? Recipe.EvaluateEveryEpochs,
+        EvaluateEveryEpochs = settings.EvaluateEveryEpochs ?? Recipe.EvaluateEveryEpochs ?? settings.Epochs,
         ValidationFraction = settings.ValidationFraction ?? 0,
         Width = settings.Width ?? Model.EmbedDim,
         Depth = settings.Depth ?? Model.Depth,

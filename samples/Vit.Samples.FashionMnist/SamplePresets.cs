@@ -92,7 +92,7 @@ internal static class SamplePresets
         HideProbability = 0.15,
         TranslatePixels = 0,
         EmaDecay = 0.998,
-        EvaluateEveryEpochs = 12,
+        EvaluateEveryEpochs = null,
     };
 
     private const string FullDescription = "patch 7, 6 blocks x 128 wide, 4 heads, MLP ratio 2, mean pooling; a longer schedule";
@@ -104,8 +104,6 @@ internal static class SamplePresets
     private static TrainingRecipe FullRecipe => SmallRecipe with
     {
         Epochs = 35,
-        EmaDecay = 0.998,
-        EvaluateEveryEpochs = 35,
     };
 
     /// <summary>

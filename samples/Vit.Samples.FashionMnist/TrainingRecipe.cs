@@ -47,6 +47,6 @@ internal sealed record TrainingRecipe
     /// <summary>CutMix's Beta alpha; 0 for none.</summary>
     public double CutmixAlpha { get; init; }
 
-    /// <summary>Evaluate every this many epochs (and after the last).</summary>
-    public int EvaluateEveryEpochs { get; init; } = 1;
+    /// <summary>Evaluate every this many epochs (and after the last); <see langword="null"/>: only after the last, so the test images are read once.</summary>
+    public int? EvaluateEveryEpochs { get; init; } = 1;
 }

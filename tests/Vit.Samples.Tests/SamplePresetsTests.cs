@@ -44,6 +44,15 @@ public sealed class SamplePresetsTests
     }
 
     [Fact]
+    public void Find_Default_TwelveEpochsOnTheTrainingImagesEvaluatedOnceAtTheEnd()
+    {
+        var recipe = SamplePresets.Find("fashion_small", 1, 28, 10)!.Recipe;
+
+        (recipe.Epochs, recipe.BatchSize, recipe.EmaDecay, recipe.EvaluateEveryEpochs).Should().Be((12, 256, 0.998, (int?)null));
+        SamplePresets.Find("fashion_full", 1, 28, 10)!.Recipe.Epochs.Should().Be(35);
+    }
+
+    [Fact]
     public void Find_NotebookPreset_UsesTheNotebookRecipe()
     {
         var recipe = SamplePresets.Find("CIFAR100_PATCH4_32", 1, 28, 10)!.Recipe;
@@ -60,7 +69,8 @@ public sealed class SamplePresetsTests
 
         (completed.WeightDecay, completed.WarmupEpochs, completed.LabelSmoothing, completed.DropPathRate).Should()
             .Be((preset.Recipe.WeightDecay, preset.Recipe.WarmupEpochs, preset.Recipe.LabelSmoothing, preset.Recipe.DropPathRate));
-        (completed.EmaDecay, completed.EvaluateEveryEpochs, completed.ValidationFraction).Should().Be((preset.Recipe.EmaDecay ?? 0, preset.Recipe.EvaluateEveryEpochs, 0));
+        // The default evaluates the test images once, after the last of the run's 3 epochs.
+        (completed.EmaDecay, completed.EvaluateEveryEpochs, completed.ValidationFraction).Should().Be((0.998, 3, 0));
         (completed.Width, completed.Depth, completed.Heads, completed.MlpRatio, completed.PatchSize).Should()
             .Be((preset.Model.EmbedDim, preset.Model.Depth, preset.Model.NumHeads, preset.Model.MlpRatio, preset.Model.PatchSize));
         completed.Epochs.Should().Be(3);
