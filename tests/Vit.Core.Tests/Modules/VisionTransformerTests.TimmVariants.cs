@@ -1,0 +1,115 @@
+using FluentAssertions;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Vit.Core.Tests.Modules;
+
+/// <summary>
+/// Parity with timm 1.0.29 for its standard-block variants (Fixtures/pretrained, made by timm itself; README there):
+/// options written by hand from each case's architecture and model_args, weights through LoadTimm.
+/// </summary>
+public sealed partial class VisionTransformerTests
+{
+    public static TheoryData<string> TimmCases =>
+    [
+        "dinov2_reg4", "dinov2_reg4_dynamic", "clip_quickgelu", "siglip_map", "siglip_gap_tanh",
+        "deit3", "deit_distilled", "reg4_gap", "swiglu", "qk_norm",
+    ];
+
+    /// <summary>timm's architecture arguments for the case (its registry entry, then the case's model_args over them).</summary>
+    private static VisionTransformerOptions TimmCaseOptions(string name)
+    {
+        // Every case: width 64, 2 blocks, 4 heads, 32x32 inputs in 8x8 patches, 10 classes, unless it says otherwise.
+        var o = new VisionTransformerOptions { ImageSize = 32, PatchSize = 8, EmbedDim = 64, Depth = 2, NumHeads = 4, NumClasses = 10 };
+        switch (name)
+        {
+            case "dinov2_reg4" or "dinov2_reg4_dynamic": // vit_small_patch14_reg4_dinov2
+                (o.ImageSize, o.PatchSize, o.LayerScaleInit, o.RegisterTokens, o.PositionEmbeddingCoversPrefix) = (56, 14, 1e-5, 4, false);
+                if (name.EndsWith("dynamic", StringComparison.Ordinal))
+                {
+                    (o.NumClasses, o.DynamicImageSize) = (0, true);
+                }
+
+                break;
+            case "clip_quickgelu": // vit_base_patch16_clip_quickgelu_224
+                (o.PreNorm, o.LayerNormEpsilon, o.Activation) = (true, 1e-5, ActivationKind.QuickGelu);
+                break;
+            case "siglip_map": // vit_base_patch16_siglip_224
+                (o.ClassToken, o.Pooling) = (false, Pooling.AttentionPool);
+                break;
+            case "siglip_gap_tanh": // vit_base_patch16_siglip_gap_224 with act_layer='gelu_tanh'
+                (o.ClassToken, o.Pooling, o.FcNorm, o.Activation) = (false, Pooling.Mean, false, ActivationKind.GeluTanh);
+                break;
+            case "deit3": // deit3_small_patch16_224
+                (o.PositionEmbeddingCoversPrefix, o.LayerScaleInit) = (false, 1e-6);
+                break;
+            case "deit_distilled": // deit_tiny_distilled_patch16_224
+                o.DistillationToken = true;
+                break;
+            case "reg4_gap": // vit_base_patch16_reg4_gap_256
+                (o.ClassToken, o.PositionEmbeddingCoversPrefix, o.Pooling, o.RegisterTokens) = (false, false, Pooling.Mean, 4);
+                break;
+            case "swiglu": // vit_giant_patch14_dinov2
+                (o.ImageSize, o.PatchSize, o.EmbedDim, o.LayerScaleInit) = (28, 14, 48, 1e-5);
+                (o.MlpRatio, o.Mlp, o.Activation) = (2.66667 * 2, MlpKind.PackedSwiGlu, ActivationKind.Silu);
+                break;
+            case "qk_norm": // vit_base_patch16_224 with qk_norm=True
+                o.QkNorm = true;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(name), name, "not a timm fixture case");
+        }
+
+        return o;
+    }
+
+    private static string TimmCase(string name, string file) => TestFiles.Fixture(Path.Combine("pretrained", name, file));
+
+    [Theory]
+    [MemberData(nameof(TimmCases))]
+    public void LoadTimm_TimmVariant_MatchesTimmsFeaturesPreLogitsAndLogitsAtEverySize(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var model = VisionTransformer.LoadTimm(TimmCase(name, "model.safetensors"), TimmCaseOptions(name));
+        model.eval();
+        var expected = SafeTensors.Load(TimmCase(name, "expected.safetensors"));
+        using var noGrad = torch.no_grad();
+
+        int sizes = 0;
+        double worst = 0;
+        for (int i = 0; expected.ContainsKey($"input_{i}"); i++, sizes++)
+        {
+            var input = expected[$"input_{i}"];
+            var features = model.ForwardFeatures(input);
+            string at = $"{name} at {input.shape[2]}x{input.shape[3]}";
+            worst = Math.Max(worst, TensorAssert.Close(features, expected[$"features_{i}"], atol: 1e-4, because: $"features, {at}"));
+            worst = Math.Max(worst, TensorAssert.Close(model.ForwardHead(features, preLogits: true), expected[$"pre_logits_{i}"], atol: 1e-4, because: $"pre_logits, {at}"));
+            worst = Math.Max(worst, TensorAssert.Close(model.forward(input), expected[$"logits_{i}"], atol: 1e-4, because: $"logits, {at}"));
+        }
+
+        _output.WriteLine($"{name}: {sizes} input size(s), worst max abs diff {worst:E2}");
+        sizes.Should().BeGreaterThan(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(TimmCases))]
+    public void SaveTimm_TimmVariant_WritesTimmsKeysShapesAndValues(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var model = VisionTransformer.LoadTimm(TimmCase(name, "model.safetensors"), TimmCaseOptions(name));
+        using var folder = new TempDirectory();
+        string path = folder.File("model.safetensors");
+
+        model.SaveTimm(path);
+
+        var written = SafeTensors.Load(path);
+        var timm = SafeTensors.Load(TimmCase(name, "model.safetensors"));
+        written.Keys.Should().BeEquivalentTo(timm.Keys);
+        written.Should().AllSatisfy(kv =>
+        {
+            kv.Value.shape.Should().Equal(timm[kv.Key].shape, kv.Key);
+            kv.Value.equal(timm[kv.Key]).all().item<bool>().Should().BeTrue(kv.Key);
+        });
+    }
+}
