@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Vit.Core.Tests.Modules;
 
 /// <summary>
-/// Parity with timm 1.0.29 for its standard-block variants (Fixtures/pretrained, made by timm itself; README there):
+/// Parity with timm 1.0.29 for its standard-block variants (Fixtures/pretrained and Fixtures/variants, made by timm
+/// itself; READMEs there):
 /// options written by hand from each case's architecture and model_args, weights through LoadTimm.
 /// </summary>
 public sealed partial class VisionTransformerTests
@@ -14,7 +15,7 @@ public sealed partial class VisionTransformerTests
     public static TheoryData<string> TimmCases =>
     [
         "dinov2_reg4", "dinov2_reg4_dynamic", "clip_quickgelu", "siglip_map", "siglip_gap_tanh",
-        "deit3", "deit_distilled", "reg4_gap", "swiglu", "qk_norm",
+        "deit3", "deit_distilled", "reg4_gap", "swiglu", "qk_norm", "aimv2", "scale_norms_avgmax_pad", "max_no_final_norm",
     ];
 
     /// <summary>timm's architecture arguments for the case (its registry entry, then the case's model_args over them).</summary>
@@ -57,6 +58,19 @@ public sealed partial class VisionTransformerTests
             case "qk_norm": // vit_base_patch16_224 with qk_norm=True
                 o.QkNorm = true;
                 break;
+            case "aimv2": // aimv2_large_patch14_224
+                (o.ImageSize, o.PatchSize, o.ClassToken, o.FcNorm, o.Pooling, o.MlpRatio) = (28, 14, false, false, Pooling.Mean, 2.75);
+                (o.QkvBias, o.ProjectionBias, o.Activation, o.Mlp) = (false, false, ActivationKind.Silu, MlpKind.SwiGlu);
+                (o.Norm, o.LayerNormEpsilon, o.PatchEmbeddingNorm) = (NormKind.RmsNorm, 1e-5, true);
+                break;
+            case "scale_norms_avgmax_pad": // vit_base_patch16_224 with the arguments in its case.json
+                (o.ClassToken, o.ScaleAttentionNorm, o.ScaleMlpNorm, o.RegisterTokens, o.Pooling) = (true, true, true, 2, Pooling.AvgMax);
+                (o.PoolIncludePrefix, o.FcNorm, o.DynamicImageSize, o.DynamicImagePad) = (true, false, true, true);
+                break;
+            case "max_no_final_norm": // vit_base_patch16_224 with the arguments in its case.json
+                (o.ClassToken, o.Pooling, o.FinalNorm, o.Activation) = (false, Pooling.Max, false, ActivationKind.Silu);
+                (o.QkvBias, o.Norm) = (false, NormKind.RmsNorm);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, "not a timm fixture case");
         }
@@ -64,7 +78,8 @@ public sealed partial class VisionTransformerTests
         return o;
     }
 
-    private static string TimmCase(string name, string file) => TestFiles.Fixture(Path.Combine("pretrained", name, file));
+    private static string TimmCase(string name, string file) =>
+        TestFiles.Fixture(Path.Combine(Directory.Exists(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pretrained", name)) ? "pretrained" : "variants", name, file));
 
     [Theory]
     [MemberData(nameof(TimmCases))]
