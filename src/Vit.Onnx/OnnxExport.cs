@@ -22,6 +22,7 @@ public static class OnnxExport
     /// <param name="path">The <c>.onnx</c> file to write.</param>
     /// <param name="options">Opset, batch dimension, operators; <see langword="null"/> for the defaults.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field).</exception>
+    /// <exception cref="NotSupportedException">The model uses a building block the export cannot express yet (the message names each option).</exception>
     public static void ExportOnnx(this VisionTransformer model, string path, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -36,6 +37,7 @@ public static class OnnxExport
     /// <param name="model">The model.</param>
     /// <param name="options">Opset, batch dimension, operators; <see langword="null"/> for the defaults.</param>
     /// <returns>The serialized ONNX model.</returns>
+    /// <exception cref="NotSupportedException">The model uses a building block the export cannot express yet (the message names each option).</exception>
     public static byte[] ToOnnxBytes(this VisionTransformer model, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
