@@ -20,6 +20,7 @@ public sealed class VisionTransformerOptionsTimmTests
     {
         var names = VisionTransformerOptions.TimmArchitectures;
 
+        TimmRegistry.TimmVersion.Should().Be("1.0.29.dev0");
         names.Should().HaveCount(173).And.OnlyHaveUniqueItems();
         names.Should().Contain(["vit_base_patch16_224", "deit_tiny_distilled_patch16_224", "vit_small_patch14_reg4_dinov2", "aimv2_large_patch14_224", "vit_so400m_patch14_siglip_378"]);
     }
