@@ -37,7 +37,8 @@ def check(name, coverage, saved):
     config = json.load(open(os.path.join(saved, name, "config.json")))
     cfg = dict(config.get("pretrained_cfg", {}))
     cfg["num_classes"] = config["num_classes"]
-    model = timm.create_model(config["architecture"], pretrained_cfg=cfg, **config.get("model_args", {})).eval()
+    # weight_init="skip": the weights are loaded next; timm's init of large widths is only slow
+    model = timm.create_model(config["architecture"], pretrained_cfg=cfg, weight_init="skip", **config.get("model_args", {})).eval()
     model.load_state_dict(load_safetensors(os.path.join(saved, name, "model.safetensors")), strict=True)
     expected = load_safetensors(os.path.join(coverage, name, "expected.safetensors"))
     with torch.no_grad():
