@@ -39,7 +39,7 @@ public static class OnnxExport
     /// <param name="path">The <c>.onnx</c> file to write.</param>
     /// <param name="options">Opset, batch dimension, operators, precision; <see langword="null"/> for the defaults.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field or combination).</exception>
-    /// <exception cref="NotSupportedException">The precision cannot be applied to the graph's operators.</exception>
+    /// <exception cref="NotSupportedException">The model uses a building block the export cannot express yet (the message names each option), or the precision cannot be applied to the graph's operators.</exception>
     /// <exception cref="InvalidOperationException">The weights exceed one file and <see cref="OnnxExportOptions.ExternalData"/> is <see cref="OnnxExternalData.Never"/>.</exception>
     public static void ExportOnnx(this VisionTransformer model, string path, OnnxExportOptions? options = null)
     {
@@ -56,6 +56,7 @@ public static class OnnxExport
     /// <param name="options">Opset, batch dimension, operators, precision; <see langword="null"/> for the defaults.</param>
     /// <returns>The serialized ONNX model.</returns>
     /// <exception cref="InvalidOperationException">The weights exceed what one ONNX file holds (export to a file, which writes them beside the graph), or external data was asked for.</exception>
+    /// <exception cref="NotSupportedException">The model uses a building block the export cannot express yet (the message names each option).</exception>
     public static byte[] ToOnnxBytes(this VisionTransformer model, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -35,7 +35,7 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// Gets or sets the decoupled weight decay of the decayed group. Biases, norm weights (every parameter with
-    /// ndim &lt;= 1), <c>pos_embed</c> and <c>cls_token</c> are never decayed (timm's rule).
+    /// ndim &lt;= 1), <c>pos_embed</c>, <c>cls_token</c>, <c>reg_token</c> and <c>dist_token</c> are never decayed (timm's rule).
     /// </summary>
     /// <value>The default is 0.05.</value>
     [Range(0.0, double.MaxValue)]

@@ -84,6 +84,44 @@ public sealed partial class TrainerTests
         }
     }
 
+    [Theory]
+    [InlineData("reg_prenorm_map")]
+    [InlineData("distilled")]
+    [InlineData("headless_gap")]
+    public void LayerDecayScales_TimmVariant_MatchTimmsScalesAndWeightDecayGroups(string name)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(TestFiles.Fixture("layer_decay_variants.json")));
+        var root = json.RootElement;
+        var expected = root.GetProperty("cases").GetProperty(name).GetProperty("parameters").EnumerateObject()
+            .ToDictionary(p => p.Name, p => (Scale: p.Value.GetProperty("lr_scale").GetDouble(), Decayed: p.Value.GetProperty("decayed").GetBoolean()));
+
+        // The fixture's timm arguments (eng/make_layer_decay_fixture.py), written as options.
+        var options = new VisionTransformerOptions { ImageSize = 16, PatchSize = 8, EmbedDim = 16, Depth = 2, NumHeads = 2, NumClasses = 3 };
+        switch (name)
+        {
+            case "reg_prenorm_map":
+                (options.RegisterTokens, options.PreNorm, options.Pooling, options.ClassToken) = (2, true, Pooling.AttentionPool, false);
+                break;
+            case "distilled":
+                options.DistillationToken = true;
+                break;
+            default:
+                (options.NumClasses, options.ClassToken, options.Pooling, options.FcNorm) = (0, false, Pooling.Mean, false);
+                break;
+        }
+
+        using var model = new VisionTransformer(options);
+
+        var scales = LayerDecayScales.For(model, root.GetProperty("layer_decay").GetDouble());
+
+        scales.Keys.Should().BeEquivalentTo(expected.Keys);
+        foreach (var (parameterName, parameter) in model.named_parameters())
+        {
+            scales[parameterName].Should().Be(expected[parameterName].Scale, parameterName);
+            AdamWParameterGroups.IsExemptFromWeightDecay(parameterName, parameter).Should().Be(!expected[parameterName].Decayed, parameterName);
+        }
+    }
+
     [Fact]
     public void Optimizer_WithLayerDecay_GroupsRatesByLayerAfterEachUpdate()
     {

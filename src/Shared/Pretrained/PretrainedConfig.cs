@@ -47,10 +47,11 @@ internal sealed class PretrainedConfig
 
     /// <summary>Reads and checks a config file: the fields every reader needs are present and consistent.</summary>
     /// <param name="path">The <c>config.json</c> file.</param>
+    /// <param name="allowNoClasses">Whether <c>num_classes</c> may be 0 (a feature extractor, whose <c>label_names</c> may then be absent).</param>
     /// <returns>The config.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The path is not a regular file, the file is not valid JSON (or repeats a key, or exceeds the size and depth limits), lacks a field, has a wrong value, or was written by a newer Vit.</exception>
-    public static PretrainedConfig Read(string path)
+    public static PretrainedConfig Read(string path, bool allowNoClasses = false)
     {
         RegularFile.ThrowIfSpecial(path);
         if (!File.Exists(path))
@@ -68,7 +69,7 @@ internal sealed class PretrainedConfig
         {
             VitVersion = version,
             Architecture = fields.String("architecture"),
-            NumClasses = fields.Int("num_classes", minimum: 0),
+            NumClasses = fields.Int("num_classes", minimum: allowNoClasses ? 0 : 1),
             NumFeatures = fields.Int("num_features", minimum: 1),
             GlobalPool = fields.String("global_pool"),
             ModelArgs = fields.Object("model_args").Node,

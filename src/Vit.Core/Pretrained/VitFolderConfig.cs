@@ -14,7 +14,7 @@ internal static class VitFolderConfig
     /// <summary>The options and metadata of a Vit folder's config, cross-checked.</summary>
     public static (string Architecture, VisionTransformerOptions Options, PretrainedMetadata Metadata) Read(string path)
     {
-        var config = PretrainedConfig.Read(path);
+        var config = PretrainedConfig.Read(path, allowNoClasses: true);
         var options = VitOptionsJson.Read(new JsonFields(path, config.VitOptions, "vit_options."));
         var failures = new VisionTransformerOptionsValidator().Failures(options);
         if (failures.Count > 0)

@@ -32,9 +32,6 @@ internal sealed class TimmArguments
         _error = error;
     }
 
-    /// <summary>Gets the arguments as given (argument name to JSON value).</summary>
-    public JsonObject Values => _values;
-
     /// <summary>
     /// Wraps <paramref name="values"/>; <paramref name="error"/> makes the exception for an argument
     /// (<c>(name, problem)</c>, the problem a phrase such as <c>is "x"; expected a number</c>).
@@ -64,9 +61,6 @@ internal sealed class TimmArguments
 
         return merged;
     }
-
-    /// <summary>Gets whether the argument was given.</summary>
-    public bool Has(string name) => _values.ContainsKey(name);
 
     /// <summary>The exception for argument <paramref name="name"/>.</summary>
     public Exception Error(string name, string problem) => _error(name, problem);

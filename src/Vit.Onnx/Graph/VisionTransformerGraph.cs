@@ -31,6 +31,7 @@ internal static class VisionTransformerGraph
     public static ModelProto Build(VisionTransformer model, OnnxExportOptions exportOptions)
     {
         var o = model.Options;
+        ExportSupport.ThrowIfUnsupported(o);
         using var scope = torch.NewDisposeScope();
         var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().to(ScalarType.Float32).cpu(), StringComparer.Ordinal);
         var graph = new GraphProto { Name = "vision_transformer" };

@@ -7,7 +7,7 @@ namespace Vit.Training;
 /// <summary>
 /// Builds TorchSharp's AdamW with timm's two parameter groups: weights are decayed; every parameter with
 /// ndim &lt;= 1 (biases, LayerNorm weights), every name ending in <c>.bias</c>, and the model's
-/// <c>no_weight_decay</c> names (<c>pos_embed</c>, <c>cls_token</c>, <c>dist_token</c>) are not.
+/// <c>no_weight_decay</c> names (<c>pos_embed</c>, <c>cls_token</c>, <c>reg_token</c>, <c>dist_token</c>) are not.
 /// </summary>
 /// <remarks>
 /// TorchSharp's <c>torch.optim.AdamW</c> defaults to <c>weight_decay = 0</c> (PyTorch's is 0.01), so each group here
@@ -18,7 +18,7 @@ namespace Vit.Training;
 public static class AdamWParameterGroups
 {
     /// <summary>Parameter names that are never decayed, whatever their rank (timm's <c>VisionTransformer.no_weight_decay()</c>).</summary>
-    public static IReadOnlyList<string> NoWeightDecayNames { get; } = ["pos_embed", "cls_token", "dist_token"];
+    public static IReadOnlyList<string> NoWeightDecayNames { get; } = ["pos_embed", "cls_token", "reg_token", "dist_token"];
 
     /// <summary>Returns whether timm's rule exempts a parameter from weight decay.</summary>
     /// <param name="name">The parameter's <c>named_parameters()</c> name, e.g. <c>blocks.0.attn.qkv.bias</c>.</param>

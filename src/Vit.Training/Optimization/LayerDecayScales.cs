@@ -11,9 +11,12 @@ namespace Vit.Training;
 /// </summary>
 /// <remarks>
 /// For a <see cref="VisionTransformer"/> of depth L the layers follow timm's <c>group_matcher</c>: <c>cls_token</c>,
-/// <c>pos_embed</c> and <c>patch_embed.*</c> are layer 0 (scale decay^(L+1)), <c>blocks.i.*</c> layer i + 1
-/// (decay^(L-i)), the final <c>norm.*</c> goes with the last block, and everything else (the head, <c>fc_norm</c>) is
-/// layer L + 1 (scale 1). Other models say their layers through <see cref="ILayerDecayModel"/>.
+/// <c>reg_token</c>, <c>dist_token</c>, <c>pos_embed</c> and <c>patch_embed.*</c> are layer 0 (scale decay^(L+1)),
+/// <c>blocks.i.*</c> layer i + 1 (decay^(L-i)), every name starting with <c>norm</c> (the final <c>norm.*</c>, and
+/// <c>norm_pre.*</c>, which timm's <c>^norm</c> also matches) goes with the last block, and everything else (the
+/// heads, <c>fc_norm</c>, <c>attn_pool</c>) is layer L + 1 (scale 1). As in timm, a model with nothing after the
+/// last block (no head, no <c>fc_norm</c>, no <c>attn_pool</c>) has L + 1 layers, so its last block gets scale 1.
+/// Other models say their layers through <see cref="ILayerDecayModel"/>.
 /// </remarks>
 public static class LayerDecayScales
 {
@@ -55,7 +58,7 @@ public static class LayerDecayScales
     /// <summary>The layer id of a parameter of a timm-named ViT of the given depth (see the remarks).</summary>
     internal static int VisionTransformerLayerId(string name, int depth)
     {
-        if (name is "cls_token" or "reg_token" or "pos_embed" || name.StartsWith("patch_embed.", StringComparison.Ordinal))
+        if (name is "cls_token" or "reg_token" or "dist_token" or "pos_embed" || name.StartsWith("patch_embed.", StringComparison.Ordinal))
         {
             return 0;
         }
@@ -69,8 +72,8 @@ public static class LayerDecayScales
             }
         }
 
-        // timm's matcher puts ^norm with the group before it (the last block); unmatched names (head, fc_norm) go last.
-        return name.StartsWith("norm.", StringComparison.Ordinal) ? depth : depth + 1;
+        // timm's matcher puts ^norm (norm.*, norm_pre.*) with the group before it (the last block); unmatched names go last.
+        return name.StartsWith("norm", StringComparison.Ordinal) ? depth : depth + 1;
     }
 
     private static (int Count, Func<string, int> LayerOf) Layers(nn.Module model)
@@ -86,7 +89,10 @@ public static class LayerDecayScales
                 return (layered.LayerCount, layered.GetLayerId);
             case VisionTransformer vit:
                 int depth = vit.Options.Depth;
-                return (depth + 2, name => VisionTransformerLayerId(name, depth));
+
+                // timm numbers the groups that exist: without parameters after the last block there are L + 1 layers.
+                bool anyAfterBlocks = vit.named_parameters().Any(p => p.parameter.requires_grad && VisionTransformerLayerId(p.name, depth) == depth + 1);
+                return (anyAfterBlocks ? depth + 2 : depth + 1, name => VisionTransformerLayerId(name, depth));
             default:
                 throw new ArgumentException(
                     $"Layer-wise learning-rate decay needs each parameter's layer, and {model.GetType().Name} is not a VisionTransformer: implement ILayerDecayModel on it to say its layer ids, or leave TrainerOptions.LayerDecay null.",

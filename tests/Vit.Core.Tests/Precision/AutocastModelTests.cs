@@ -401,4 +401,58 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
         Autocast.UncoveredModules(model).Should().Equal("extra");
         Autocast.UncoveredModules(extra).Should().Equal(string.Empty);
     }
+
+    public static TheoryData<string> TimmCases => new(TimmFixtures.Names);
+
+    [Theory]
+    [MemberData(nameof(TimmCases))]
+    public void UncoveredModules_TimmVariant_IsEmpty(string name)
+    {
+        using var model = TimmFixtures.Load(name);
+
+        Autocast.UncoveredModules(model).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("aimv2")]
+    [InlineData("siglip_map")]
+    [InlineData("swiglu")]
+    [InlineData("deit_distilled")]
+    [InlineData("scale_norms_avgmax_pad")]
+    [InlineData("clip_quickgelu")]
+    public void Backward_BFloat16TimmVariant_GradientsArriveInFp32AndPointWhereFp32sDo(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var model = TimmFixtures.Load(name);
+        model.train();
+        var images = SafeTensors.Load(TimmFixtures.File(name, "expected.safetensors"))["input_0"];
+        var labels = torch.arange(images.shape[0], ScalarType.Int64) % 10;
+
+        var fp32Logits = model.forward(images);
+        F.cross_entropy(fp32Logits, labels).backward();
+        var fp32 = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        model.zero_grad();
+        Tensor logits;
+        using (Autocast.Enable(ScalarType.BFloat16))
+        {
+            logits = model.forward(images);
+            logits.dtype.Should().Be(ScalarType.Float32);
+            F.cross_entropy(logits, labels).backward();
+        }
+
+        double shift = MaxAbsDiff(logits, fp32Logits);
+        double worstCosine = 1;
+        foreach (var (parameterName, parameter) in model.named_parameters())
+        {
+            var grad = parameter.grad;
+            grad.Should().NotBeNull(parameterName);
+            grad!.dtype.Should().Be(ScalarType.Float32, parameterName);
+            double cosine = F.cosine_similarity(grad.flatten(), fp32[parameterName].flatten(), 0).item<float>();
+            worstCosine = Math.Min(worstCosine, cosine);
+            cosine.Should().BeGreaterThan(0.99, parameterName);
+        }
+
+        _output.WriteLine($"{name}: bf16 moves the logits by {shift:E2} (logits up to {fp32Logits.abs().max().item<float>():F2}); worst gradient cosine {worstCosine:F5}");
+        shift.Should().BeLessThan(1e-2);
+    }
 }

@@ -12,7 +12,8 @@ namespace Vit.Core.Tests.Timm;
 /// Every timm ViT architecture at depth 1 (folders made by eng/timm-coverage/make_folders.py, outside the suite): each
 /// folder through FromPretrained with its logits within 1e-4 of timm's, its parameter count equal to timm's, and
 /// FromTimm(name) equal to the folder's options but for the sizes the folder overrides. Runs only when
-/// VIT_TIMM_COVERAGE names the folders' root; writes coverage.md there.
+/// VIT_TIMM_COVERAGE names the folders' root; writes coverage.md there (and, with VIT_TIMM_COVERAGE_SAVE, each model's
+/// SavePretrained folder for check_saved.py).
 /// </summary>
 [Collection(TorchTestGroup.Name)]
 public sealed class TimmCoverageTests(ITestOutputHelper output)
@@ -78,6 +79,12 @@ public sealed class TimmCoverageTests(ITestOutputHelper output)
             if (!JsonNode.DeepEquals(VitOptionsJson.Write(fromTimm), VitOptionsJson.Write(model.Options)))
             {
                 return (name, "FromTimm differs from the folder's options", difference);
+            }
+
+            // For eng/timm-coverage/check_saved.py: does timm open what Vit writes?
+            if (Environment.GetEnvironmentVariable("VIT_TIMM_COVERAGE_SAVE") is { Length: > 0 } saved)
+            {
+                model.SavePretrained(Path.Combine(saved, name));
             }
 
             return (name, difference <= Tolerance ? "pass" : "logits differ", difference);

@@ -4,6 +4,7 @@ using Xunit;
 namespace Vit.Core.Tests.Timm;
 
 /// <summary>FromTimm / TimmArchitectures: timm's ViT architectures by name, from the table read out of timm 1.0.29's source.</summary>
+[Collection(TorchTestGroup.Name)]
 public sealed class VisionTransformerOptionsTimmTests
 {
     // The architectures of vision_transformer.py and deit.py whose block, attention or position scheme Vit does not build.
@@ -19,6 +20,7 @@ public sealed class VisionTransformerOptionsTimmTests
     {
         var names = VisionTransformerOptions.TimmArchitectures;
 
+        TimmRegistry.TimmVersion.Should().Be("1.0.29.dev0");
         names.Should().HaveCount(173).And.OnlyHaveUniqueItems();
         names.Should().Contain(["vit_base_patch16_224", "deit_tiny_distilled_patch16_224", "vit_small_patch14_reg4_dinov2", "aimv2_large_patch14_224", "vit_so400m_patch14_siglip_378"]);
     }
@@ -50,6 +52,7 @@ public sealed class VisionTransformerOptionsTimmTests
         invalid.Should().Equal(new Dictionary<string, string>
         {
             ["vit_so400m_patch14_siglip_384"] = "VisionTransformerOptions.ImageSize is 384 and PatchSize is 14, but ImageSize must be divisible by PatchSize",
+            ["vit_so400m_patch14_siglip_gap_384"] = "VisionTransformerOptions.ImageSize is 384 and PatchSize is 14, but ImageSize must be divisible by PatchSize",
         });
     }
 
@@ -141,5 +144,24 @@ public sealed class VisionTransformerOptionsTimmTests
         var act = () => VisionTransformerOptions.FromTimm(name);
 
         act.Should().Throw<NotSupportedException>().WithMessage($"timm architecture '{name}': {problem}");
+    }
+
+    // Parameter counts of timm.create_model(name) as timm 1.0.29 reports them (sum of numel over parameters()).
+    [Theory]
+    [InlineData("test_vit", 371_240)]
+    [InlineData("test_vit2", 455_720)]
+    [InlineData("test_vit3", 930_280)]
+    [InlineData("test_vit4", 1_020_520)]
+    [InlineData("vit_tiny_patch16_224", 5_717_416)]
+    [InlineData("deit_tiny_distilled_patch16_224", 5_910_800)]
+    [InlineData("vit_small_patch14_reg4_dinov2", 22_057_344)]
+    [InlineData("deit3_small_patch16_224", 22_059_496)]
+    public void FromTimm_BuiltModel_HasTimmsParameterCount(string name, long expected)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+
+        using var model = new VisionTransformer(VisionTransformerOptions.FromTimm(name));
+
+        model.parameters().Sum(p => p.numel()).Should().Be(expected);
     }
 }
