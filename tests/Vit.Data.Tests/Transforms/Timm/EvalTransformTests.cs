@@ -32,15 +32,14 @@ public sealed class EvalTransformTests : IDisposable
 
     [Theory]
     [MemberData(nameof(JpegCases))]
-    public void ResizeInto_Jpeg_WithinOneLevelOfPillow(string image, string config)
+    public void ResizeInto_Jpeg_EqualsPillowsDecodeResizeAndCenterCropExactly(string image, string config)
     {
         var transform = new EvalTransform(EvalFixtures.Options(config));
 
         byte[] actual = Resize(transform, image);
-        byte[] expected = EvalFixtures.Expected(image, config);
 
-        actual.Length.Should().Be(expected.Length);
-        actual.Zip(expected, (a, b) => Math.Abs(a - b)).Max().Should().BeLessThanOrEqualTo(1, "SkiaSharp's and Pillow's libjpeg-turbo decoders may round an IDCT or upsampling step differently");
+        // SkiaSharp 2.88 and Pillow 9.4 both decode with libjpeg-turbo's defaults (islow IDCT, fancy upsampling).
+        actual.Should().Equal(EvalFixtures.Expected(image, config));
     }
 
     [Fact]
