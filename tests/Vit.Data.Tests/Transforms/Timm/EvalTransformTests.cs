@@ -42,6 +42,29 @@ public sealed class EvalTransformTests : IDisposable
         actual.Should().Equal(EvalFixtures.Expected(image, config));
     }
 
+    [Theory]
+    [InlineData("photo_61x45.jpg", 61, 45)]
+    [InlineData("photo_40x72.jpg", 40, 72)]
+    [InlineData("gray_33x30.jpg", 33, 30)]
+    public void Decode_Jpeg_EqualsPillowsDecodedRgbExactly(string image, int width, int height)
+    {
+        using var stream = File.OpenRead(EvalFixtures.ImagePath(image));
+
+        var decoded = Vit.Imaging.SkiaPlanarDecoder.Decode(stream, image, 3);
+
+        (decoded.Width, decoded.Height).Should().Be((width, height));
+        byte[] interleaved = new byte[width * height * 3];
+        for (int p = 0; p < width * height; p++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                interleaved[(3 * p) + c] = decoded.Planes[c][p];
+            }
+        }
+
+        interleaved.Should().Equal(EvalFixtures.DecodedRgb(image));
+    }
+
     [Fact]
     public void Apply_Png_EqualsImageClassifiersArithmeticBitForBit()
     {
