@@ -39,12 +39,13 @@ public sealed class StreamingImageFolder : IImageDataset, IDisposable
         _skipUndecodable = options.SkipUndecodable;
         _logger = logger;
         _labels = [.. source.Files.Select(f => f.Label)];
+        Files = [.. source.Files.Select(f => f.Name)];
         _byClass = [.. Enumerable.Range(0, source.ClassNames.Count).Select(c => Enumerable.Range(0, _labels.Length).Where(i => _labels[i] == c).ToArray())];
         _workers = new DecodeWorkers(options.DecodeThreads, Math.Min(options.DecodeThreads, options.MaxDecodedInFlight));
     }
 
     /// <summary>Gets the file of each sample, in sample order (for a zip: <c>archive.zip!class/name.jpg</c>).</summary>
-    public IReadOnlyList<string> Files => [.. _source.Files.Select(f => f.Name)];
+    public IReadOnlyList<string> Files { get; }
 
     /// <summary>Gets the files that failed to decode so far, each reported once (only with <see cref="StreamingImageFolderOptions.SkipUndecodable"/>).</summary>
     public IReadOnlyList<SkippedImage> Skipped => [.. _skipped.OrderBy(p => p.Key).Select(p => p.Value)];
