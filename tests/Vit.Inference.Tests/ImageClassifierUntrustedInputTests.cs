@@ -19,7 +19,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [Fact]
     public void Dispose_WhileThreadsClassify_TheyFinishOrSeeObjectDisposed()
     {
-        File.WriteAllBytes(_folder.File("a.png"), Images.Real(SKEncodedImageFormat.Png, 40, 40));
+        File.WriteAllBytes(_folder.File("a.png"), ImageCases.Real(SKEncodedImageFormat.Png, 40, 40));
         var classifier = ImageClassifier.Load(_folder.Path);
         var unexpected = new List<Exception>();
         int disposedSeen = 0;
@@ -65,7 +65,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [InlineData("bmp-60000")]
     public void Classify_DecompressionBomb_ThrowsBeforeDecoding(string bomb)
     {
-        var (_, extension, bytes) = Images.Bombs.Single(b => b.Name == bomb);
+        var (_, extension, bytes) = ImageCases.Bombs.Single(b => b.Name == bomb);
         string image = _folder.File("bomb" + extension);
         File.WriteAllBytes(image, bytes);
         using var classifier = ImageClassifier.Load(_folder.Path);
@@ -81,7 +81,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     public void Classify_TruncatedPng_ThrowsSayingTruncated()
     {
         string image = _folder.File("cut.png");
-        File.WriteAllBytes(image, Images.Truncated(SKEncodedImageFormat.Png));
+        File.WriteAllBytes(image, ImageCases.Truncated(SKEncodedImageFormat.Png));
         using var classifier = ImageClassifier.Load(_folder.Path);
 
         var act = () => classifier.Classify(image);
@@ -96,7 +96,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
         config["pretrained_cfg"]!["crop_pct"] = 0.1;
         ModelFolder.Write(_folder.Path, config.ToJsonString());
         string image = _folder.File("thin.png");
-        File.WriteAllBytes(image, Images.Real(SKEncodedImageFormat.Png, 1_000_000, 1));
+        File.WriteAllBytes(image, ImageCases.Real(SKEncodedImageFormat.Png, 1_000_000, 1));
         using var classifier = ImageClassifier.Load(_folder.Path);
 
         var act = () => classifier.Classify(image);
@@ -191,12 +191,12 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData(7)]
-    [InlineData(3)]
-    public void Classify_OutputWidthKnownOnlyAtRunTime_ThrowsWhenItDiffers(int width)
+    [InlineData(OnnxWidth.RuntimeWider, 5)]
+    [InlineData(OnnxWidth.RuntimeNarrower, 1)]
+    public void Classify_OutputWidthKnownOnlyAtRunTime_ThrowsWhenItDiffers(OnnxWidth kind, int width)
     {
-        File.WriteAllBytes(Model, TinyOnnx.Model(3, ModelFolder.Size, width, dynamicWidth: true));
-        File.WriteAllBytes(_folder.File("a.png"), Images.Real(SKEncodedImageFormat.Png, 20, 20));
+        File.WriteAllBytes(Model, TinyOnnx.Model(3, ModelFolder.Size, ModelFolder.Classes, width: kind));
+        File.WriteAllBytes(_folder.File("a.png"), ImageCases.Real(SKEncodedImageFormat.Png, 20, 20));
         using var classifier = ImageClassifier.Load(_folder.Path);
 
         var act = () => classifier.Classify(_folder.File("a.png"));
@@ -208,7 +208,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     public void Classify_NanLogits_ThrowsInsteadOfNanProbabilities()
     {
         File.WriteAllBytes(Model, TinyOnnx.Model(3, ModelFolder.Size, ModelFolder.Classes, nanBias: true));
-        File.WriteAllBytes(_folder.File("a.png"), Images.Real(SKEncodedImageFormat.Png, 20, 20));
+        File.WriteAllBytes(_folder.File("a.png"), ImageCases.Real(SKEncodedImageFormat.Png, 20, 20));
         using var classifier = ImageClassifier.Load(_folder.Path);
 
         var act = () => classifier.Classify(_folder.File("a.png"));
@@ -219,7 +219,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [Fact]
     public void Classify_TinyModel_GivesFiniteProbabilities()
     {
-        File.WriteAllBytes(_folder.File("a.png"), Images.Real(SKEncodedImageFormat.Png, 20, 20));
+        File.WriteAllBytes(_folder.File("a.png"), ImageCases.Real(SKEncodedImageFormat.Png, 20, 20));
         using var classifier = ImageClassifier.Load(_folder.Path);
 
         var predictions = classifier.Classify(_folder.File("a.png"), topK: 4);

@@ -216,7 +216,7 @@ public sealed class ImageFolderDatasetTests : IDisposable
     {
         WriteImage("cats/a.png", 8, 8, (x, y) => Pattern(x, y, 30));
         string cut = Path.Combine(_dir.Path, "cats", name);
-        File.WriteAllBytes(cut, Vit.Fuzz.Images.Truncated(format));
+        File.WriteAllBytes(cut, Vit.Fuzz.ImageCases.Truncated(format));
 
         var strict = () => ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Height = 8, Width = 8 });
         using var lenient = ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Height = 8, Width = 8, SkipUndecodable = true });
@@ -233,7 +233,7 @@ public sealed class ImageFolderDatasetTests : IDisposable
     {
         WriteImage("cats/a.png", 8, 8, (x, y) => Pattern(x, y, 30));
         string bomb = Path.Combine(_dir.Path, "cats", "b.png");
-        File.WriteAllBytes(bomb, Vit.Fuzz.Images.PngBomb(50000, 50000));
+        File.WriteAllBytes(bomb, Vit.Fuzz.ImageCases.PngBomb(50000, 50000));
 
         var act = () => ImageFolderDataset.Load(_dir.Path, sized ? new ImageFolderOptions { Height = 8, Width = 8 } : null);
 

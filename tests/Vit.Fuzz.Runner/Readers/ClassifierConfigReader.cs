@@ -22,7 +22,7 @@ public sealed class ClassifierConfigReader : IFuzzReader
         new(name, caseClass, dir =>
         {
             writeFolder(dir);
-            File.WriteAllBytes(Path.Combine(dir, Image), Images.Real(SKEncodedImageFormat.Png, 24, 24));
+            File.WriteAllBytes(Path.Combine(dir, Image), ImageCases.Real(SKEncodedImageFormat.Png, 24, 24));
         }, dir => ClassifierImageReader.Classify(dir, Image), expect);
 
     private static FuzzCase Altered(string name, string caseClass, Action<JsonObject> alter)

@@ -21,7 +21,7 @@ public sealed class ClassifierDisposeReader : IFuzzReader
     private static void Write(string dir)
     {
         ModelFolder.WriteValid(dir);
-        File.WriteAllBytes(Path.Combine(dir, "a.png"), Images.Real(SKEncodedImageFormat.Png, 40, 40));
+        File.WriteAllBytes(Path.Combine(dir, "a.png"), ImageCases.Real(SKEncodedImageFormat.Png, 40, 40));
     }
 
     private static string Race(string dir, int delayMs)

@@ -43,24 +43,24 @@ public sealed class ClassifierImageReader : IFuzzReader
         var ok = FuzzExpectation.Correct(Classified);
         var cases = new List<FuzzCase>
         {
-            Bytes("valid-png", "valid", "a.png", () => Images.Real(SKEncodedImageFormat.Png, 40, 30), ok),
-            Bytes("valid-jpeg", "valid", "a.jpg", () => Images.Real(SKEncodedImageFormat.Jpeg, 30, 50), ok),
-            Bytes("valid-tall-1x20000", "valid", "tall.png", () => Images.Real(SKEncodedImageFormat.Png, 1, 20000), ok),
+            Bytes("valid-png", "valid", "a.png", () => ImageCases.Real(SKEncodedImageFormat.Png, 40, 30), ok),
+            Bytes("valid-jpeg", "valid", "a.jpg", () => ImageCases.Real(SKEncodedImageFormat.Jpeg, 30, 50), ok),
+            Bytes("valid-tall-1x20000", "valid", "tall.png", () => ImageCases.Real(SKEncodedImageFormat.Png, 1, 20000), ok),
             new("aspect-1000000x1", "decompression bomb", dir =>
             {
                 // crop_pct 0.1 resizes the 1-px side to 160 px, so the long side would become 160,000,000 px.
                 var config = ModelFolder.Config();
                 config["pretrained_cfg"]!["crop_pct"] = 0.1;
                 ModelFolder.Write(dir, config.ToJsonString());
-                File.WriteAllBytes(Path.Combine(dir, "thin.png"), Images.Real(SKEncodedImageFormat.Png, 1_000_000, 1));
+                File.WriteAllBytes(Path.Combine(dir, "thin.png"), ImageCases.Real(SKEncodedImageFormat.Png, 1_000_000, 1));
             }, dir => Classify(dir, "thin.png"), FuzzExpectation.Invalid("thin.png")),
-            Bytes("truncated-png", "truncated", "cut.png", () => Images.Truncated(SKEncodedImageFormat.Png), FuzzExpectation.Invalid("cut.png")),
-            Bytes("truncated-jpeg", "truncated", "cut.jpg", () => Images.Truncated(SKEncodedImageFormat.Jpeg), FuzzExpectation.Invalid("cut.jpg")),
+            Bytes("truncated-png", "truncated", "cut.png", () => ImageCases.Truncated(SKEncodedImageFormat.Png), FuzzExpectation.Invalid("cut.png")),
+            Bytes("truncated-jpeg", "truncated", "cut.jpg", () => ImageCases.Truncated(SKEncodedImageFormat.Jpeg), FuzzExpectation.Invalid("cut.jpg")),
             Bytes("random-bytes", "damaged", "noise.png", () => [.. Enumerable.Range(0, 300).Select(i => (byte)(i * 37))], FuzzExpectation.Invalid("noise.png")),
             Bytes("empty", "truncated", "empty.png", () => [], FuzzExpectation.Invalid("empty.png")),
             Case("missing", "missing file", "none.png", _ => { }, FuzzExpectation.Error<FileNotFoundException>("none.png")),
         };
-        foreach (var (name, extension, bytes) in Images.Bombs)
+        foreach (var (name, extension, bytes) in ImageCases.Bombs)
         {
             cases.Add(Bytes($"bomb-{name}", "decompression bomb", "bomb" + extension, () => bytes, FuzzExpectation.Invalid("bomb" + extension)));
         }

@@ -22,7 +22,7 @@ public sealed class ClassifierModelReader : IFuzzReader
         {
             File.WriteAllText(Path.Combine(dir, "config.json"), ModelFolder.Config().ToJsonString());
             writeModel(Path.Combine(dir, Model));
-            File.WriteAllBytes(Path.Combine(dir, Image), Images.Real(SKEncodedImageFormat.Png, 24, 24));
+            File.WriteAllBytes(Path.Combine(dir, Image), ImageCases.Real(SKEncodedImageFormat.Png, 24, 24));
         }, dir => ClassifierImageReader.Classify(dir, Image), expect);
 
     private static FuzzCase Bytes(string name, string caseClass, byte[] model, FuzzExpectation expect) =>
@@ -37,8 +37,8 @@ public sealed class ClassifierModelReader : IFuzzReader
             Bytes("valid", "valid", TinyOnnx.Model(3, s, c), FuzzExpectation.Correct(ClassifierImageReader.Classified)),
             Bytes("int64-output", "ONNX outputs", TinyOnnx.Model(3, s, c, OnnxOutputType.Integer64), bad),
             Bytes("double-output", "ONNX outputs", TinyOnnx.Model(3, s, c, OnnxOutputType.DoublePrecision), bad),
-            Bytes("runtime-width-wider", "ONNX outputs", TinyOnnx.Model(3, s, c + 3, dynamicWidth: true), bad),
-            Bytes("runtime-width-narrower", "ONNX outputs", TinyOnnx.Model(3, s, c - 1, dynamicWidth: true), bad),
+            Bytes("runtime-width-wider", "ONNX outputs", TinyOnnx.Model(3, s, c, width: OnnxWidth.RuntimeWider), bad),
+            Bytes("runtime-width-narrower", "ONNX outputs", TinyOnnx.Model(3, s, c, width: OnnxWidth.RuntimeNarrower), bad),
             Bytes("declared-width-wrong", "ONNX outputs", TinyOnnx.Model(3, s, c + 1), bad),
             Bytes("nan-logits", "ONNX outputs", TinyOnnx.Model(3, s, c, nanBias: true), bad),
             Bytes("wrong-input-size", "ONNX outputs", TinyOnnx.Model(3, s * 2, c), bad),

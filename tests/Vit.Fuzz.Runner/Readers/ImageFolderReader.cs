@@ -23,7 +23,7 @@ public sealed class ImageFolderReader : IFuzzReader
             Directory.CreateDirectory(Path.Combine(dir, c));
             for (int i = 0; i < 2; i++)
             {
-                File.WriteAllBytes(Path.Combine(dir, c, $"{i}.png"), Images.Real(SKEncodedImageFormat.Png, 8, 8, seed: i + 1));
+                File.WriteAllBytes(Path.Combine(dir, c, $"{i}.png"), ImageCases.Real(SKEncodedImageFormat.Png, 8, 8, seed: i + 1));
             }
         }
     }
@@ -48,7 +48,7 @@ public sealed class ImageFolderReader : IFuzzReader
         var cases = new List<FuzzCase>
         {
             Case("valid", "valid", _ => { }, sized: false, skip: false, FuzzExpectation.Correct(four)),
-            Case("valid-resized-large-jpeg", "valid", dir => File.WriteAllBytes(Path.Combine(dir, "a", "big.jpg"), Images.Real(SKEncodedImageFormat.Jpeg, 1600, 1200)), sized: true, skip: false, FuzzExpectation.Correct("count=5 skipped=0 3x8x8")),
+            Case("valid-resized-large-jpeg", "valid", dir => File.WriteAllBytes(Path.Combine(dir, "a", "big.jpg"), ImageCases.Real(SKEncodedImageFormat.Jpeg, 1600, 1200)), sized: true, skip: false, FuzzExpectation.Correct("count=5 skipped=0 3x8x8")),
             Case("symlink-loop-one", "symlink loops", dir => Directory.CreateSymbolicLink(Path.Combine(dir, "a", "loop"), ".."), sized: false, skip: false, FuzzExpectation.Correct(four)),
             Case("symlink-loops-two", "symlink loops", dir =>
             {
@@ -62,11 +62,11 @@ public sealed class ImageFolderReader : IFuzzReader
         foreach (var format in new[] { SKEncodedImageFormat.Png, SKEncodedImageFormat.Jpeg })
         {
             string file = format == SKEncodedImageFormat.Png ? "cut.png" : "cut.jpg";
-            cases.Add(Case($"truncated-{format}".ToLowerInvariant(), "truncated", dir => File.WriteAllBytes(Path.Combine(dir, "a", file), Images.Truncated(format)), sized: true, skip: false, FuzzExpectation.Invalid(Path.Combine("a", file))));
-            cases.Add(Case($"truncated-{format}-skipped".ToLowerInvariant(), "truncated", dir => File.WriteAllBytes(Path.Combine(dir, "a", file), Images.Truncated(format)), sized: true, skip: true, FuzzExpectation.Correct(oneSkipped)));
+            cases.Add(Case($"truncated-{format}".ToLowerInvariant(), "truncated", dir => File.WriteAllBytes(Path.Combine(dir, "a", file), ImageCases.Truncated(format)), sized: true, skip: false, FuzzExpectation.Invalid(Path.Combine("a", file))));
+            cases.Add(Case($"truncated-{format}-skipped".ToLowerInvariant(), "truncated", dir => File.WriteAllBytes(Path.Combine(dir, "a", file), ImageCases.Truncated(format)), sized: true, skip: true, FuzzExpectation.Correct(oneSkipped)));
         }
 
-        foreach (var (name, extension, bytes) in Images.Bombs)
+        foreach (var (name, extension, bytes) in ImageCases.Bombs)
         {
             // .wbmp is not among ImageFolderOptions' extensions; SkiaSharp detects the format by content anyway.
             string file = Path.Combine("a", "0bomb" + (extension == ".wbmp" ? ".bmp" : extension));

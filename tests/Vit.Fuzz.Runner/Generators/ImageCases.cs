@@ -7,7 +7,7 @@ namespace Vit.Fuzz;
 /// Image files for cases: real ones (encoded by SkiaSharp), truncated ones, and decompression bombs: a few bytes whose
 /// header declares tens of thousands of pixels a side (issue 21, item 5).
 /// </summary>
-public static class Images
+public static class ImageCases
 {
     /// <summary>A real image of noise, encoded.</summary>
     public static byte[] Real(SKEncodedImageFormat format, int width, int height, int seed = 1)
