@@ -55,11 +55,13 @@ public sealed class JsonInputTests : IDisposable
         act.Should().Throw<InvalidDataException>().WithMessage($"'{path}' is 67108865 bytes, more than the 67108864 bytes Vit reads from such a file.");
     }
 
-    [Fact]
-    public void ReadFile_ValidJson_GivesTheNode()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadFile_ValidJsonWithOrWithoutByteOrderMark_GivesTheNode(bool byteOrderMark)
     {
         string path = _dir.File("ok.json");
-        File.WriteAllText(path, "{\"a\":[1,2]}");
+        File.WriteAllText(path, "{\"a\":[1,2]}", new UTF8Encoding(byteOrderMark));
 
         JsonInput.ReadFile(path)!["a"]!.AsArray().Should().HaveCount(2);
     }
