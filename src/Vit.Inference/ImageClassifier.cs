@@ -175,9 +175,9 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        if (images.Length != batchSize * _preprocessor.InputLength)
+        if (images.Length != (long)batchSize * _preprocessor.InputLength)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected {batchSize} x {Channels} x {ImageSize} x {ImageSize} = {batchSize * _preprocessor.InputLength} floats, got {images.Length}."), nameof(images));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Expected {batchSize} x {Channels} x {ImageSize} x {ImageSize} = {(long)batchSize * _preprocessor.InputLength} floats, got {images.Length}."), nameof(images));
         }
 
         if (_fixedBatch is int fixedBatch && batchSize != fixedBatch)
@@ -247,6 +247,11 @@ public sealed class ImageClassifier : IDisposable
         }
 
         int length = _preprocessor.InputLength;
+        if ((long)count * length > Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{count} images of {length} floats each are more than one array holds; classify them in smaller batches."));
+        }
+
         var input = new float[count * length];
         for (int i = 0; i < count; i++)
         {

@@ -43,23 +43,14 @@ internal static class BoundedImageDecoder
     }
 
     /// <summary>
-    /// Decodes every pixel as unpremultiplied RGBA, at the full size or, when <paramref name="atLeast"/> is given and the
-    /// codec can (JPEG, WebP), at the smallest size it offers that is still at least that large on both sides.
+    /// Decodes every pixel as unpremultiplied RGBA at the full size. Never at a reduced one: SkiaSharp 2.88.6's JPEG codec
+    /// crashes the process (SIGSEGV) on any size other than the full one, and GetScaledDimensions crashes too (the fuzz
+    /// corpus's image-folder cases found it), so the declared-size check is what bounds the decode.
     /// </summary>
     /// <exception cref="InvalidDataException">The image is truncated or damaged.</exception>
-    public static SKBitmap DecodeRgba(SKCodec codec, string source, SKSizeI? atLeast = null)
+    public static SKBitmap DecodeRgba(SKCodec codec, string source)
     {
         var size = codec.Info.Size;
-        if (atLeast is { } target && target.Width < size.Width && target.Height < size.Height)
-        {
-            float scale = Math.Max((float)target.Width / size.Width, (float)target.Height / size.Height);
-            var scaled = codec.GetScaledDimensions(scale);
-            if (scaled.Width >= target.Width && scaled.Height >= target.Height && scaled.Width <= size.Width && scaled.Height <= size.Height)
-            {
-                size = scaled;
-            }
-        }
-
         var bitmap = new SKBitmap(new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
         if (result != SKCodecResult.Success)

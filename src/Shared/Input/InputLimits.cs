@@ -15,8 +15,8 @@ internal static class InputLimits
     /// <summary>The largest channel count of a model input.</summary>
     public const int MaxInputChannels = 16;
 
-    /// <summary>The largest side an image is resized to before the centre crop (<c>floor(size / crop_pct)</c>).</summary>
-    public const int MaxResizeSide = 16384;
+    /// <summary>The largest side an image is resized to before the centre crop (<c>floor(size / crop_pct)</c>): a square image then stays within <see cref="MaxImagePixels"/>.</summary>
+    public const int MaxResizeSide = 8192;
 
     /// <summary>The largest <c>crop_pct</c> (above 1 pads; the writer's own limit).</summary>
     public const double MaxCropPct = 16;

@@ -22,10 +22,12 @@ internal static class JsonInput
             stream.ReadExactly(bytes);
         }
 
+        // A UTF-8 byte order mark (Windows editors write one) is not JSON; File.ReadAllText used to drop it.
+        var json = bytes.AsMemory(bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0);
         try
         {
-            ThrowIfDuplicateKey(bytes, path);
-            return JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = InputLimits.MaxJsonDepth });
+            ThrowIfDuplicateKey(json.Span, path);
+            return JsonNode.Parse(json.Span, documentOptions: new JsonDocumentOptions { MaxDepth = InputLimits.MaxJsonDepth });
         }
         catch (JsonException e)
         {

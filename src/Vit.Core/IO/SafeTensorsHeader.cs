@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TorchSharp;
-using Vit.Input;
 
 namespace Vit.Core;
 
@@ -106,8 +105,6 @@ internal sealed class SafeTensorsHeader
                 }
             }
 
-            // A key repeated inside a tensor's entry ("dtype" twice) would silently take one of the values.
-            JsonInput.ThrowIfDuplicateKey(json, path);
             CheckLayout(entries, dataLength, path);
             return new SafeTensorsHeader(dataStart, entries, metadata);
         }
@@ -144,6 +141,16 @@ internal sealed class SafeTensorsHeader
         if (value.ValueKind != JsonValueKind.Object)
         {
             throw Corrupt(path, $"tensor '{name}' is described by a JSON {value.ValueKind}, expected an object");
+        }
+
+        // A key repeated inside the entry ("dtype" twice) would silently take one of the values.
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in value.EnumerateObject())
+        {
+            if (!keys.Add(field.Name))
+            {
+                throw Corrupt(path, $"tensor '{name}' names '{field.Name}' twice");
+            }
         }
 
         if (!value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)

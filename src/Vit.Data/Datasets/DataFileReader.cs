@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using Vit.Input;
@@ -12,10 +13,12 @@ internal sealed class DataFileReader : IDisposable
 {
     private const int DrainBufferSize = 64 * 1024;
     private readonly Stream _stream;
+    private readonly FileStream _file;
 
-    private DataFileReader(string path, Stream stream, bool compressed, long capacity)
+    private DataFileReader(string path, FileStream file, Stream stream, bool compressed, long capacity)
     {
         Path = path;
+        _file = file;
         _stream = stream;
         Compressed = compressed;
         Capacity = capacity;
@@ -47,8 +50,8 @@ internal sealed class DataFileReader : IDisposable
             file.Position = 0;
             bool compressed = read == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
             return compressed
-                ? new DataFileReader(path, new GZipStream(file, CompressionMode.Decompress), true, checked(file.Length * InputLimits.MaxDeflateRatio))
-                : new DataFileReader(path, file, false, file.Length);
+                ? new DataFileReader(path, file, new GZipStream(file, CompressionMode.Decompress), true, checked(file.Length * InputLimits.MaxDeflateRatio))
+                : new DataFileReader(path, file, file, false, file.Length);
         }
         catch
         {
@@ -102,11 +105,35 @@ internal sealed class DataFileReader : IDisposable
         return limit + 1;
     }
 
+    /// <summary>
+    /// Throws unless a gzip file ends with its trailer: .NET's GZipStream stops at bytes after the gzip data that are
+    /// not another gzip member and says nothing, so the file's last 4 bytes (ISIZE, the inflated length mod 2^32) must
+    /// match what was inflated. A file of several joined gzip members fails this too; Vit reads one-member files only.
+    /// </summary>
+    /// <param name="inflated">The bytes the whole file inflated to.</param>
+    /// <exception cref="InvalidDataException">The file does not end with the trailer of the data read.</exception>
+    public void ThrowUnlessGzipTrailerMatches(long inflated)
+    {
+        if (!Compressed)
+        {
+            return;
+        }
+
+        Span<byte> trailer = stackalloc byte[4];
+        long length = _file.Length;
+        uint size = length >= 18 && RandomAccess.Read(_file.SafeFileHandle, trailer, length - 4) == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(trailer) : uint.MaxValue;
+        if (size != (uint)inflated)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"'{Path}' does not end with the trailer of its gzip data: its last 4 bytes give a size of {size} but the data inflated to {inflated} bytes (bytes after the gzip data, or several gzip members joined; Vit reads files of one gzip member)."));
+        }
+    }
+
     /// <summary>An offset worded for messages.</summary>
     public string Offset(long offset) => DataFile.Offset(offset, Compressed);
 
     /// <summary>The error for a content that declares more than the file can hold or than Vit holds in memory.</summary>
-    public InvalidDataException TooLarge(string what, long bytes) => new(bytes > Capacity
+    public InvalidDataException TooLarge(string what, Int128 bytes) => new(bytes > Capacity
         ? string.Create(CultureInfo.InvariantCulture, $"'{Path}' declares {what} = {bytes} bytes, more than the file can hold ({(Compressed ? $"{Capacity / InputLimits.MaxDeflateRatio} gzip bytes inflate to at most {Capacity}" : $"it is {Capacity} bytes long")}).")
         : string.Create(CultureInfo.InvariantCulture, $"'{Path}' declares {what} = {bytes} bytes, more than the {InputLimits.MaxDatasetBytes} bytes one in-memory dataset holds."));
 

@@ -122,28 +122,27 @@ public static class IdxFiles
     private static byte[] ReadData(DataFileReader file, int[] dims)
     {
         long headerSize = file.Position;
-        long expected = 1;
+        Int128 declared = 1;
         foreach (int d in dims)
         {
-            expected *= d; // at most three factors below 2^31: no overflow in 64 bits
-            if (expected > InputLimits.MaxDatasetBytes)
-            {
-                break;
-            }
+            declared *= d; // three factors below 2^31 fit in 128 bits
         }
 
         string shape = $"[{string.Join(", ", dims)}]";
-        long total = headerSize + expected;
-        if (!file.Compressed && file.Capacity < total)
+        Int128 declaredTotal = headerSize + declared;
+        if (!file.Compressed && file.Capacity < declaredTotal)
         {
-            throw Truncated(file, shape, total, file.Capacity, expected, dims[0]);
+            throw new InvalidDataException(
+                $"'{file.Path}' is truncated: its header {shape} needs {declaredTotal} bytes but the data ends at " +
+                $"{file.Offset(file.Capacity)} (inside sample {(file.Capacity - headerSize) / Math.Max(1, (long)(declared / Math.Max(1, dims[0])))}).");
         }
 
-        if (expected > InputLimits.MaxDatasetBytes || total > file.Capacity)
+        if (declared > InputLimits.MaxDatasetBytes || declaredTotal > file.Capacity)
         {
-            throw file.TooLarge(shape, expected);
+            throw file.TooLarge(shape, declared);
         }
 
+        long expected = (long)declared, total = headerSize + expected;
         byte[] data = new byte[expected];
         int read = file.Fill(data);
         if (read < expected)
@@ -157,6 +156,8 @@ public static class IdxFiles
             string count = extra > TrailingBytesCounted ? $"more than {TrailingBytesCounted}" : $"{extra}";
             throw new InvalidDataException($"'{file.Path}' has {count} unexpected bytes after its data, starting at {file.Offset(total)}.");
         }
+
+        file.ThrowUnlessGzipTrailerMatches(total);
 
         return data;
     }

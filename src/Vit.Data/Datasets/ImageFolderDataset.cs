@@ -82,9 +82,10 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
 
         var files = new List<(string Path, int Label)>();
         var seenFiles = new HashSet<string>(StringComparer.Ordinal);
+        var seenFolders = new HashSet<string>([RegularFile.Identity(root), .. classDirs.Select(RegularFile.Identity)], StringComparer.Ordinal);
         for (int c = 0; c < classDirs.Length; c++)
         {
-            var images = FindImages(classDirs[c], extensions, seenFiles);
+            var images = FindImages(classDirs[c], extensions, seenFolders, seenFiles);
             if (images.Count == 0)
             {
                 throw new InvalidDataException(
@@ -161,18 +162,19 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
 
     /// <summary>
     /// The images under a class folder, in ordinal order of their paths. Symbolic links are followed, but a folder or a
-    /// file reached a second time (a link loop, two links to one target) is taken once, and nesting is bounded.
+    /// file reached a second time (a link loop, two links to one target) is taken once, the root and the class folders
+    /// are never entered from inside a class, and nesting is bounded.
     /// </summary>
-    private static List<string> FindImages(string classDir, HashSet<string> extensions, HashSet<string> seenFiles)
+    private static List<string> FindImages(string classDir, HashSet<string> extensions, HashSet<string> visited, HashSet<string> seenFiles)
     {
         var found = new List<string>();
-        var visited = new HashSet<string>(StringComparer.Ordinal) { RegularFile.Identity(classDir) };
         var pending = new Stack<(string Dir, int Depth)>();
         pending.Push((classDir, 0));
         while (pending.Count > 0)
         {
             var (dir, depth) = pending.Pop();
-            foreach (string entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal).Reverse())
+            var subfolders = new List<string>();
+            foreach (string entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
             {
                 var kind = RegularFile.KindOf(entry);
                 if (kind == FileKind.Directory)
@@ -185,7 +187,7 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
 
                     if (visited.Add(RegularFile.Identity(entry)))
                     {
-                        pending.Push((entry, depth + 1));
+                        subfolders.Add(entry);
                     }
                 }
                 else if (extensions.Contains(Path.GetExtension(entry)) && kind != FileKind.Missing
@@ -194,6 +196,12 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
                     // Special files with an image's name are kept: decoding reports them like any undecodable file.
                     found.Add(entry);
                 }
+            }
+
+            // A folder's own files first, then its sub-folders in ordinal order: the first name of a file seen twice wins.
+            for (int i = subfolders.Count - 1; i >= 0; i--)
+            {
+                pending.Push((subfolders[i], depth + 1));
             }
         }
 

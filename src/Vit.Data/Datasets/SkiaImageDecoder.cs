@@ -50,8 +50,7 @@ internal static class SkiaImageDecoder
                 return ($"its size {codec.Info.Width}x{codec.Info.Height} differs from the dataset's {width}x{height}; set ImageFolderOptions.Height and Width to resize.", Array.Empty<byte>());
             }
 
-            // With a target size set, JPEG and WebP decode straight at a reduced scale: a large photo never lands whole.
-            using var decoded = BoundedImageDecoder.DecodeRgba(codec, Source, resize ? new SKSizeI(width, height) : null);
+            using var decoded = BoundedImageDecoder.DecodeRgba(codec, Source);
             if (decoded.Width == width && decoded.Height == height)
             {
                 return (null, decoded.GetPixelSpan().ToArray());

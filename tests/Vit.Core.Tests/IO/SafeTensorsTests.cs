@@ -198,6 +198,8 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "*data bytes 0..4 before tensor 'a' belong to no tensor*")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 6, "*the data section has 6 bytes but the tensors cover only 4*")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}", 4, "*the header names 'a' twice*")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[0,4611686018427387904,4611686018427387904],\"data_offsets\":[0,0]}}", 0, "*tensor 'a' has shape [0, 4611686018427387904, 4611686018427387904], whose byte size overflows*")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "*tensor 'a' names 'dtype' twice.")]
     [InlineData("{\"__metadata__\":{\"k\":1}}", 0, "*__metadata__ entry 'k' is a JSON Number, expected a string*")]
     [InlineData("{\"__metadata__\":[]}", 0, "*__metadata__ is a JSON Array, expected an object of strings*")]
     [InlineData("{\"a\":7}", 0, "*tensor 'a' is described by a JSON Number, expected an object*")]
