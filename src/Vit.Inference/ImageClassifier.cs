@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Vit.Input;
 using Vit.Pretrained;
 
 namespace Vit.Inference;
@@ -21,10 +22,17 @@ public sealed class ImageClassifier : IDisposable
     private readonly string _inputName;
     private readonly string _outputName;
     private readonly int? _fixedBatch;
-    private bool _disposed;
+    private readonly string _modelPath;
 
-    private ImageClassifier(InferenceSession session, ImagePreprocessor preprocessor, IReadOnlyList<string> classNames, string inputName, string outputName, string provider)
+    // Calls in flight and whether Dispose was called: the session is released by whichever of Dispose and the last
+    // call finishes last, so disposing while other threads classify never frees memory ONNX Runtime is using.
+    private int _activeCalls;
+    private int _disposed;
+    private int _released;
+
+    private ImageClassifier(InferenceSession session, string modelPath, ImagePreprocessor preprocessor, IReadOnlyList<string> classNames, string inputName, string outputName, string provider)
     {
+        _modelPath = modelPath;
         int batch = session.InputMetadata[inputName].Dimensions[0];
         _fixedBatch = batch > 0 ? batch : null;
         _session = session;
@@ -73,6 +81,7 @@ public sealed class ImageClassifier : IDisposable
         }
 
         string modelPath = Path.Combine(directory, options.ModelFileName);
+        RegularFile.ThrowIfSpecial(modelPath);
         if (!File.Exists(modelPath))
         {
             throw new FileNotFoundException($"'{modelPath}' does not exist: ImageClassifier needs the ONNX graph next to config.json (write it with model.ExportOnnx).", modelPath);
@@ -96,7 +105,7 @@ public sealed class ImageClassifier : IDisposable
         try
         {
             var (inputName, outputName) = CheckGraph(session, modelPath, config);
-            return new ImageClassifier(session, new ImagePreprocessor(config.Preprocessing), config.LabelNames, inputName, outputName, provider);
+            return new ImageClassifier(session, modelPath, new ImagePreprocessor(config.Preprocessing), config.LabelNames, inputName, outputName, provider);
         }
         catch
         {
@@ -110,7 +119,11 @@ public sealed class ImageClassifier : IDisposable
     /// <param name="topK">How many classes to return, most probable first (at most the number of classes).</param>
     /// <returns>The <paramref name="topK"/> most probable classes.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a regular file or not a decodable image, is truncated, declares more pixels than Vit decodes, or the
+    /// model's logits are not finite (the message names the file).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is not positive.</exception>
     public IReadOnlyList<Prediction> Classify(string imagePath, int topK = 5) => ClassifyBatch([imagePath], topK)[0];
 
@@ -148,6 +161,7 @@ public sealed class ImageClassifier : IDisposable
         return Run(imagePaths.Count, topK, (i, buffer, offset) =>
         {
             string path = imagePaths[i];
+            RegularFile.ThrowIfSpecial(path);
             if (!File.Exists(path))
             {
                 throw new FileNotFoundException($"Image '{path}' does not exist.", path);
@@ -197,18 +211,62 @@ public sealed class ImageClassifier : IDisposable
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The ONNX graph was exported with a fixed batch of {fixedBatch}; got {batchSize} images. Export with OnnxExportOptions.DynamicBatch (the default) to classify any number."), nameof(batchSize));
         }
 
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var tensor = new DenseTensor<float>(images, [batchSize, Channels, ImageSize, ImageSize]);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [_outputName]);
-        return results[0].AsEnumerable<float>().ToArray();
+        Enter();
+        try
+        {
+            var tensor = new DenseTensor<float>(images, [batchSize, Channels, ImageSize, ImageSize]);
+            using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [_outputName]);
+            var logits = results[0].AsTensor<float>();
+            int classes = ClassNames.Count;
+            if (logits.Rank != 2 || logits.Dimensions[0] != batchSize || logits.Dimensions[1] != classes)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{_modelPath}' gave logits of shape [{string.Join(", ", logits.Dimensions.ToArray())}] for {batchSize} images; config.json describes {classes} classes, so [{batchSize}, {classes}] was expected."));
+            }
+
+            return logits.ToArray();
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
+    /// <summary>
+    /// Releases the ONNX Runtime session. Calls already running on other threads finish first (the last one releases the
+    /// session); calls made after this throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        if (!_disposed)
+        Interlocked.Exchange(ref _disposed, 1);
+        if (Volatile.Read(ref _activeCalls) == 0)
         {
-            _disposed = true;
+            Release();
+        }
+    }
+
+    private void Enter()
+    {
+        Interlocked.Increment(ref _activeCalls);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Exit();
+            throw new ObjectDisposedException(nameof(ImageClassifier));
+        }
+    }
+
+    private void Exit()
+    {
+        if (Interlocked.Decrement(ref _activeCalls) == 0 && Volatile.Read(ref _disposed) != 0)
+        {
+            Release();
+        }
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
             _session.Dispose();
         }
     }
@@ -253,10 +311,10 @@ public sealed class ImageClassifier : IDisposable
         bool inputFits = inputShape.Length == 4 && inputShape.Skip(1).Select((d, i) => d <= 0 || d == expected[i]).All(ok => ok);
         int[] outputShape = output.Dimensions;
         bool outputFits = outputShape.Length == 2 && (outputShape[1] <= 0 || outputShape[1] == config.NumClasses);
-        if (!inputFits || !outputFits || input.ElementType != typeof(float))
+        if (!inputFits || !outputFits || input.ElementType != typeof(float) || output.ElementType != typeof(float))
         {
             throw new InvalidDataException(
-                $"'{modelPath}' takes {input.ElementType.Name} [{string.Join(", ", inputShape)}] and gives [{string.Join(", ", outputShape)}], but config.json describes float [N, {string.Join(", ", expected)}] images and {config.NumClasses} classes; export the model again next to its config.");
+                $"'{modelPath}' takes {input.ElementType.Name} [{string.Join(", ", inputShape)}] and gives {output.ElementType.Name} [{string.Join(", ", outputShape)}], but config.json describes Single [N, {string.Join(", ", expected)}] images and Single [N, {config.NumClasses}] logits; export the model again next to its config.");
         }
 
         return (inputName, outputName);
@@ -297,6 +355,12 @@ public sealed class ImageClassifier : IDisposable
             float max = float.NegativeInfinity;
             foreach (float v in row)
             {
+                if (!float.IsFinite(v))
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"'{_modelPath}' gave a non-finite logit ({v}) for image {i} of the batch; the model's weights or graph are broken, so no probabilities can be given."));
+                }
+
                 max = Math.Max(max, v);
             }
 

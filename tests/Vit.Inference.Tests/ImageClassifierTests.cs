@@ -194,7 +194,7 @@ public sealed class ImageClassifierTests
 
         var act = () => ImageClassifier.Load(folder.Path);
 
-        act.Should().Throw<InvalidDataException>().WithMessage($"'{folder.File("model.onnx")}' takes Single [-1, 3, 32, 32] and gives [-1, 10], but config.json describes float [N, 3, 32, 32] images and 4 classes; export the model again next to its config.");
+        act.Should().Throw<InvalidDataException>().WithMessage($"'{folder.File("model.onnx")}' takes Single [-1, 3, 32, 32] and gives Single [-1, 10], but config.json describes Single [N, 3, 32, 32] images and Single [N, 4] logits; export the model again next to its config.");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vit.Input;
 
 namespace Vit.Pretrained;
 
@@ -48,24 +49,17 @@ internal sealed class PretrainedConfig
     /// <param name="path">The <c>config.json</c> file.</param>
     /// <returns>The config.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not valid JSON, lacks a field, has a wrong value, or was written by a newer Vit.</exception>
+    /// <exception cref="InvalidDataException">The path is not a regular file, the file is not valid JSON (or repeats a key, or exceeds the size and depth limits), lacks a field, has a wrong value, or was written by a newer Vit.</exception>
     public static PretrainedConfig Read(string path)
     {
+        RegularFile.ThrowIfSpecial(path);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"'{path}' does not exist: a model folder needs the {FileName} that SavePretrained writes.", path);
         }
 
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
+        var root = JsonInput.ReadFile(path) as JsonObject
+            ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
 
         var fields = new JsonFields(path, root, string.Empty);
         string version = fields.String("vit_version");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Vit.Input;
 
 namespace Vit.Pretrained;
 
@@ -40,6 +41,12 @@ internal sealed class PretrainedPreprocessing
             throw fields.Invalid("input_size", $"has {inputSize.Count} values; expected [channels, height, width]");
         }
 
+        if (inputSize[0] > InputLimits.MaxInputChannels || inputSize[1] > InputLimits.MaxInputSide || inputSize[2] > InputLimits.MaxInputSide)
+        {
+            throw fields.Invalid("input_size", string.Create(CultureInfo.InvariantCulture,
+                $"is [{string.Join(", ", inputSize)}]; expected at most {InputLimits.MaxInputChannels} channels and {InputLimits.MaxInputSide} px a side"));
+        }
+
         string interpolation = fields.String("interpolation");
         if (!Interpolations.Contains(interpolation))
         {
@@ -53,15 +60,30 @@ internal sealed class PretrainedPreprocessing
         }
 
         double cropPct = fields.Double("crop_pct");
-        if (!(cropPct > 0) || double.IsInfinity(cropPct))
+        if (!(cropPct > 0 && cropPct <= InputLimits.MaxCropPct))
         {
-            throw fields.Invalid("crop_pct", string.Create(CultureInfo.InvariantCulture, $"is {cropPct}; expected a positive number"));
+            throw fields.Invalid("crop_pct", string.Create(CultureInfo.InvariantCulture, $"is {cropPct}; expected a number in (0, {InputLimits.MaxCropPct}]"));
+        }
+
+        int side = Math.Max(inputSize[1], inputSize[2]);
+        if (Math.Floor(side / cropPct) > InputLimits.MaxResizeSide)
+        {
+            throw fields.Invalid("crop_pct", string.Create(CultureInfo.InvariantCulture,
+                $"is {cropPct}, which resizes images to floor({side} / {cropPct}) px before the crop; expected at most {InputLimits.MaxResizeSide} px (crop_pct at least {(double)side / InputLimits.MaxResizeSide})"));
+        }
+
+        var mean = fields.Doubles("mean");
+        if (mean.Any(m => !(Math.Abs(m) <= InputLimits.MaxMeanMagnitude)))
+        {
+            throw fields.Invalid("mean", string.Create(CultureInfo.InvariantCulture,
+                $"holds {mean.First(m => !(Math.Abs(m) <= InputLimits.MaxMeanMagnitude))}; expected finite values in [-{InputLimits.MaxMeanMagnitude}, {InputLimits.MaxMeanMagnitude}]"));
         }
 
         var std = fields.Doubles("std");
-        if (std.Any(s => !(s > 0)))
+        if (std.Any(s => !(s >= InputLimits.MinStd && s <= InputLimits.MaxStd)))
         {
-            throw fields.Invalid("std", "holds a value that is not positive");
+            throw fields.Invalid("std", string.Create(CultureInfo.InvariantCulture,
+                $"holds {std.First(s => !(s >= InputLimits.MinStd && s <= InputLimits.MaxStd))}; expected values in [{InputLimits.MinStd}, {InputLimits.MaxStd}]"));
         }
 
         return new PretrainedPreprocessing
@@ -70,7 +92,7 @@ internal sealed class PretrainedPreprocessing
             Interpolation = interpolation,
             CropPct = cropPct,
             CropMode = cropMode,
-            Mean = fields.Doubles("mean"),
+            Mean = mean,
             Std = std,
         };
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TorchSharp;
+using Vit.Input;
 using static TorchSharp.torch;
 
 namespace Vit.Core;
@@ -20,11 +21,11 @@ public static class SafeTensors
     /// <summary>Loads every tensor of a safetensors file as a CPU tensor, keyed by name.</summary>
     /// <param name="path">The file to read.</param>
     /// <returns>The tensors, in the order the header lists them. The caller owns (and disposes) them.</returns>
-    /// <exception cref="InvalidDataException">The file is truncated or its header is inconsistent.</exception>
+    /// <exception cref="InvalidDataException">The path is not a regular file, the file is truncated or its header is inconsistent.</exception>
     public static Dictionary<string, Tensor> Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        using var stream = RegularFile.OpenRead(path, bufferSize: 1);
         var header = SafeTensorsHeader.Read(stream, path);
         var result = new Dictionary<string, Tensor>(header.Entries.Count, StringComparer.Ordinal);
         try
@@ -57,11 +58,11 @@ public static class SafeTensors
     /// <summary>Reads the <c>__metadata__</c> string map of a safetensors file without loading its tensors.</summary>
     /// <param name="path">The file to read.</param>
     /// <returns>The metadata; empty when the file has none.</returns>
-    /// <exception cref="InvalidDataException">The file is truncated or its header is inconsistent.</exception>
+    /// <exception cref="InvalidDataException">The path is not a regular file, the file is truncated or its header is inconsistent.</exception>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        using var stream = RegularFile.OpenRead(path, bufferSize: 1);
         return SafeTensorsHeader.Read(stream, path).Metadata;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TorchSharp;
+using Vit.Input;
 
 namespace Vit.Core;
 
@@ -105,6 +106,8 @@ internal sealed class SafeTensorsHeader
                 }
             }
 
+            // A key repeated inside a tensor's entry ("dtype" twice) would silently take one of the values.
+            JsonInput.ThrowIfDuplicateKey(json, path);
             CheckLayout(entries, dataLength, path);
             return new SafeTensorsHeader(dataStart, entries, metadata);
         }
@@ -192,22 +195,21 @@ internal sealed class SafeTensorsHeader
         return result;
     }
 
+    /// <summary>
+    /// The tensor's byte size. The product of its non-zero dimensions must fit too: libtorch checks every shape's
+    /// size even when a zero dimension makes it empty, so [0, 2^62, 2^62] must fail here, not there.
+    /// </summary>
     private static long ByteCount(long[] shape, int elementSize, string name, string path)
     {
-        if (shape.Contains(0))
-        {
-            return 0;
-        }
-
         try
         {
             long count = elementSize;
             foreach (long dim in shape)
             {
-                count = checked(count * dim);
+                count = checked(count * Math.Max(dim, 1));
             }
 
-            return count;
+            return shape.Contains(0) ? 0 : count;
         }
         catch (OverflowException e)
         {

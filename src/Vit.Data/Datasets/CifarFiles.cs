@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vit.Input;
 
 namespace Vit.Data;
 
@@ -54,6 +55,8 @@ public static class CifarFiles
     /// <param name="labelOffset">Which of the label bytes is the label (CIFAR-100: 0 coarse, 1 fine).</param>
     /// <param name="classNames">The class names; every label must be below their count.</param>
     /// <returns>A dataset of 3x32x32 images.</returns>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is not a regular file, is truncated, holds a label outside the classes, or the files hold more than one array can.</exception>
     public static InMemoryImageDataset LoadFiles(IReadOnlyList<string> files, int labelBytes, int labelOffset, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -62,48 +65,62 @@ public static class CifarFiles
         ArgumentOutOfRangeException.ThrowIfNegative(labelOffset);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(labelOffset, labelBytes);
         int recordSize = labelBytes + ImageBytes;
-        var contents = new List<byte[]>(files.Count);
         long records = 0;
         foreach (string file in files)
         {
             DataFile.RequireExists(file);
-            byte[] data = File.ReadAllBytes(file);
-            if (data.Length == 0 || data.Length % recordSize != 0)
+            long length = new FileInfo(file).Length;
+            if (length == 0 || length % recordSize != 0)
             {
-                long whole = data.Length / recordSize;
+                long whole = length / recordSize;
                 throw new InvalidDataException(
-                    $"'{file}' is truncated: {data.Length} bytes is not a whole number of {recordSize}-byte records; " +
+                    $"'{file}' is truncated: {length} bytes is not a whole number of {recordSize}-byte records; " +
                     $"record {whole} starting at offset {whole * recordSize} is incomplete.");
             }
 
-            contents.Add(data);
-            records += data.Length / recordSize;
+            records += length / recordSize;
+            if (records * ImageBytes > InputLimits.MaxDatasetBytes)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{file}' brings the images to {records} records of {ImageBytes} pixel bytes, more than the {InputLimits.MaxDatasetBytes} bytes one in-memory dataset holds."));
+            }
         }
 
         byte[] pixels = new byte[records * ImageBytes];
         int[] labels = new int[records];
+        byte[] record = new byte[recordSize];
         int sample = 0;
-        for (int f = 0; f < contents.Count; f++)
+        foreach (string file in files)
         {
-            byte[] data = contents[f];
-            for (int r = 0; r < data.Length / recordSize; r++, sample++)
+            using var stream = RegularFile.OpenRead(file, bufferSize: 1 << 16);
+            for (long r = 0, count = stream.Length / recordSize; r < count; r++, sample++)
             {
-                int offset = r * recordSize;
-                int label = data[offset + labelOffset];
+                long offset = r * recordSize;
+                stream.ReadExactly(record);
+                int label = record[labelOffset];
                 if (label >= classNames.Count)
                 {
                     throw new InvalidDataException(
-                        $"'{files[f]}': label {label} of record {r} (at offset {offset + labelOffset}) is outside the {classNames.Count} classes [0, {classNames.Count}).");
+                        $"'{file}': label {label} of record {r} (at offset {offset + labelOffset}) is outside the {classNames.Count} classes [0, {classNames.Count}).");
                 }
 
                 labels[sample] = label;
-                Buffer.BlockCopy(data, offset + labelBytes, pixels, sample * ImageBytes, ImageBytes);
+                Buffer.BlockCopy(record, labelBytes, pixels, sample * ImageBytes, ImageBytes);
             }
         }
 
         return new InMemoryImageDataset(pixels, labels, 3, 32, 32, classNames, string.Join(", ", files));
     }
 
-    private static string[]? ReadNames(string path) =>
-        File.Exists(path) ? [.. File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0)] : null;
+    private static string[]? ReadNames(string path)
+    {
+        RegularFile.ThrowIfSpecial(path);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(RegularFile.OpenRead(path, InputLimits.MaxNamesFileBytes));
+        return [.. reader.ReadToEnd().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Vit.Input;
 
 namespace Vit.Data;
 
@@ -11,6 +12,9 @@ public static class IdxFiles
     private const int ImagesMagic = 0x00000803;
     private const int LabelsMagic = 0x00000801;
 
+    // Trailing bytes are counted for the message up to here: a gzip bomb's tail is not inflated to count it.
+    private const long TrailingBytesCounted = 16L * 1024 * 1024;
+
     /// <summary>Loads an images file and a labels file into one grayscale dataset.</summary>
     /// <param name="imagesPath">The IDX3 images file (e.g. <c>train-images-idx3-ubyte.gz</c>).</param>
     /// <param name="labelsPath">The IDX1 labels file.</param>
@@ -18,32 +22,45 @@ public static class IdxFiles
     /// <returns>A dataset of N 1-channel images.</returns>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">
-    /// A file is truncated, has a wrong magic number or extra bytes, the counts disagree, or a label is outside the
-    /// class names; the message names the file and the offset or index.
+    /// A file is not a regular file, is truncated, has a wrong magic number or extra bytes, declares more data than it
+    /// can hold or than one array holds, the counts disagree, or a label is outside the class names; the message names
+    /// the file and the offset or index. Gzip files are inflated as they are read, never whole.
     /// </exception>
     public static InMemoryImageDataset Load(string imagesPath, string labelsPath, IReadOnlyList<string>? classNames = null)
     {
-        byte[] images = DataFile.ReadAll(imagesPath, out bool imagesCompressed);
-        int[] dims = ReadHeader(images, imagesPath, imagesCompressed, ImagesMagic);
-        byte[] labelBytes = DataFile.ReadAll(labelsPath, out bool labelsCompressed);
-        int labelCount = ReadHeader(labelBytes, labelsPath, labelsCompressed, LabelsMagic)[0];
-        if (labelCount != dims[0])
+        byte[] pixels;
+        int[] dims;
+        using (var images = DataFileReader.Open(imagesPath))
         {
-            throw new InvalidDataException(
-                $"'{labelsPath}' holds {labelCount} labels but '{imagesPath}' holds {dims[0]} images.");
+            dims = ReadHeader(images, ImagesMagic);
+            pixels = ReadData(images, dims);
+        }
+
+        byte[] labelBytes;
+        using (var labelsFile = DataFileReader.Open(labelsPath))
+        {
+            int labelCount = ReadHeader(labelsFile, LabelsMagic)[0];
+            if (labelCount != dims[0])
+            {
+                throw new InvalidDataException(
+                    $"'{labelsPath}' holds {labelCount} labels but '{imagesPath}' holds {dims[0]} images.");
+            }
+
+            labelBytes = ReadData(labelsFile, [labelCount]);
         }
 
         const int labelsStart = 8;
-        int[] labels = new int[labelCount];
+        int[] labels = new int[labelBytes.Length];
         int maxLabel = 0;
-        for (int i = 0; i < labelCount; i++)
+        for (int i = 0; i < labels.Length; i++)
         {
-            labels[i] = labelBytes[labelsStart + i];
+            labels[i] = labelBytes[i];
             maxLabel = Math.Max(maxLabel, labels[i]);
         }
 
+        bool labelsCompressed = IsGzip(labelsPath);
         classNames ??= [.. Enumerable.Range(0, maxLabel + 1).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-        for (int i = 0; i < labelCount; i++)
+        for (int i = 0; i < labels.Length; i++)
         {
             if (labels[i] >= classNames.Count)
             {
@@ -53,64 +70,105 @@ public static class IdxFiles
             }
         }
 
-        const int imagesStart = 16;
-        return new InMemoryImageDataset(
-            images.AsSpan(imagesStart), labels, 1, dims[1], dims[2], classNames, $"{imagesPath}, {labelsPath}");
+        return new InMemoryImageDataset(pixels, labels, 1, dims[1], dims[2], classNames, $"{imagesPath}, {labelsPath}");
     }
 
-    /// <summary>Checks the magic number and the size, and returns the dimensions.</summary>
-    private static int[] ReadHeader(byte[] data, string path, bool compressed, int expectedMagic)
+    /// <summary>Reads and checks the magic number and the dimensions, before anything the dimensions size is allocated.</summary>
+    private static int[] ReadHeader(DataFileReader file, int expectedMagic)
     {
         int rank = expectedMagic & 0xFF;
         int headerSize = 4 + (4 * rank);
         string kind = rank == 1 ? "labels" : "images";
-        if (data.Length < 4)
+        Span<byte> header = stackalloc byte[headerSize];
+        int read = file.Fill(header[..4]);
+        if (read < 4)
         {
             throw new InvalidDataException(
-                $"'{path}' is truncated: an IDX {kind} file starts with a 4-byte magic number but the file ends at {DataFile.Offset(data.Length, compressed)}.");
+                $"'{file.Path}' is truncated: an IDX {kind} file starts with a 4-byte magic number but the file ends at {file.Offset(read)}.");
         }
 
-        int magic = BinaryPrimitives.ReadInt32BigEndian(data);
+        int magic = BinaryPrimitives.ReadInt32BigEndian(header);
         if (magic != expectedMagic)
         {
             throw new InvalidDataException(
-                $"'{path}' has magic number 0x{magic:X8} at offset 0; expected 0x{expectedMagic:X8} " +
+                $"'{file.Path}' has magic number 0x{magic:X8} at offset 0; expected 0x{expectedMagic:X8} " +
                 $"(unsigned bytes, {rank} dimension{(rank == 1 ? "" : "s")}: an IDX {kind} file).");
         }
 
-        if (data.Length < headerSize)
+        read = 4 + file.Fill(header[4..]);
+        if (read < headerSize)
         {
             throw new InvalidDataException(
-                $"'{path}' is truncated: its IDX header needs {headerSize} bytes but the file ends at {DataFile.Offset(data.Length, compressed)}.");
+                $"'{file.Path}' is truncated: its IDX header needs {headerSize} bytes but the file ends at {file.Offset(read)}.");
         }
 
         int[] dims = new int[rank];
-        long expected = 1;
         for (int d = 0; d < rank; d++)
         {
-            dims[d] = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4 + (4 * d)));
+            dims[d] = BinaryPrimitives.ReadInt32BigEndian(header[(4 + (4 * d))..]);
             if (dims[d] < 0 || (d > 0 && dims[d] == 0))
             {
-                throw new InvalidDataException($"'{path}' has dimension {d} = {dims[d]} at offset {4 + (4 * d)}; expected a positive size.");
+                throw new InvalidDataException($"'{file.Path}' has dimension {d} = {dims[d]} at offset {4 + (4 * d)}; expected a positive size.");
             }
-
-            expected *= dims[d];
-        }
-
-        long total = headerSize + expected;
-        if (data.Length < total)
-        {
-            throw new InvalidDataException(
-                $"'{path}' is truncated: its header [{string.Join(", ", dims)}] needs {total} bytes but the data ends at " +
-                $"{DataFile.Offset(data.Length, compressed)} (inside sample {(data.Length - headerSize) / (expected / Math.Max(1, dims[0]))}).");
-        }
-
-        if (data.Length > total)
-        {
-            throw new InvalidDataException(
-                $"'{path}' has {data.Length - total} unexpected bytes after its data, starting at {DataFile.Offset(total, compressed)}.");
         }
 
         return dims;
+    }
+
+    /// <summary>
+    /// Reads the data the header declares: its size is checked against what the file can hold and what one array holds
+    /// before it is allocated, and nothing may follow it.
+    /// </summary>
+    private static byte[] ReadData(DataFileReader file, int[] dims)
+    {
+        long headerSize = file.Position;
+        Int128 declared = 1;
+        foreach (int d in dims)
+        {
+            declared *= d; // three factors below 2^31 fit in 128 bits
+        }
+
+        string shape = $"[{string.Join(", ", dims)}]";
+        Int128 declaredTotal = headerSize + declared;
+        if (!file.Compressed && file.Capacity < declaredTotal)
+        {
+            throw new InvalidDataException(
+                $"'{file.Path}' is truncated: its header {shape} needs {declaredTotal} bytes but the data ends at " +
+                $"{file.Offset(file.Capacity)} (inside sample {(file.Capacity - headerSize) / Math.Max(1, (long)(declared / Math.Max(1, dims[0])))}).");
+        }
+
+        if (declared > InputLimits.MaxDatasetBytes || declaredTotal > file.Capacity)
+        {
+            throw file.TooLarge(shape, declared);
+        }
+
+        long expected = (long)declared, total = headerSize + expected;
+        byte[] data = new byte[expected];
+        int read = file.Fill(data);
+        if (read < expected)
+        {
+            throw Truncated(file, shape, total, headerSize + read, expected, dims[0]);
+        }
+
+        long extra = file.CountRemaining(TrailingBytesCounted);
+        if (extra > 0)
+        {
+            string count = extra > TrailingBytesCounted ? $"more than {TrailingBytesCounted}" : $"{extra}";
+            throw new InvalidDataException($"'{file.Path}' has {count} unexpected bytes after its data, starting at {file.Offset(total)}.");
+        }
+
+        file.ThrowUnlessGzipTrailerMatches(total);
+
+        return data;
+    }
+
+    private static InvalidDataException Truncated(DataFileReader file, string shape, long total, long end, long expected, int samples) => new(
+        $"'{file.Path}' is truncated: its header {shape} needs {total} bytes but the data ends at " +
+        $"{file.Offset(end)} (inside sample {(end - (total - expected)) / Math.Max(1, expected / Math.Max(1, samples))}).");
+
+    private static bool IsGzip(string path)
+    {
+        using var file = RegularFile.OpenRead(path, bufferSize: 1);
+        return file.ReadByte() == 0x1F && file.ReadByte() == 0x8B;
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Vit.Input;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -55,8 +57,10 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
     /// <returns>The dataset.</returns>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
     /// <exception cref="InvalidDataException">
-    /// There is no class folder, a class folder holds no image, an image fails to decode (unless skipped), or an
-    /// image's size differs from the first one when no size is set; the message names the folder or file.
+    /// There is no class folder, a class folder holds no image, an image fails to decode, is truncated, is not a regular
+    /// file or declares more than 89,478,485 pixels (unless skipped), an image's size differs from the first one when no
+    /// size is set, folders nest too deep, or the images need more bytes than one array holds; the message names the
+    /// folder or file.
     /// </exception>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid.</exception>
     public static ImageFolderDataset Load(string root, ImageFolderOptions? options = null)
@@ -77,12 +81,12 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
         }
 
         var files = new List<(string Path, int Label)>();
+        var seenFiles = new HashSet<string>(StringComparer.Ordinal);
+        var seenFolders = new HashSet<string>([RegularFile.Identity(root), .. classDirs.Select(RegularFile.Identity)], StringComparer.Ordinal);
         for (int c = 0; c < classDirs.Length; c++)
         {
-            string[] images = [.. Directory.EnumerateFiles(classDirs[c], "*", SearchOption.AllDirectories)
-                .Where(f => extensions.Contains(Path.GetExtension(f)))
-                .Order(StringComparer.Ordinal)];
-            if (images.Length == 0)
+            var images = FindImages(classDirs[c], extensions, seenFolders, seenFiles);
+            if (images.Count == 0)
             {
                 throw new InvalidDataException(
                     $"Class folder '{classDirs[c]}' holds no image ({string.Join(", ", options.Extensions)}).");
@@ -93,8 +97,15 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
 
         var (height, width) = options.Height is int h && options.Width is int w ? (h, w) : SizeOfFirstImage(files, options.SkipUndecodable);
         bool resize = options.Height is not null;
+        long totalBytes = (long)files.Count * options.Channels * height * width;
+        if (totalBytes > InputLimits.MaxDatasetBytes)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"Image folder '{root}' holds {files.Count} images of {options.Channels}x{height}x{width} = {totalBytes} bytes, more than the {InputLimits.MaxDatasetBytes} bytes one in-memory dataset holds; set ImageFolderOptions.Height and Width smaller."));
+        }
+
         int sampleBytes = options.Channels * height * width;
-        byte[] pixels = new byte[(long)files.Count * sampleBytes];
+        byte[] pixels = new byte[totalBytes];
         string?[] failures = new string?[files.Count];
         Parallel.For(0, files.Count, i =>
         {
@@ -149,19 +160,69 @@ public sealed class ImageFolderDataset : IImageDataset, IDisposable
     /// <summary>Frees the images and labels.</summary>
     public void Dispose() => _data.Dispose();
 
+    /// <summary>
+    /// The images under a class folder, in ordinal order of their paths. Symbolic links are followed, but a folder or a
+    /// file reached a second time (a link loop, two links to one target) is taken once, the root and the class folders
+    /// are never entered from inside a class, and nesting is bounded.
+    /// </summary>
+    private static List<string> FindImages(string classDir, HashSet<string> extensions, HashSet<string> visited, HashSet<string> seenFiles)
+    {
+        var found = new List<string>();
+        var pending = new Stack<(string Dir, int Depth)>();
+        pending.Push((classDir, 0));
+        while (pending.Count > 0)
+        {
+            var (dir, depth) = pending.Pop();
+            var subfolders = new List<string>();
+            foreach (string entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
+            {
+                var kind = RegularFile.KindOf(entry);
+                if (kind == FileKind.Directory)
+                {
+                    if (depth + 1 > InputLimits.MaxFolderDepth)
+                    {
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                            $"Folder '{entry}' is nested more than {InputLimits.MaxFolderDepth} folders deep under class folder '{classDir}'."));
+                    }
+
+                    if (visited.Add(RegularFile.Identity(entry)))
+                    {
+                        subfolders.Add(entry);
+                    }
+                }
+                else if (extensions.Contains(Path.GetExtension(entry)) && kind != FileKind.Missing
+                    && (kind != FileKind.Regular || seenFiles.Add(RegularFile.Identity(entry))))
+                {
+                    // Special files with an image's name are kept: decoding reports them like any undecodable file.
+                    found.Add(entry);
+                }
+            }
+
+            // A folder's own files first, then its sub-folders in ordinal order: the first name of a file seen twice wins.
+            for (int i = subfolders.Count - 1; i >= 0; i--)
+            {
+                pending.Push((subfolders[i], depth + 1));
+            }
+        }
+
+        found.Sort(StringComparer.Ordinal);
+        return found;
+    }
+
     /// <summary>The size of the first file that decodes (skipping undecodable ones only when allowed).</summary>
     private static (int Height, int Width) SizeOfFirstImage(List<(string Path, int Label)> files, bool skipUndecodable)
     {
         for (int i = 0; i < files.Count; i++)
         {
-            if (SkiaImageDecoder.TryReadSize(files[i].Path) is { } size)
+            string? failure = SkiaImageDecoder.TryReadSize(files[i].Path, out var size);
+            if (failure is null)
             {
                 return size;
             }
 
             if (!skipUndecodable)
             {
-                throw new InvalidDataException($"Image '{files[i].Path}' (sample {i}) could not be loaded: {SkiaImageDecoder.Undecodable}");
+                throw new InvalidDataException($"Image '{files[i].Path}' (sample {i}) could not be loaded: {failure}");
             }
         }
 

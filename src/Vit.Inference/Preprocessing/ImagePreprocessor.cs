@@ -1,4 +1,6 @@
-using SkiaSharp;
+using System.Globalization;
+using Vit.Images;
+using Vit.Input;
 using Vit.Pretrained;
 
 namespace Vit.Inference;
@@ -34,13 +36,23 @@ internal sealed class ImagePreprocessor
     public int InputLength => Channels * Height * Width;
 
     /// <summary>Decodes and prepares an encoded image into <paramref name="destination"/> (<see cref="InputLength"/> floats, planar).</summary>
-    /// <exception cref="InvalidDataException">The bytes are not an image SkiaSharp can decode; the message names <paramref name="source"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The bytes are not an image SkiaSharp can decode, are truncated, declare more than <see cref="InputLimits.MaxImagePixels"/>
+    /// pixels or resize to more; the message names <paramref name="source"/>.
+    /// </exception>
     public void Prepare(Stream image, string source, Span<float> destination)
     {
         var (planes, width, height) = Decode(image, source);
         int shorter = Math.Min(width, height), longer = Math.Max(width, height);
         int target = _config.ScaleSize(Height);
-        int resizedShort = target, resizedLong = (int)((long)target * longer / shorter);
+        long longSide = (long)target * longer / shorter;
+        if (longSide * target > InputLimits.MaxImagePixels)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{source} is {width}x{height}; resizing its shorter side to {target} px would make {longSide}x{target} pixels, more than the {InputLimits.MaxImagePixels} Vit resizes (the aspect ratio is too extreme)."));
+        }
+
+        int resizedShort = target, resizedLong = (int)longSide;
         int newWidth = width <= height ? resizedShort : resizedLong;
         int newHeight = width <= height ? resizedLong : resizedShort;
         int plane = Height * Width;
@@ -73,16 +85,9 @@ internal sealed class ImagePreprocessor
 
     private (byte[][] Planes, int Width, int Height) Decode(Stream image, string source)
     {
-        using var codec = SKCodec.Create(image)
-            ?? throw new InvalidDataException($"{source} is not an image SkiaSharp can decode (PNG, JPEG, WebP, GIF or BMP expected), or it is damaged.");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result != SKCodecResult.Success)
-        {
-            throw new InvalidDataException($"{source} could not be decoded: SkiaSharp reported {result}.");
-        }
-
+        using var codec = BoundedImageDecoder.Open(image, source);
+        using var bitmap = BoundedImageDecoder.DecodeRgba(codec, source);
+        var info = bitmap.Info;
         int width = info.Width, height = info.Height, count = width * height;
         ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
         var planes = new byte[Channels][];

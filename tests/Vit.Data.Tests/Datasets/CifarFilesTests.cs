@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Vit.Fuzz;
 using Xunit;
 using static Vit.Data.Tests.TensorHelpers;
 
@@ -83,5 +84,40 @@ public sealed class CifarFilesTests : IDisposable
     {
         var act = () => CifarFiles.LoadCifar10(_dir.Path, train: true);
         act.Should().Throw<FileNotFoundException>().WithMessage($"Data file '{_dir.File("data_batch_1.bin")}' does not exist.");
+    }
+
+    [Theory]
+    [InlineData("fifo", "a FIFO (named pipe)")]
+    [InlineData("dev-zero-link", "a character device")]
+    [InlineData("directory", "a directory")]
+    public void LoadCifar10_SpecialBatchFile_ThrowsWithoutOpeningIt(string kind, string described)
+    {
+        string batch = _dir.File("test_batch.bin");
+        SpecialFiles.Kinds.Single(k => k.Kind == kind).Make(batch);
+        var act = () => CifarFiles.LoadCifar10(_dir.Path, train: false);
+        act.Should().Throw<InvalidDataException>().WithMessage($"'{batch}' is {described}, not a regular file; Vit reads only regular files.");
+    }
+
+    [Theory]
+    [InlineData("fifo", "a FIFO (named pipe)")]
+    [InlineData("dev-zero-link", "a character device")]
+    [InlineData("directory", "a directory")]
+    public void LoadCifar10_SpecialNamesFile_ThrowsWithoutOpeningIt(string kind, string described)
+    {
+        File.WriteAllBytes(_dir.File("test_batch.bin"), Record([1], 0));
+        string names = _dir.File("batches.meta.txt");
+        SpecialFiles.Kinds.Single(k => k.Kind == kind).Make(names);
+        var act = () => CifarFiles.LoadCifar10(_dir.Path, train: false);
+        act.Should().Throw<InvalidDataException>().WithMessage($"'{names}' is {described}, not a regular file; Vit reads only regular files.");
+    }
+
+    [Fact]
+    public void LoadFiles_MoreThanOneArrayHolds_ThrowsBeforeReading()
+    {
+        string file = _dir.File("huge.bin");
+        SpecialFiles.Sparse(file, 1_000_000L * 3073);
+        var act = () => CifarFiles.LoadFiles([file], 1, 0, CifarFiles.Cifar10ClassNames);
+        act.Should().Throw<InvalidDataException>().WithMessage(
+            $"'{file}' brings the images to 1000000 records of 3072 pixel bytes, more than the 2147483591 bytes one in-memory dataset holds.");
     }
 }

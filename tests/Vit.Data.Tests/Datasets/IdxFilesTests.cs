@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using FluentAssertions;
+using Vit.Fuzz;
 using Xunit;
 using static Vit.Data.Tests.TensorHelpers;
 
@@ -153,5 +154,62 @@ public sealed class IdxFilesTests : IDisposable
         string missing = _dir.File("nope.gz");
         var act = () => IdxFiles.Load(missing, missing);
         act.Should().Throw<FileNotFoundException>().WithMessage($"Data file '{missing}' does not exist.");
+    }
+
+    [Fact]
+    public void Load_HeaderBeyondARawFile_ThrowsBeforeAllocating()
+    {
+        string images = Write("huge.idx", Header(0x803, 1 << 22, 1 << 21, 1 << 21), gzip: false);
+        var (_, labels) = WriteSample(false);
+        var act = () => IdxFiles.Load(images, labels);
+        act.Should().Throw<InvalidDataException>().WithMessage(
+            $"'{images}' is truncated: its header [4194304, 2097152, 2097152] needs 18446744073709551632 bytes but the data ends at offset 16 (inside sample 0).");
+    }
+
+    [Fact]
+    public void Load_HeaderBeyondWhatTheGzipCanInflateTo_ThrowsBeforeAllocating()
+    {
+        string images = Write("huge.gz", Header(0x803, 1 << 22, 1 << 21, 1 << 21), gzip: true);
+        long length = new FileInfo(images).Length;
+        var (_, labels) = WriteSample(false);
+        var act = () => IdxFiles.Load(images, labels);
+        act.Should().Throw<InvalidDataException>().WithMessage(
+            $"'{images}' declares [4194304, 2097152, 2097152] = 18446744073709551616 bytes, more than the file can hold ({length} gzip bytes inflate to at most {length * 1032}).");
+    }
+
+    [Fact]
+    public void Load_GzipBomb_ReadsTheHeaderFirstAndStopsAtTheDeclaredData()
+    {
+        string images = _dir.File("bomb.gz");
+        Gzip.WriteWithZeros(images, [.. Header(0x803, 3, 2, 3), .. new byte[18]], 1L << 30);
+        var (_, labels) = WriteSample(false);
+        long before = GC.GetTotalAllocatedBytes();
+        var act = () => IdxFiles.Load(images, labels);
+        act.Should().Throw<InvalidDataException>().WithMessage(
+            $"'{images}' has more than 16777216 unexpected bytes after its data, starting at offset 34 of the decompressed data.");
+        (GC.GetTotalAllocatedBytes() - before).Should().BeLessThan(50_000_000, "the gzip stream is inflated as it is read, never whole");
+    }
+
+    [Fact]
+    public void Load_BytesAfterTheGzipMember_ThrowsNamingTheTrailer()
+    {
+        var (images, labels) = WriteSample(true);
+        File.AppendAllText(images, "garbage");
+        var act = () => IdxFiles.Load(images, labels);
+        act.Should().Throw<InvalidDataException>().WithMessage(
+            $"'{images}' does not end with the trailer of its gzip data: its last 4 bytes give a size of * but the data inflated to 34 bytes (bytes after the gzip data, or several gzip members joined; Vit reads files of one gzip member).");
+    }
+
+    [Theory]
+    [InlineData("fifo", "a FIFO (named pipe)")]
+    [InlineData("dev-zero-link", "a character device")]
+    [InlineData("directory", "a directory")]
+    public void Load_SpecialFile_ThrowsWithoutOpeningIt(string kind, string described)
+    {
+        var (_, labels) = WriteSample(false);
+        string images = _dir.File("special.idx");
+        SpecialFiles.Kinds.Single(k => k.Kind == kind).Make(images);
+        var act = () => IdxFiles.Load(images, labels);
+        act.Should().Throw<InvalidDataException>().WithMessage($"'{images}' is {described}, not a regular file; Vit reads only regular files.");
     }
 }

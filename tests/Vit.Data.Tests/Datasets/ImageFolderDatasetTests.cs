@@ -192,4 +192,65 @@ public sealed class ImageFolderDatasetTests : IDisposable
         noExtensions.Should().Throw<OptionsValidationException>().Which.Message
             .Should().Be("ImageFolderOptions.Extensions is [] but must have at least 1 item");
     }
+
+    [Fact]
+    public void Load_SymbolicLinkLoops_EachImageOnce()
+    {
+        WriteImage("cats/a.png", 4, 3, (x, y) => Pattern(x, y, 30));
+        WriteImage("dogs/b.png", 4, 3, (x, y) => Pattern(x, y, 50));
+        Directory.CreateSymbolicLink(Path.Combine(_dir.Path, "cats", "up"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(_dir.Path, "cats", "self"), ".");
+        Directory.CreateSymbolicLink(Path.Combine(_dir.Path, "dogs", "to-cats"), Path.Combine(_dir.Path, "cats"));
+        File.CreateSymbolicLink(Path.Combine(_dir.Path, "dogs", "again.png"), Path.Combine(_dir.Path, "dogs", "b.png"));
+
+        using var dataset = ImageFolderDataset.Load(_dir.Path);
+
+        dataset.Files.Select(f => Path.GetRelativePath(_dir.Path, f)).Should().Equal(Path.Combine("cats", "a.png"), Path.Combine("dogs", "again.png"));
+        Enumerable.Range(0, 2).Select(dataset.GetLabel).Should().Equal(0, 1);
+    }
+
+    [Theory]
+    [InlineData(SKEncodedImageFormat.Png, "cut.png")]
+    [InlineData(SKEncodedImageFormat.Jpeg, "cut.jpg")]
+    public void Load_TruncatedImage_RejectedAsImageClassifierDoes(SKEncodedImageFormat format, string name)
+    {
+        WriteImage("cats/a.png", 8, 8, (x, y) => Pattern(x, y, 30));
+        string cut = Path.Combine(_dir.Path, "cats", name);
+        File.WriteAllBytes(cut, Vit.Fuzz.Images.Truncated(format));
+
+        var strict = () => ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Height = 8, Width = 8 });
+        using var lenient = ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Height = 8, Width = 8, SkipUndecodable = true });
+
+        strict.Should().Throw<InvalidDataException>().WithMessage($"Image '{cut}' (sample 1) could not be loaded: the file could not be decoded: SkiaSharp reported IncompleteInput (the file is truncated).");
+        lenient.Count.Should().Be(1);
+        lenient.Skipped.Should().ContainSingle().Which.Path.Should().Be(cut);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Load_DecompressionBomb_RejectedFromItsHeader(bool sized)
+    {
+        WriteImage("cats/a.png", 8, 8, (x, y) => Pattern(x, y, 30));
+        string bomb = Path.Combine(_dir.Path, "cats", "b.png");
+        File.WriteAllBytes(bomb, Vit.Fuzz.Images.PngBomb(50000, 50000));
+
+        var act = () => ImageFolderDataset.Load(_dir.Path, sized ? new ImageFolderOptions { Height = 8, Width = 8 } : null);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"Image '{bomb}' (sample 1) could not be loaded: the file declares 50000x50000 pixels; Vit decodes images of at most 89478485 pixels (Pillow's MAX_IMAGE_PIXELS).");
+    }
+
+    [Theory]
+    [InlineData("fifo", "a FIFO (named pipe)")]
+    [InlineData("dev-zero-link", "a character device")]
+    public void Load_SpecialFileNamedLikeAnImage_ReportedWithoutOpeningIt(string kind, string described)
+    {
+        WriteImage("cats/a.png", 8, 8, (x, y) => Pattern(x, y, 30));
+        string special = Path.Combine(_dir.Path, "cats", "b.png");
+        Vit.Fuzz.SpecialFiles.Kinds.Single(k => k.Kind == kind).Make(special);
+
+        var act = () => ImageFolderDataset.Load(_dir.Path, new ImageFolderOptions { Height = 8, Width = 8 });
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"Image '{special}' (sample 1) could not be loaded: '{special}' is {described}, not a regular file; Vit reads only regular files.");
+    }
 }
