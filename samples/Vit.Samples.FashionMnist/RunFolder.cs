@@ -75,6 +75,8 @@ internal sealed class RunFolder
         RunSettings settings;
         try
         {
+            // A FIFO would block the read for ever, a device never end.
+            Vit.Input.RegularFile.ThrowIfSpecial(Settings);
             long length = new FileInfo(Settings).Length;
             if (length > RunSettingsChecks.MaxFileBytes)
             {
@@ -88,7 +90,7 @@ internal sealed class RunFolder
         {
             throw new UsageException($"--resume: '{Settings}' is not a valid run.json: {e.Message}", e);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             throw new UsageException($"--resume: '{Settings}' cannot be read: {e.Message}", e);
         }
