@@ -31,7 +31,8 @@ const string Usage = """
                     --hide-and-seek --erase P --mixup --data DIR]   (shipped Fashion-MNIST files)
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
       soak          [--updates 1000 --every 10 --warmup 200 --csv soak.csv --png soak.png --threads N --data DIR]: Trainer
-                    updates at the sample's default shape; resident memory, file descriptors and threads, their slope
+                    updates at the sample's default shape; resident memory, file descriptors and threads, their slope;
+                    --from-log FILE summarises and draws a soak's printed lines again
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce
