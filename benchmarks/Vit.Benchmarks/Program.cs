@@ -39,7 +39,8 @@ const string Usage = """
                     --interpolation bicubic]: StreamingImageFolder JPEG decode + Pillow-exact resize/crop, img/s per thread
       memory        [--steps 300 --every 50 --trim-every K --model vit|baseline --precision P] + model options: resident memory every N steps
       soak          [--updates 1000 --every 10 --warmup 200 --csv soak.csv --png soak.png --threads N --data DIR]: Trainer
-                    updates at the sample's default shape; resident memory, file descriptors and threads, their slope
+                    updates at the sample's default shape; resident memory, file descriptors and threads, their slope;
+                    --from-log FILE summarises and draws a soak's printed lines again
       grad-checkpoint [--batch 32 --rounds 2 --warmup 1 --mode alternate|on|off] + model options: Trainer steps with and
                     without gradient checkpointing alternating in one process, each step's own peak resident memory
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]

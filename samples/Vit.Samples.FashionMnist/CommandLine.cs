@@ -163,6 +163,10 @@ internal static class CommandLine
         Positive(Depth);
         Positive(Heads);
         Positive(Patch);
+        APath(Out, "a folder");
+        APath(Data, "a folder");
+        APath(TensorBoard, "a folder");
+        APath(Resume, "a checkpoint file");
         InRange(WeightDecay, 0, double.MaxValue, "a number of at least 0");
         InRange(Warmup, 0, double.MaxValue, "a number of at least 0");
         InRange(Smoothing, 0, 1, "in [0, 1)", maxExclusive: true);
@@ -311,6 +315,15 @@ internal static class CommandLine
         if (Value<double?>(r) is double v && !(double.IsFinite(v) && (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max)))
         {
             r.AddError($"{option.Name} must be {expected}; got {v.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    });
+
+    /// <summary>A path option's value must name something: empty or blank text, or a NUL character, cannot.</summary>
+    private static void APath(Option<string?> option, string expected) => option.Validators.Add(r =>
+    {
+        if (Value<string?>(r) is string path && (string.IsNullOrWhiteSpace(path) || path.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+        {
+            r.AddError($"{option.Name} must be {expected}; got '{path.Replace("\0", "\\0", StringComparison.Ordinal)}'.");
         }
     });
 

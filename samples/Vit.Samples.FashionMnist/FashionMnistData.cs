@@ -86,7 +86,7 @@ internal sealed class FashionMnistData : IDisposable
 
             return Limited(train, heldOut, $"Fashion-MNIST test split from '{source}' divided per class (seed 0): {train.Count:N0} to train, {heldOut.Count:N0} held out", limit, isValidation: false, owned);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or OverflowException)
         {
             owned.ForEach(d => d.Dispose());
             throw new UsageException($"--data: the Fashion-MNIST files could not be read: {e.Message}", e);

@@ -76,7 +76,8 @@ catch (UsageException e)
 
 static int Usage(string message)
 {
-    Console.Error.WriteLine($"error: {message}");
+    // One line, whatever the message holds (an exception's message may span several).
+    Console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ")}");
     Console.Error.WriteLine();
     CommandLine.WriteUsage(Console.Error);
     return 2;

@@ -68,17 +68,35 @@ internal sealed class RunFolder
         }
     }
 
+    /// <summary>Reads run.json and checks every field's range (<see cref="RunSettingsChecks"/>).</summary>
+    /// <exception cref="UsageException">The file cannot be read, is too large, is not a run.json, or a field is out of range.</exception>
     public RunSettings ReadSettings()
     {
+        RunSettings settings;
         try
         {
-            return JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(Settings), Json)
-                ?? throw new UsageException($"'{Settings}' is empty.");
+            // A FIFO would block the read for ever, a device never end.
+            Vit.Input.RegularFile.ThrowIfSpecial(Settings);
+            long length = new FileInfo(Settings).Length;
+            if (length > RunSettingsChecks.MaxFileBytes)
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--resume: '{Settings}' is {length:N0} bytes, more than the {RunSettingsChecks.MaxFileBytes:N0} a run.json may have."));
+            }
+
+            settings = JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(Settings), Json)
+                ?? throw new UsageException($"--resume: '{Settings}' is empty (null).");
         }
         catch (JsonException e)
         {
-            throw new UsageException($"'{Settings}' is not a valid run.json: {e.Message}", e);
+            throw new UsageException($"--resume: '{Settings}' is not a valid run.json: {e.Message}", e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new UsageException($"--resume: '{Settings}' cannot be read: {e.Message}", e);
+        }
+
+        RunSettingsChecks.ThrowIfInvalid(settings, Settings);
+        return settings;
     }
 
     public void WriteSettings(RunSettings settings) => AtomicFile.WriteAllText(Settings, JsonSerializer.Serialize(settings, Json));

@@ -44,13 +44,17 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         // Data parallel: the trainer checks that the ranks agree, gives every rank rank 0's weights and all-reduces the
         // gradients once per update; --batch-size is the global batch, each rank trains on its share of it.
         using var trainer = new Trainer(model, trainerOptions, mpi is { Size: > 1 } ? mpi : null);
-        if (request.TensorBoardDirectory is string tensorBoard)
-        {
-            trainer.Callbacks.Add(new TensorBoardCallback(tensorBoard));
-        }
         if (resume is not null)
         {
             LoadCheckpoint(trainer, resume);
+            ResumeChecks.ThrowIfBeyondTheData(trainer, data.Train.Count / settings.BatchSize, resume);
+        }
+
+        // Removed again if the run fails from here on (unless it existed before): a failed run leaves nothing behind.
+        using var tensorBoard = request.TensorBoardDirectory is string tensorBoardPath ? TensorBoardFolder.Create(tensorBoardPath) : null;
+        if (tensorBoard is not null)
+        {
+            trainer.Callbacks.Add(new TensorBoardCallback(tensorBoard.Path));
         }
 
         // Every check has passed: from here on the run writes its folder (rank 0 alone).
@@ -107,6 +111,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             trainer.SaveCheckpoint(checkpoint);
             _console.Line($"Interrupted after step {trainer.Step}. Saved {checkpoint}");
             _console.Line($"Continue with: dotnet run -c Release --project samples/Vit.Samples.FashionMnist -- --resume \"{checkpoint}\"");
+            tensorBoard?.Keep();
             return 130;
         }
 
@@ -128,6 +133,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}_top1={evaluation.Top1Accuracy:F4} {prefix}_top5={evaluation.Top5Accuracy:F4}"));
         }
 
+        tensorBoard?.Keep();
         return 0;
     }
 
@@ -154,6 +160,11 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
     {
         var (folder, settings, resume) = Resolve(request, defaultFolder);
         CheckShares(settings, worldSize);
+        if (request.TensorBoardDirectory is string tensorBoard)
+        {
+            TensorBoardFolder.Check(tensorBoard);
+        }
+
         var device = ResolveDevice(request.Device);
         var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit, settings.ValidationFraction ?? 0);
         try
@@ -162,6 +173,12 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
                 ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
             settings = preset.Complete(settings);
             var modelOptions = preset.ModelFor(settings, data.Train.Height);
+            CheckModel(modelOptions, settings);
+            if (data.Test.Count == 0)
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--validation-split {settings.ValidationFraction} holds out no image of the {data.Train.Count} training images; use a larger fraction (or a larger --limit)."));
+            }
+
             int trainBatches = data.Train.Count / settings.BatchSize;
             if (trainBatches < 1)
             {
@@ -179,6 +196,17 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             data.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The architecture's own rules, then the sample's size limit (<see cref="ModelBudget"/>): both before anything is built.</summary>
+    private static void CheckModel(VisionTransformerOptions modelOptions, RunSettings settings)
+    {
+        if (new VisionTransformerOptionsValidator().Validate(null, modelOptions).Failures?.FirstOrDefault() is string failure)
+        {
+            throw new UsageException($"The model options do not fit together: {failure}.");
+        }
+
+        ModelBudget.ThrowIfTooLarge(modelOptions, weightAverage: settings.EmaDecay > 0);
     }
 
     /// <summary>With <c>--distributed</c>: every process must train on an equal share of each batch that splits as one process splits it.</summary>
@@ -258,6 +286,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         if (request.Resume is string checkpoint)
         {
             var runFolder = RunFolder.OfCheckpoint(checkpoint);
+            ResumeChecks.ThrowIfFinished(runFolder);
             return (runFolder, runFolder.ReadSettings(), Path.GetFullPath(checkpoint));
         }
 
@@ -379,7 +408,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         {
             return Trainer.ReadCheckpointOptions(path);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--resume: {e.Message}", e);
         }
@@ -391,7 +420,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         {
             trainer.LoadCheckpoint(path);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--resume: {e.Message}", e);
         }

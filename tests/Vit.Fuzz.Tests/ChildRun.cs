@@ -9,8 +9,9 @@ namespace Vit.Fuzz.Tests;
 /// </summary>
 public static class ChildRun
 {
-    /// <summary>The time one case may take.</summary>
-    public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(20);
+    /// <summary>The time one case may take: 20 s, or <c>VIT_FUZZ_TIME_LIMIT_SECONDS</c> on a machine too busy for that.</summary>
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(
+        double.TryParse(Environment.GetEnvironmentVariable("VIT_FUZZ_TIME_LIMIT_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 ? seconds : 20);
 
     /// <summary>The resident memory one case may use, in kB (1.5 GB).</summary>
     public const long MemoryLimitKilobytes = 1_500_000;

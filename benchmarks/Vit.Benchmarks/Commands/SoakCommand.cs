@@ -26,8 +26,17 @@ internal static class SoakCommand
         string csvPath = args.String("csv", "soak.csv");
         string pngPath = args.String("png", "soak.png");
         string? directory = args.String("data", string.Empty) is { Length: > 0 } d ? d : null;
+        string fromLog = args.String("from-log", string.Empty);
         ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
+        if (fromLog.Length > 0)
+        {
+            // A soak's printed lines (e.g. of a run stopped early) summarised and drawn again.
+            var logged = File.ReadLines(fromLog).Select(Parse).OfType<SoakSample>().ToList();
+            Report(logged, warmup, csvPath, pngPath, logged[^1].Seconds);
+            return 0;
+        }
+
         if (every < 1 || warmup < 0 || updates < warmup + (2 * every))
         {
             throw new ArgumentException($"--updates ({updates}) must leave at least two samples (--every {every}) after --warmup ({warmup}).");
@@ -82,15 +91,35 @@ internal static class SoakCommand
             }
         }
 
+        Report(samples, warmup, csvPath, pngPath, clock.Elapsed.TotalSeconds);
+        return 0;
+    }
+
+    /// <summary>Prints the summary line (slope after the warm-up, handles, threads) and writes the CSV and the PNG.</summary>
+    private static void Report(IReadOnlyList<SoakSample> samples, int warmup, string csvPath, string pngPath, double seconds)
+    {
+        int updates = samples[^1].Update;
         var after = samples.Where(s => s.Update >= warmup).ToList();
         double slope = 100 * Slope(after.Select(s => ((double)s.Update, s.RssMb)).ToList());
         string summary = string.Create(CultureInfo.InvariantCulture,
-            $"updates={updates} rss_after_warmup_mb={after[0].RssMb:F1} rss_end_mb={after[^1].RssMb:F1} rss_max_after_warmup_mb={after.Max(s => s.RssMb):F1} slope_mb_per_100_updates={slope:F3} fds_after_warmup={after[0].FileDescriptors} fds_end={after[^1].FileDescriptors} fds_max={after.Max(s => s.FileDescriptors)} threads_after_warmup={after[0].Threads} threads_end={after[^1].Threads} threads_max={after.Max(s => s.Threads)} tensors_alive_end={after[^1].Tensors} elapsed_s={clock.Elapsed.TotalSeconds:F0}");
+            $"updates={updates} rss_after_warmup_mb={after[0].RssMb:F1} rss_end_mb={after[^1].RssMb:F1} rss_max_after_warmup_mb={after.Max(s => s.RssMb):F1} slope_mb_per_100_updates={slope:F3} fds_after_warmup={after[0].FileDescriptors} fds_end={after[^1].FileDescriptors} fds_max={after.Max(s => s.FileDescriptors)} threads_after_warmup={after[0].Threads} threads_end={after[^1].Threads} threads_max={after.Max(s => s.Threads)} tensors_alive_end={after[^1].Tensors} elapsed_s={seconds:F0}");
         Console.WriteLine(summary);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# load_average_1m_end={MachineInfo.LoadAverage():F2}"));
         WriteCsv(csvPath, samples);
         SoakChart.Write(pngPath, samples, warmup, slope);
-        return 0;
+    }
+
+    /// <summary>A sample from one printed line (<c>update=.. rss_mb=.. fds=.. threads=.. managed_mb=.. tensors_alive=.. elapsed_s=..</c>), or null.</summary>
+    private static SoakSample? Parse(string line)
+    {
+        if (!line.StartsWith("update=", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var fields = line.Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
+        double Number(string key) => double.Parse(fields[key], CultureInfo.InvariantCulture);
+        return new SoakSample((int)Number("update"), Number("rss_mb"), (int)Number("fds"), (int)Number("threads"), Number("managed_mb"), (long)Number("tensors_alive"), Number("elapsed_s"));
     }
 
     /// <summary>The least-squares slope of y over x.</summary>
