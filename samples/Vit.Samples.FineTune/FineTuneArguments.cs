@@ -112,6 +112,11 @@ internal sealed record FineTuneArguments
             throw new UsageException("--model and --data are required (or --generate DIR to make a data folder).");
         }
 
+        if (result.GenerateDirectory is null && result.WarmupEpochs >= result.Epochs)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--warmup-epochs ({result.WarmupEpochs}) must be less than --epochs ({result.Epochs})."));
+        }
+
         return result;
     }
 

@@ -51,21 +51,24 @@ public sealed class FineTuneSampleProcessTests(ITestOutputHelper log) : IDisposa
     }
 
     [Fact]
-    public void FineTune_RerunWithResume_ContinuesFromTheCheckpoint()
+    public void FineTune_InterruptedByCtrlC_ResumesFromItsCheckpoint()
     {
         string data = Generate(perClass: 10);
         string model = SmallModelFolder(inChannels: 3);
         string output = _temp.File("run");
-        string[] common = ["--model", model, "--data", data, "--out", output, "--batch", "8", "--ema", "0"];
+        string[] command = ["--model", model, "--data", data, "--out", output, "--batch", "8", "--ema", "0", "--epochs", "40"];
 
-        Run([.. common, "--epochs", "1"]).ExitCode.Should().Be(0);
-        var again = Run([.. common, "--epochs", "1"]);
-        var resumed = Run([.. common, "--epochs", "2", "--resume"]);
+        var interrupted = Run(command, interruptAfter: "Fine-tuning");
+        var again = Run(command);
+        var resumed = Run([.. command, "--resume"]);
 
+        interrupted.ExitCode.Should().Be(130, interrupted.Output + interrupted.Errors);
+        interrupted.Output.Should().Contain("Saved ").And.Contain("continue with the same command and --resume");
         again.ExitCode.Should().Be(2);
         again.Errors.Should().Contain($"error: --out '{output}' already holds a run: add --resume");
         resumed.ExitCode.Should().Be(0, resumed.Output + resumed.Errors);
-        resumed.Output.Should().Contain("checkpoint-00000005.safetensors at update 5", "one epoch of 40 images in batches of 8");
+        resumed.Output.Should().MatchRegex("Resuming .*checkpoint-[0-9]{8}.safetensors at update [0-9]+");
+        File.Exists(Path.Combine(output, "model", "model.onnx")).Should().BeTrue();
     }
 
     [Theory]
@@ -121,7 +124,8 @@ public sealed class FineTuneSampleProcessTests(ITestOutputHelper log) : IDisposa
         return folder;
     }
 
-    private (int ExitCode, string Output, string Errors) Run(string[] arguments)
+    /// <summary>Runs the sample; with <paramref name="interruptAfter"/>, sends SIGINT (Ctrl+C) once a line starting with it is printed.</summary>
+    private (int ExitCode, string Output, string Errors) Run(string[] arguments, string? interruptAfter = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vit.Samples.FineTune.dll"));
@@ -134,7 +138,7 @@ public sealed class FineTuneSampleProcessTests(ITestOutputHelper log) : IDisposa
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
+        var output = ReadOutput(process, interruptAfter);
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
@@ -144,5 +148,22 @@ public sealed class FineTuneSampleProcessTests(ITestOutputHelper log) : IDisposa
         process.WaitForExit();
         log.WriteLine(output.Result + error.Result);
         return (process.ExitCode, output.Result, error.Result);
+    }
+
+    private static async Task<string> ReadOutput(Process process, string? interruptAfter)
+    {
+        var text = new System.Text.StringBuilder();
+        for (string? line = await process.StandardOutput.ReadLineAsync(); line is not null; line = await process.StandardOutput.ReadLineAsync())
+        {
+            text.AppendLine(line);
+            if (interruptAfter is not null && line.StartsWith(interruptAfter, StringComparison.Ordinal))
+            {
+                interruptAfter = null;
+                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]);
+                await kill.WaitForExitAsync();
+            }
+        }
+
+        return text.ToString();
     }
 }
