@@ -7,7 +7,7 @@ namespace Vit.Samples.FashionMnist;
 /// <summary>Counts of (true class, predicted class) over a dataset.</summary>
 internal sealed class ConfusionMatrix
 {
-    private ConfusionMatrix(long[,] counts, IReadOnlyList<string> classNames)
+    public ConfusionMatrix(long[,] counts, IReadOnlyList<string> classNames)
     {
         Counts = counts;
         ClassNames = classNames;

@@ -24,26 +24,33 @@ internal sealed class CheckpointFunction : autograd.SingleTensorFunction<Checkpo
         var state = (RecomputeState)vars[1];
         ctx.save_for_backward([input]);
         ctx.save_data(StateKey, state);
-        return state.Module.call(input);
+        // Intermediates left to a dispose scope would otherwise live until the caller's scope ends (the whole step).
+        using var scope = NewDisposeScope();
+        return state.Module.call(input).MoveToOuterDisposeScope();
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
         ReleaseReturnedGradients();
         var state = (RecomputeState)ctx.get_data(StateKey);
-        var saved = ctx.get_saved_variables();
-        using var input = saved[0];
-        using var leaf = input.detach().requires_grad_(true);
-        using var restoredRandom = RestoreRandomState(state.CpuRandomState);
-        using (enable_grad())
-        using (Autocast.Enable(state.AutocastDtype ?? ScalarType.Float32))
-        using (var output = state.Module.call(leaf))
+        Tensor? gradient;
+        // Everything the recomputation makes is freed here, not by the caller's scope at the end of the step: that
+        // would keep every block's recomputed activations alive at once and undo the saving.
+        using (var scope = NewDisposeScope())
         {
-            autograd.backward(output, grad_output);
+            var input = ctx.get_saved_variables()[0];
+            var leaf = input.detach().requires_grad_(true);
+            using var restoredRandom = RestoreRandomState(state.CpuRandomState);
+            using (enable_grad())
+            using (Autocast.Enable(state.AutocastDtype ?? ScalarType.Float32))
+            {
+                autograd.backward(state.Module.call(leaf), grad_output);
+            }
+
+            grad_output.Dispose();
+            gradient = leaf.grad?.DetachFromDisposeScope();
         }
 
-        grad_output.Dispose();
-        var gradient = leaf.grad;
         if (gradient is not null)
         {
             (t_returned ??= []).Add(gradient);
