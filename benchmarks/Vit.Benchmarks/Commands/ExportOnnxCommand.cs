@@ -14,6 +14,7 @@ internal static class ExportOnnxCommand
     public const string StandardFile = "model.onnx";
     public const string Opset17File = "model-opset17.onnx";
     public const string FusedAttentionFile = "model-ort-attention.onnx";
+    public const string EmbeddingsFile = "model-embeddings.onnx";
 
     public static int Run(Arguments args)
     {
@@ -33,7 +34,8 @@ internal static class ExportOnnxCommand
         model.ExportOnnx(Path.Combine(output, StandardFile));
         model.ExportOnnx(Path.Combine(output, Opset17File), new OnnxExportOptions { Opset = 17 });
         model.ExportOnnx(Path.Combine(output, FusedAttentionFile), new OnnxExportOptions { Opset = 17, OnnxRuntimeAttention = true });
-        Console.WriteLine($"# wrote {output}: config.json, model.safetensors, {StandardFile} (opset 23), {Opset17File} (MatMul/Softmax attention), {FusedAttentionFile} (opset 17 + com.microsoft.Attention) ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
+        model.ExportOnnx(Path.Combine(output, EmbeddingsFile), new OnnxExportOptions { Outputs = OnnxOutputs.Embeddings });
+        Console.WriteLine($"# wrote {output}: config.json, model.safetensors, {StandardFile} (opset 23), {Opset17File} (MatMul/Softmax attention), {FusedAttentionFile} (opset 17 + com.microsoft.Attention), {EmbeddingsFile} (opset 23, output embeddings) ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
         return 0;
     }
 }
