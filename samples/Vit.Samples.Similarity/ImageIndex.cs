@@ -43,7 +43,8 @@ internal sealed class ImageIndex
             int count = Math.Min(limit, CountOf(source));
             var (pixels, size, classes) = IdxFile.Read(source, labelFile, [.. Enumerable.Range(0, count)]);
             images = [.. pixels.Select(p => EncodedPng.FromPlanar(p, 1, size))];
-            names = [.. Enumerable.Range(0, count).Select(i => $"{Path.GetFileName(source)}#{i}")];
+            string prefix = Path.GetFileName(source).Split('-')[0];
+            names = [.. Enumerable.Range(0, count).Select(i => $"{prefix}#{i}")];
             labels = classes;
         }
         else
