@@ -7,7 +7,8 @@
 #   ENGINE: torch, or an ONNX file name inside MODEL_DIR (default: torch, peer.onnx when it exists, model.onnx,
 #           model-opset17.onnx, model-ort-attention.onnx); the first ONNX file is the denominator of every onnx ratio
 #           (so by default every graph is compared with PyTorch's exporter's).
-#   env:    BATCHES (default "1 256"), THREADS (default 2), STEPS_1 / STEPS_N (timed steps at batch 1 / larger; torch at
+#   env:    COMMAND (default inference; embed compares embeddings: engines torch and model-embeddings.onnx),
+#           BATCHES (default "1 256"), THREADS (default 2), STEPS_1 / STEPS_N (timed steps at batch 1 / larger; torch at
 #           batch 1: STEPS_1_TORCH, default 500), WARMUP_1 / WARMUP_N (untimed runs first, default 50 / 3).
 #   e.g.    benchmarks/Vit.Benchmarks/bin/Release/net10.0/Vit.Benchmarks export-onnx --out /tmp/vit-default \
 #             --depth 6 --dim 128 --heads 4 --mlp-ratio 2 --patch 7 --image 28 --channels 1 --classes 10 --pooling mean
@@ -24,6 +25,7 @@ if ((${#engines[@]} == 0)); then
   engines+=(model.onnx model-opset17.onnx model-ort-attention.onnx)
 fi
 threads=${THREADS:-2}
+command=${COMMAND:-inference}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); flags: $(grep -o 'avx512[a-z_0-9]*\|avx2\|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
@@ -35,9 +37,9 @@ for ((r = 1; r <= rounds; r++)); do
       e=${engines[$(( (k + r) % n ))]}
       load=$(cut -d' ' -f1 /proc/loadavg)
       if [[ $e == torch ]]; then
-        line=$("$exe" inference --engine torch --model-dir "$dir" --batch "$batch" --steps "$tsteps" --warmup "$warm" --threads "$threads" | grep '^images_per_second')
+        line=$("$exe" "$command" --engine torch --model-dir "$dir" --batch "$batch" --steps "$tsteps" --warmup "$warm" --threads "$threads" | grep '^images_per_second')
       else
-        line=$("$exe" inference --engine onnx --model-dir "$dir" --onnx-file "$e" --batch "$batch" --steps "$steps" --warmup "$warm" --threads "$threads" 2>/dev/null | grep '^images_per_second')
+        line=$("$exe" "$command" --engine onnx --model-dir "$dir" --onnx-file "$e" --batch "$batch" --steps "$steps" --warmup "$warm" --threads "$threads" 2>/dev/null | grep '^images_per_second')
         grep -q 'libtorch_loaded=false' <<<"$line" || { echo "the ONNX Runtime process loaded libtorch: $line" >&2; exit 1; }
       fi
       ips=$(sed 's/.*images_per_second=\([0-9.]*\).*/\1/' <<<"$line")

@@ -16,6 +16,8 @@ const string Usage = """
                     under Autocast and the model converted, alternating
                     --engine onnx --model-dir DIR [--onnx-file model.onnx] [--batch N --steps N --warmup N --threads N]:
                     ONNX Runtime through Vit.Inference, in this process without libtorch
+      embed         --engine onnx|torch --model-dir DIR (from export-onnx) [--batch 64 --steps N --warmup N --threads N]:
+                    embeddings per second: ImageEmbedder on model-embeddings.onnx, or ForwardHead(ForwardFeatures(x), preLogits: true)
       export-onnx   --out DIR [model options, --pooling token|mean, --seed 0]: a model folder + Vit's ONNX graphs
                     [--precisions int8,fp16] [--only-standard] [--graph-only] [--external-data auto|always|never]:
                     also model-int8.onnx / model-fp16.onnx; only model.onnx of the attention forms; no config/safetensors
@@ -65,6 +67,7 @@ try
         "hand-step" => ThroughputCommand.Run(new Arguments(rest), ThroughputCommand.Kind.HandStep),
         "inference" => RunInference(new Arguments(rest)),
         "export-onnx" => ExportOnnxCommand.Run(new Arguments(rest)),
+        "embed" => RunEmbed(new Arguments(rest)),
         "onnx-interleaved" => OnnxInterleavedCommand.Run(new Arguments(rest)),
         "onnx-agreement" => OnnxAgreementCommand.Run(new Arguments(rest)),
         "onnx-profile" => OnnxProfileCommand.Run(new Arguments(rest)),
@@ -94,6 +97,14 @@ static int RunInference(Arguments arguments) => arguments.String("engine", "torc
 {
     "onnx" => OnnxInferenceCommand.Run(arguments),
     "torch" => ThroughputCommand.Run(arguments, ThroughputCommand.Kind.Inference),
+    string other => throw new ArgumentException($"--engine must be onnx or torch; got '{other}'."),
+};
+
+// The same split for embeddings: ONNX Runtime's process never loads libtorch.
+static int RunEmbed(Arguments arguments) => arguments.String("engine", "torch") switch
+{
+    "onnx" => OnnxEmbedCommand.Run(arguments),
+    "torch" => TorchEmbedCommand.Run(arguments),
     string other => throw new ArgumentException($"--engine must be onnx or torch; got '{other}'."),
 };
 

@@ -8,6 +8,9 @@
 #
 #   eng/consumers/check.sh            (needs: dotnet, unzip; readelf for the Linux checks)
 #
+# It also packs the `vit` tool (Vit.Cli), installs it with `dotnet tool install --tool-path` from the feed, exports
+# VIT_CONSUMER_MODEL (a model folder) with it and hands the exported folder to the consumers (VIT_CONSUMER_EMBED_MODEL).
+#
 # Adding a consumer: a sub-folder here with one <Name>.csproj whose PackageReferences use Version="$(VitVersion)",
 # and a Program.cs that exits non-zero when something is wrong; add any new package to `packages` below.
 set -euo pipefail
@@ -19,7 +22,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/vit-consumer.XXXXXX")"
 cache="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
 cleanup() {
   rm -rf "$work"
-  for id in "${packages[@]}"; do
+  for id in "${packages[@]}" Vit.Cli; do
     id="${id,,}"
     rm -rf "${cache%/}/$id/$version"
     rmdir "${cache%/}/$id" 2>/dev/null || true
@@ -82,6 +85,27 @@ cp "$here"/Directory.Build.props "$here"/Directory.Build.targets "$here"/Directo
 cp "$root/nuget.config" "$work/nuget.config"
 dotnet nuget add source "$feed" --name vit-local --configfile "$work/nuget.config" >/dev/null
 
+echo "== the vit tool: pack, install from the feed, export the model folder, bad input"
+[[ -n "${VIT_CONSUMER_MODEL:-}" ]] || fail "set VIT_CONSUMER_MODEL to a model folder (config.json + model.safetensors) for the vit tool to export"
+dotnet pack "$root/src/Vit.Cli/Vit.Cli.csproj" -c Release -p:PackageVersion="$version" -o "$feed" --nologo -v:q
+tool_listing="$(unzip -l "$feed/Vit.Cli.$version.nupkg")"
+for entry in tools/net10.0/any/vit.dll tools/net10.0/any/DotnetToolSettings.xml; do
+  grep -q " $entry\$" <<<"$tool_listing" || fail "Vit.Cli package lacks $entry"
+done
+echo "   Vit.Cli: $(( $(stat -c %s "$feed/Vit.Cli.$version.nupkg") / 1048576 )) MB (libtorch's CPU build for this OS inside)"
+dotnet tool install Vit.Cli --version "$version" --tool-path "$work/tools" --configfile "$work/nuget.config"
+"$work/tools/vit" export "$VIT_CONSUMER_MODEL" "$work/exported" --outputs logits,embeddings
+[[ -s "$work/exported/model.onnx" && -s "$work/exported/config.json" ]] || fail "vit export wrote no model.onnx + config.json"
+"$work/tools/vit" classify "$work/exported" "${VIT_CONSUMER_IMAGE:-$root/tests/Vit.Inference.Tests/Fixtures/images/rgb_50x40.png}"
+set +e
+"$work/tools/vit" export "$work/no-such-folder" "$work/never" 2>"$work/vit-bad.err"
+code=$?
+set -e
+[[ $code == 2 && ! -e "$work/never" && $(wc -l <"$work/vit-bad.err") == 1 ]] && grep -q '^error: ' "$work/vit-bad.err" \
+  || fail "vit export of a missing folder: expected exit code 2, one error line and nothing written; got $code: $(cat "$work/vit-bad.err")"
+export VIT_CONSUMER_EMBED_MODEL="$work/exported"
+export VIT_CONSUMER_IMAGES="${VIT_CONSUMER_IMAGES:-$root/tests/Vit.Inference.Tests/Fixtures/images}"
+
 consumers=0
 for source in "$here"/*/; do
   csproj=("$source"*.csproj)
@@ -95,7 +119,7 @@ for source in "$here"/*/; do
   dotnet restore "$app/$name.csproj" -p:VitVersion="$version" --nologo -v:q
   dotnet build "$app/$name.csproj" -c Release --no-restore -p:VitVersion="$version" --nologo -v:q
   dotnet "$app/bin/Release/net10.0/$name.dll"
-  if [[ $name == Vit.Consumer.Inference ]]; then
+  if [[ $name == Vit.Consumer.Inference || $name == Vit.Consumer.Embedding ]]; then
     # An app with only Vit.Inference: its publish folder must hold no TorchSharp/libtorch and stay under 150 MB.
     dotnet publish "$app/$name.csproj" -c Release -r linux-x64 --self-contained false -p:VitVersion="$version" -o "$work/$name-publish" --nologo -v:q
     if find "$work/$name-publish" -iname '*torch*' | grep -q .; then fail "$name: the publish folder holds TorchSharp/libtorch files"; fi

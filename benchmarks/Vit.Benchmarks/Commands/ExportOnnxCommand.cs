@@ -19,6 +19,7 @@ internal static class ExportOnnxCommand
     public const string FusedAttentionFile = "model-ort-attention.onnx";
     public const string Int8File = "model-int8.onnx";
     public const string Float16File = "model-fp16.onnx";
+    public const string EmbeddingsFile = "model-embeddings.onnx";
 
     public static int Run(Arguments args)
     {
@@ -62,6 +63,7 @@ internal static class ExportOnnxCommand
         {
             model.ExportOnnx(Path.Combine(output, Opset17File), new OnnxExportOptions { Opset = 17, ExternalData = external });
             model.ExportOnnx(Path.Combine(output, FusedAttentionFile), new OnnxExportOptions { Opset = 17, OnnxRuntimeAttention = true, ExternalData = external });
+            model.ExportOnnx(Path.Combine(output, EmbeddingsFile), new OnnxExportOptions { Outputs = OnnxOutputs.Embeddings, ExternalData = external });
         }
 
         foreach (var (file, precision) in extra)
@@ -69,7 +71,7 @@ internal static class ExportOnnxCommand
             model.ExportOnnx(Path.Combine(output, file), new OnnxExportOptions { Precision = precision, ExternalData = external });
         }
 
-        Console.WriteLine($"# wrote {output}: {(graphOnly ? string.Empty : "config.json, model.safetensors, ")}{StandardFile} (opset 23){(onlyStandard ? string.Empty : $", {Opset17File} (MatMul/Softmax attention), {FusedAttentionFile} (opset 17 + com.microsoft.Attention)")}{string.Concat(extra.Select(e => $", {e.File} ({e.Precision})"))} ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
+        Console.WriteLine($"# wrote {output}: {(graphOnly ? string.Empty : "config.json, model.safetensors, ")}{StandardFile} (opset 23){(onlyStandard ? string.Empty : $", {Opset17File} (MatMul/Softmax attention), {FusedAttentionFile} (opset 17 + com.microsoft.Attention), {EmbeddingsFile} (output embeddings)")}{string.Concat(extra.Select(e => $", {e.File} ({e.Precision})"))} ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
         return 0;
     }
 }
