@@ -52,6 +52,9 @@ internal static class VisionTransformerGraph
         {
             string b = $"block{i}";
             bool last = i == o.Depth - 1;
+
+            // The folded copies live only until their initializers are written (a ViT-H's would otherwise add 5 GB).
+            using var blockScope = torch.NewDisposeScope();
             var w = BlockWeights.Fold(state, i, d, o.NumHeads);
 
             // Attention branch: LayerNorm -> attention -> proj Gemm -> residual (the class token alone in a class-token model's last block).
