@@ -43,8 +43,8 @@ internal sealed class FineTuneRun(TextWriter console)
             ? new Mixup(new MixupOptions { MixupAlpha = args.MixupAlpha, CutmixAlpha = args.CutmixAlpha, NumClasses = data.ClassNames.Count, LabelSmoothing = args.LabelSmoothing })
             : null;
         torchvision.ITransform[] augment = [new RandomResizedCrop(size, size, args.MinScale), new RandomHorizontalFlip(), new Normalize(mean, std)];
-        using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = Math.Min(args.BatchSize, train.Count), Shuffle = true, DropLast = true, Seed = args.Seed }, augment, mixup);
-        using var validationLoader = new DataLoader(validation, new DataLoaderOptions { BatchSize = 64, Shuffle = false, Seed = args.Seed }, [new Normalize(mean, std)]);
+        using var trainLoader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = Math.Min(args.BatchSize, train.Count), Shuffle = true, DropLast = true, Seed = args.Seed }, augment, mixup);
+        using var validationLoader = new BatchLoader(validation, new BatchLoaderOptions { BatchSize = 64, Shuffle = false, Seed = args.Seed }, [new Normalize(mean, std)]);
 
         var options = new TrainerOptions
         {
