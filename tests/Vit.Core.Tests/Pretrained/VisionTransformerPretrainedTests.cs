@@ -63,6 +63,36 @@ public sealed class VisionTransformerPretrainedTests
         VisionTransformer.ReadPretrainedMetadata(folder.Path).Should().BeEquivalentTo(Metadata());
     }
 
+    [Theory]
+    [InlineData("siglip_map", "{\"global_pool\":\"map\",\"class_token\":false,\"fc_norm\":false}", "")]
+    [InlineData("dinov2_reg4", "{\"global_pool\":\"token\",\"class_token\":true,\"fc_norm\":false}", "{\"reg_tokens\":4,\"no_embed_class\":true}")]
+    [InlineData("aimv2", "{\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":false}", "{\"proj_bias\":false,\"act_layer\":\"silu\",\"norm_layer\":\"rmsnorm\",\"embed_norm_layer\":\"rmsnorm\"}")]
+    public void FromPretrained_TimmVariantFolder_GivesTheSameOptionsAndLogitsAndWritesTimmsArguments(string name, string pooling, string extra)
+    {
+        using var scope = NewDisposeScope();
+        using var model = TimmFixtures.Load(name);
+        using var folder = new TempDirectory();
+        model.SavePretrained(folder.Path);
+
+        using var loaded = VisionTransformer.FromPretrained(folder.Path);
+
+        loaded.Options.Should().BeEquivalentTo(TimmFixtures.Options(name));
+        var images = SafeTensors.Load(TimmFixtures.File(name, "expected.safetensors"))["input_0"];
+        using var noGrad = torch.no_grad();
+        loaded.forward(images).equal(model.forward(images)).all().item<bool>().Should().BeTrue();
+        var args = JsonNode.Parse(File.ReadAllText(folder.File("config.json")))!["model_args"]!.AsObject();
+        new JsonObject { ["global_pool"] = args["global_pool"]!.DeepClone(), ["class_token"] = args["class_token"]!.DeepClone(), ["fc_norm"] = args["fc_norm"]!.DeepClone() }
+            .ToJsonString().Should().Be(pooling);
+        var classic = new[] { "img_size", "patch_size", "in_chans", "num_classes", "global_pool", "class_token", "fc_norm", "embed_dim", "depth", "num_heads", "mlp_ratio", "qkv_bias", "init_values", "pos_drop_rate", "proj_drop_rate", "attn_drop_rate", "drop_path_rate" };
+        var others = new JsonObject();
+        foreach (var (key, value) in args.Where(kv => !classic.Contains(kv.Key)))
+        {
+            others[key] = value!.DeepClone();
+        }
+
+        (others.Count == 0 ? "" : others.ToJsonString()).Should().Be(extra);
+    }
+
     [Fact]
     public void SavePretrained_Config_HasTimmsLayoutAndEveryVitField()
     {
