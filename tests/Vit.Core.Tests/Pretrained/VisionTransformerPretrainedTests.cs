@@ -63,6 +63,37 @@ public sealed class VisionTransformerPretrainedTests
         VisionTransformer.ReadPretrainedMetadata(folder.Path).Should().BeEquivalentTo(Metadata());
     }
 
+    [Theory]
+    [InlineData("siglip_map", "{\"global_pool\":\"map\",\"class_token\":false,\"fc_norm\":false}", "")]
+    [InlineData("dinov2_reg4", "{\"global_pool\":\"token\",\"class_token\":true,\"fc_norm\":false}", "{\"reg_tokens\":4,\"no_embed_class\":true}")]
+    // AIMv2's RmsNorm eps 1e-5 and SwiGLU have no JSON form: the architecture is an aimv2_* one, which gives them all.
+    [InlineData("aimv2", "{\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":false}", "")]
+    public void FromPretrained_TimmVariantFolder_GivesTheSameOptionsAndLogitsAndWritesTimmsArguments(string name, string pooling, string extra)
+    {
+        using var scope = NewDisposeScope();
+        using var model = TimmFixtures.Load(name);
+        using var folder = new TempDirectory();
+        model.SavePretrained(folder.Path);
+
+        using var loaded = VisionTransformer.FromPretrained(folder.Path);
+
+        loaded.Options.Should().BeEquivalentTo(TimmFixtures.Options(name));
+        var images = SafeTensors.Load(TimmFixtures.File(name, "expected.safetensors"))["input_0"];
+        using var noGrad = torch.no_grad();
+        loaded.forward(images).equal(model.forward(images)).all().item<bool>().Should().BeTrue();
+        var args = JsonNode.Parse(File.ReadAllText(folder.File("config.json")))!["model_args"]!.AsObject();
+        new JsonObject { ["global_pool"] = args["global_pool"]!.DeepClone(), ["class_token"] = args["class_token"]!.DeepClone(), ["fc_norm"] = args["fc_norm"]!.DeepClone() }
+            .ToJsonString().Should().Be(pooling);
+        var classic = new[] { "img_size", "patch_size", "in_chans", "num_classes", "global_pool", "class_token", "fc_norm", "embed_dim", "depth", "num_heads", "mlp_ratio", "qkv_bias", "init_values", "pos_drop_rate", "proj_drop_rate", "attn_drop_rate", "drop_path_rate" };
+        var others = new JsonObject();
+        foreach (var (key, value) in args.Where(kv => !classic.Contains(kv.Key)))
+        {
+            others[key] = value!.DeepClone();
+        }
+
+        (others.Count == 0 ? "" : others.ToJsonString()).Should().Be(extra);
+    }
+
     [Fact]
     public void SavePretrained_Config_HasTimmsLayoutAndEveryVitField()
     {
@@ -82,11 +113,9 @@ public sealed class VisionTransformerPretrainedTests
         config["label_names"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal(Metadata().ClassNames);
         var args = config["model_args"]!.AsObject();
         args.ToJsonString().Should().Be(
-            "{\"img_size\":12,\"patch_size\":3,\"in_chans\":2,\"num_classes\":5,\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":null,"
-            + "\"embed_dim\":24,\"depth\":2,\"num_heads\":2,\"mlp_ratio\":1.5,\"qkv_bias\":false,\"proj_bias\":true,\"qk_norm\":false,"
-            + "\"scale_attn_norm\":false,\"scale_mlp_norm\":false,\"init_values\":0.0001,\"reg_tokens\":0,\"no_embed_class\":false,"
-            + "\"pre_norm\":false,\"final_norm\":true,\"pool_include_prefix\":false,\"dynamic_img_size\":false,\"dynamic_img_pad\":false,"
-            + "\"act_layer\":\"gelu\",\"drop_rate\":0,\"pos_drop_rate\":0.125,\"proj_drop_rate\":0.125,\"attn_drop_rate\":0.25,\"drop_path_rate\":0.375}");
+            "{\"img_size\":12,\"patch_size\":3,\"in_chans\":2,\"num_classes\":5,\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":true,"
+            + "\"embed_dim\":24,\"depth\":2,\"num_heads\":2,\"mlp_ratio\":1.5,\"qkv_bias\":false,\"init_values\":0.0001,"
+            + "\"pos_drop_rate\":0.125,\"proj_drop_rate\":0.125,\"attn_drop_rate\":0.25,\"drop_path_rate\":0.375,\"pre_norm\":false}");
         var cfg = config["pretrained_cfg"]!.AsObject();
         cfg["input_size"]!.AsArray().Select(n => n!.GetValue<int>()).Should().Equal(2, 12, 12);
         cfg["interpolation"]!.GetValue<string>().Should().Be("bilinear");
