@@ -84,4 +84,17 @@ public sealed partial class VisionTransformerTests
             TensorAssert.Close(map.sum(-1), torch.ones(input.shape[0], 4, tokens), atol: 1e-5);
         });
     }
+
+    [Fact]
+    public void Forward_DynamicSizeWithSideNotAMultipleOfThePatch_ThrowsNamingSizeAndTheOption()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TimmFixtures.Load("dinov2_reg4_dynamic");
+
+        var act = () => model.forward(torch.zeros(1, 3, 57, 70));
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "Expected images whose height and width are positive multiples of the patch size 14 (shaped [batch, 3, H, W]), got 57x70 in shape [1, 3, 57, 70]. " +
+            "Resize or crop the images, or build the model with VisionTransformerOptions.DynamicImagePad to zero-pad them.*");
+    }
 }
