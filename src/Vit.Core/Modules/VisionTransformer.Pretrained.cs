@@ -116,26 +116,30 @@ public sealed partial class VisionTransformer
         return ReadPretrained(directory).Options;
     }
 
-    private static PretrainedConfig CreateConfig(VisionTransformerOptions o, PretrainedMetadata m) => new()
+    private static PretrainedConfig CreateConfig(VisionTransformerOptions o, PretrainedMetadata m)
     {
-        VitVersion = PretrainedVersion.Current,
-        Architecture = TimmModelArgs.Architecture(o),
-        NumClasses = o.NumClasses,
-        NumFeatures = o.EmbedDim,
-        GlobalPool = TimmModelArgs.GlobalPool(o),
-        ModelArgs = TimmModelArgs.Write(o),
-        VitOptions = VitOptionsJson.Write(o),
-        Preprocessing = new PretrainedPreprocessing
+        string architecture = TimmModelArgs.Architecture(o);
+        return new PretrainedConfig
         {
-            InputSize = [o.InChannels, o.ImageSize, o.ImageSize],
-            Interpolation = m.Interpolation.ToString().ToLowerInvariant(),
-            CropPct = m.CropPct,
-            CropMode = "center",
-            Mean = [.. (m.Mean ?? Enumerable.Repeat(0.5f, o.InChannels).ToArray()).Select(v => (double)v)],
-            Std = [.. (m.Std ?? Enumerable.Repeat(0.5f, o.InChannels).ToArray()).Select(v => (double)v)],
-        },
-        LabelNames = m.ClassNames ?? [.. Enumerable.Range(0, o.NumClasses).Select(i => i.ToString(CultureInfo.InvariantCulture))],
-    };
+            VitVersion = PretrainedVersion.Current,
+            Architecture = architecture,
+            NumClasses = o.NumClasses,
+            NumFeatures = o.EmbedDim,
+            GlobalPool = TimmModelArgs.GlobalPool(o),
+            ModelArgs = TimmModelArgs.Write(o, architecture),
+            VitOptions = VitOptionsJson.Write(o),
+            Preprocessing = new PretrainedPreprocessing
+            {
+                InputSize = [o.InChannels, o.ImageSize, o.ImageSize],
+                Interpolation = m.Interpolation.ToString().ToLowerInvariant(),
+                CropPct = m.CropPct,
+                CropMode = "center",
+                Mean = [.. (m.Mean ?? Enumerable.Repeat(0.5f, o.InChannels).ToArray()).Select(v => (double)v)],
+                Std = [.. (m.Std ?? Enumerable.Repeat(0.5f, o.InChannels).ToArray()).Select(v => (double)v)],
+            },
+            LabelNames = m.ClassNames ?? [.. Enumerable.Range(0, o.NumClasses).Select(i => i.ToString(CultureInfo.InvariantCulture))],
+        };
+    }
 
     private static (VisionTransformerOptions Options, PretrainedMetadata Metadata) ReadPretrained(string directory)
     {

@@ -5,8 +5,9 @@ namespace Vit.Core;
 /// <summary>
 /// The timm <c>architecture</c> and keyword arguments (<c>model_args</c>) that build the same model as a
 /// <see cref="VisionTransformerOptions"/>, so <c>timm.create_model("local-dir:...")</c> rebuilds it. Every argument a
-/// JSON value can carry is written; the parts only an architecture's own function can give (a SwiGLU MLP, the patch
-/// embedding norm, the distillation token, a norm epsilon other than 1e-6) choose the architecture.
+/// JSON value can carry is written where the architecture does not already give it; the parts only an architecture's
+/// own function can give (a SwiGLU MLP, the patch-embedding norm, the distillation token, a norm epsilon other than
+/// 1e-6) choose the architecture.
 /// </summary>
 internal static class TimmModelArgs
 {
@@ -35,8 +36,14 @@ internal static class TimmModelArgs
         _ => "map",
     };
 
-    public static JsonObject Write(VisionTransformerOptions o)
+    /// <summary>
+    /// The model_args that, applied over <paramref name="architecture"/>'s own arguments as timm does, build
+    /// <paramref name="o"/>: the classic arguments always, the other building blocks where they differ from what the
+    /// architecture gives (so a CLIP architecture chosen for its eps gets <c>pre_norm: false</c> when the model has none).
+    /// </summary>
+    public static JsonObject Write(VisionTransformerOptions o, string architecture)
     {
+        var a = VisionTransformerOptions.FromTimm(architecture);
         var args = new JsonObject
         {
             ["img_size"] = o.ImageSize,
@@ -45,44 +52,51 @@ internal static class TimmModelArgs
             ["num_classes"] = o.NumClasses,
             ["global_pool"] = GlobalPool(o),
             ["class_token"] = o.HasClassToken,
-            ["fc_norm"] = o.FcNorm,
+            ["fc_norm"] = o.UsesFcNorm,
             ["embed_dim"] = o.EmbedDim,
             ["depth"] = o.Depth,
             ["num_heads"] = o.NumHeads,
             ["mlp_ratio"] = o.MlpRatio,
             ["qkv_bias"] = o.QkvBias,
-            ["proj_bias"] = o.ProjectionBias,
-            ["qk_norm"] = o.QkNorm,
-            ["scale_attn_norm"] = o.ScaleAttentionNorm,
-            ["scale_mlp_norm"] = o.ScaleMlpNorm,
             ["init_values"] = o.LayerScaleInit,
-            ["reg_tokens"] = o.RegisterTokens,
-            ["no_embed_class"] = !o.PositionEmbeddingCoversPrefix,
-            ["pre_norm"] = o.PreNorm,
-            ["final_norm"] = o.FinalNorm,
-            ["pool_include_prefix"] = o.PoolIncludePrefix,
-            ["dynamic_img_size"] = o.DynamicImageSize,
-            ["dynamic_img_pad"] = o.DynamicImagePad,
-            ["act_layer"] = o.Activation switch
-            {
-                ActivationKind.Gelu => "gelu",
-                ActivationKind.GeluTanh => "gelu_tanh",
-                ActivationKind.QuickGelu => "quick_gelu",
-                _ => "silu",
-            },
-            ["drop_rate"] = o.HeadDropout,
             ["pos_drop_rate"] = o.Dropout,
             ["proj_drop_rate"] = o.Dropout,
             ["attn_drop_rate"] = o.AttentionDropout,
             ["drop_path_rate"] = o.DropPathRate,
         };
 
-        // timm reads norm_layer strings with their default eps (1e-6); other epsilons come with the architecture.
-        if (o.LayerNormEpsilon == 1e-6)
+        void Add(bool differs, string name, JsonNode? value)
         {
-            args["norm_layer"] = o.Norm == NormKind.RmsNorm ? "rmsnorm" : "layernorm";
+            if (differs)
+            {
+                args[name] = value;
+            }
         }
 
+        Add(o.RegisterTokens != a.RegisterTokens, "reg_tokens", o.RegisterTokens);
+        Add(o.PositionEmbeddingCoversPrefix != a.PositionEmbeddingCoversPrefix, "no_embed_class", !o.PositionEmbeddingCoversPrefix);
+        Add(o.FinalNorm != a.FinalNorm, "final_norm", o.FinalNorm);
+        Add(o.PoolIncludePrefix != a.PoolIncludePrefix, "pool_include_prefix", o.PoolIncludePrefix);
+        Add(o.PreNorm != a.PreNorm, "pre_norm", o.PreNorm);
+        Add(o.QkNorm != a.QkNorm, "qk_norm", o.QkNorm);
+        Add(o.ScaleAttentionNorm != a.ScaleAttentionNorm, "scale_attn_norm", o.ScaleAttentionNorm);
+        Add(o.ScaleMlpNorm != a.ScaleMlpNorm, "scale_mlp_norm", o.ScaleMlpNorm);
+        Add(o.ProjectionBias != a.ProjectionBias, "proj_bias", o.ProjectionBias);
+        Add(o.Activation != a.Activation, "act_layer", o.Activation switch
+        {
+            ActivationKind.Gelu => "gelu",
+            ActivationKind.GeluTanh => "gelu_tanh",
+            ActivationKind.QuickGelu => "quick_gelu",
+            _ => "silu",
+        });
+
+        // timm reads norm_layer strings with their default eps (1e-6); other epsilons come with the architecture.
+        string norm = o.Norm == NormKind.RmsNorm ? "rmsnorm" : "layernorm";
+        Add(o.Norm != a.Norm || o.LayerNormEpsilon != a.LayerNormEpsilon, "norm_layer", norm);
+        Add(o.PatchEmbeddingNorm != a.PatchEmbeddingNorm, "embed_norm_layer", o.PatchEmbeddingNorm ? norm : null);
+        Add(o.DynamicImageSize != a.DynamicImageSize, "dynamic_img_size", o.DynamicImageSize);
+        Add(o.DynamicImagePad != a.DynamicImagePad, "dynamic_img_pad", o.DynamicImagePad);
+        Add(o.HeadDropout != a.HeadDropout, "drop_rate", o.HeadDropout);
         return args;
     }
 

@@ -66,7 +66,8 @@ public sealed class VisionTransformerPretrainedTests
     [Theory]
     [InlineData("siglip_map", "{\"global_pool\":\"map\",\"class_token\":false,\"fc_norm\":false}", "")]
     [InlineData("dinov2_reg4", "{\"global_pool\":\"token\",\"class_token\":true,\"fc_norm\":false}", "{\"reg_tokens\":4,\"no_embed_class\":true}")]
-    [InlineData("aimv2", "{\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":false}", "{\"proj_bias\":false,\"act_layer\":\"silu\",\"norm_layer\":\"rmsnorm\",\"embed_norm_layer\":\"rmsnorm\"}")]
+    // AIMv2's RmsNorm eps 1e-5 and SwiGLU have no JSON form: the architecture is an aimv2_* one, which gives them all.
+    [InlineData("aimv2", "{\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":false}", "")]
     public void FromPretrained_TimmVariantFolder_GivesTheSameOptionsAndLogitsAndWritesTimmsArguments(string name, string pooling, string extra)
     {
         using var scope = NewDisposeScope();
@@ -112,11 +113,9 @@ public sealed class VisionTransformerPretrainedTests
         config["label_names"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal(Metadata().ClassNames);
         var args = config["model_args"]!.AsObject();
         args.ToJsonString().Should().Be(
-            "{\"img_size\":12,\"patch_size\":3,\"in_chans\":2,\"num_classes\":5,\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":null,"
-            + "\"embed_dim\":24,\"depth\":2,\"num_heads\":2,\"mlp_ratio\":1.5,\"qkv_bias\":false,\"proj_bias\":true,\"qk_norm\":false,"
-            + "\"scale_attn_norm\":false,\"scale_mlp_norm\":false,\"init_values\":0.0001,\"reg_tokens\":0,\"no_embed_class\":false,"
-            + "\"pre_norm\":false,\"final_norm\":true,\"pool_include_prefix\":false,\"dynamic_img_size\":false,\"dynamic_img_pad\":false,"
-            + "\"act_layer\":\"gelu\",\"drop_rate\":0,\"pos_drop_rate\":0.125,\"proj_drop_rate\":0.125,\"attn_drop_rate\":0.25,\"drop_path_rate\":0.375}");
+            "{\"img_size\":12,\"patch_size\":3,\"in_chans\":2,\"num_classes\":5,\"global_pool\":\"avg\",\"class_token\":false,\"fc_norm\":true,"
+            + "\"embed_dim\":24,\"depth\":2,\"num_heads\":2,\"mlp_ratio\":1.5,\"qkv_bias\":false,\"init_values\":0.0001,"
+            + "\"pos_drop_rate\":0.125,\"proj_drop_rate\":0.125,\"attn_drop_rate\":0.25,\"drop_path_rate\":0.375,\"pre_norm\":false}");
         var cfg = config["pretrained_cfg"]!.AsObject();
         cfg["input_size"]!.AsArray().Select(n => n!.GetValue<int>()).Should().Equal(2, 12, 12);
         cfg["interpolation"]!.GetValue<string>().Should().Be("bilinear");
