@@ -100,4 +100,19 @@ public sealed class AdamWParameterGroupsTests(ITestOutputHelper output)
             }
         }
     }
+
+    [Fact]
+    public void Create_WithLayerDecay_GivesTimmsGroupsAndScalesForYourOwnLoop()
+    {
+        torch.manual_seed(1);
+        using var model = new VisionTransformer(new VisionTransformerOptions { ImageSize = 16, PatchSize = 4, InChannels = 3, NumClasses = 5, EmbedDim = 64, Depth = 2, NumHeads = 4 });
+
+        using var optimizer = AdamWParameterGroups.Create(model, new TrainerOptions { LearningRate = 1e-3, LayerDecay = 0.5, WeightDecay = 0.05 }, out var scales);
+
+        // Depth 2: embeddings are layer 0 (0.5^3), block i layer i + 1, the head 1; each scale split into not decayed / decayed as met.
+        scales.Should().Equal(0.125, 0.125, 0.25, 0.25, 0.5, 0.5, 1, 1);
+        optimizer.ParamGroups.Select(g => g.LearningRate).Should().Equal([1.25e-4, 1.25e-4, 2.5e-4, 2.5e-4, 5e-4, 5e-4, 1e-3, 1e-3], (a, b) => Math.Abs(a - b) < 1e-15);
+        optimizer.ParamGroups.Cast<AdamW.ParamGroup>().Select(g => g.Options.weight_decay ?? -1).Should().Equal(0, 0.05, 0, 0.05, 0, 0.05, 0.05, 0);
+        optimizer.ParamGroups.Cast<AdamW.ParamGroup>().Sum(g => g.Parameters.Count()).Should().Be(model.parameters().Count());
+    }
 }

@@ -123,4 +123,26 @@ public static class AdamWParameterGroups
         ArgumentNullException.ThrowIfNull(options);
         return Create(model.named_parameters(), options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay);
     }
+
+    /// <summary>
+    /// Creates AdamW for a loop of your own with the groups the <see cref="Trainer"/> uses: with
+    /// <see cref="TrainerOptions.LayerDecay"/> set, one group per (layer scale, decayed or not) as timm's
+    /// <c>param_groups_layer_decay</c>; otherwise the non-decayed and the decayed group.
+    /// </summary>
+    /// <param name="model">The model, already on its device (a <see cref="Vit.Core.VisionTransformer"/> or an <see cref="ILayerDecayModel"/> for layer decay).</param>
+    /// <param name="options">Supplies <c>LearningRate</c>, <c>Beta1</c>, <c>Beta2</c>, <c>Epsilon</c>, <c>WeightDecay</c> and <c>LayerDecay</c>.</param>
+    /// <param name="learningRateScales">Each group's factor on the scheduled rate, in <c>ParamGroups</c> order (timm's
+    /// <c>lr_scale</c>): set <c>group.LearningRate = schedule(t) * scale</c> before each <c>step()</c>.</param>
+    /// <returns>The optimizer, every group at <c>LearningRate * scale</c>.</returns>
+    /// <exception cref="ArgumentException">Layer decay on a model that does not say its layers.</exception>
+    public static AdamW Create(nn.Module model, TrainerOptions options, out IReadOnlyList<double> learningRateScales)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var scales = options.LayerDecay is double decay ? LayerDecayScales.For(model, decay) : null;
+        var trained = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        var plan = Plan(trained, options.WeightDecay, scales);
+        learningRateScales = [.. plan.Select(g => g.LearningRateScale)];
+        return Create(plan, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon);
+    }
 }
