@@ -10,7 +10,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
 {
     private readonly TempDirectory _folder = new();
 
-    public ImageClassifierUntrustedInputTests() => ModelFolder.WriteValid(_folder.Path);
+    public ImageClassifierUntrustedInputTests() => Vit.Fuzz.ModelFolder.WriteValid(_folder.Path);
 
     private string Config => _folder.File("config.json");
 
@@ -92,9 +92,9 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [Fact]
     public void Classify_ExtremeAspectRatio_ThrowsBeforeResizing()
     {
-        var config = ModelFolder.Config();
+        var config = Vit.Fuzz.ModelFolder.Config();
         config["pretrained_cfg"]!["crop_pct"] = 0.1;
-        ModelFolder.Write(_folder.Path, config.ToJsonString());
+        Vit.Fuzz.ModelFolder.Write(_folder.Path, config.ToJsonString());
         string image = _folder.File("thin.png");
         File.WriteAllBytes(image, ImageCases.Real(SKEncodedImageFormat.Png, 1_000_000, 1));
         using var classifier = ImageClassifier.Load(_folder.Path);
@@ -158,7 +158,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [InlineData("\"crop_mode\":\"center\"", "\"crop_mode\":\"center\",\"crop_mode\":\"squash\"", "the key 'crop_mode' appears twice in $.pretrained_cfg; each key may appear once per object.")]
     public void Load_ConfigOutOfBounds_ThrowsNamingFileAndField(string valid, string hostile, string problem)
     {
-        string json = ModelFolder.Config().ToJsonString();
+        string json = Vit.Fuzz.ModelFolder.Config().ToJsonString();
         json.Should().Contain(valid);
         File.WriteAllText(Config, json.Replace(valid, hostile, StringComparison.Ordinal));
 
@@ -170,7 +170,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [Fact]
     public void Load_ConfigNestedTooDeep_ThrowsNamingTheFile()
     {
-        string json = ModelFolder.Config().ToJsonString().Replace("\"model_args\":{}", "\"model_args\":" + new string('[', 1000) + new string(']', 1000), StringComparison.Ordinal);
+        string json = Vit.Fuzz.ModelFolder.Config().ToJsonString().Replace("\"model_args\":{}", "\"model_args\":" + new string('[', 1000) + new string(']', 1000), StringComparison.Ordinal);
         File.WriteAllText(Config, json);
 
         var act = () => ImageClassifier.Load(_folder.Path);
@@ -183,7 +183,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [InlineData(OnnxOutputType.DoublePrecision, "Double")]
     public void Load_OutputNotFloat32_ThrowsNamingTheModel(OnnxOutputType type, string shown)
     {
-        File.WriteAllBytes(Model, TinyOnnx.Model(3, ModelFolder.Size, ModelFolder.Classes, type));
+        File.WriteAllBytes(Model, TinyOnnx.Model(3, Vit.Fuzz.ModelFolder.Size, Vit.Fuzz.ModelFolder.Classes, type));
 
         var act = () => ImageClassifier.Load(_folder.Path);
 
@@ -195,7 +195,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [InlineData(OnnxWidth.RuntimeNarrower, 1)]
     public void Classify_OutputWidthKnownOnlyAtRunTime_ThrowsWhenItDiffers(OnnxWidth kind, int width)
     {
-        File.WriteAllBytes(Model, TinyOnnx.Model(3, ModelFolder.Size, ModelFolder.Classes, width: kind));
+        File.WriteAllBytes(Model, TinyOnnx.Model(3, Vit.Fuzz.ModelFolder.Size, Vit.Fuzz.ModelFolder.Classes, width: kind));
         File.WriteAllBytes(_folder.File("a.png"), ImageCases.Real(SKEncodedImageFormat.Png, 20, 20));
         using var classifier = ImageClassifier.Load(_folder.Path);
 
@@ -207,7 +207,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
     [Fact]
     public void Classify_NanLogits_ThrowsInsteadOfNanProbabilities()
     {
-        File.WriteAllBytes(Model, TinyOnnx.Model(3, ModelFolder.Size, ModelFolder.Classes, nanBias: true));
+        File.WriteAllBytes(Model, TinyOnnx.Model(3, Vit.Fuzz.ModelFolder.Size, Vit.Fuzz.ModelFolder.Classes, nanBias: true));
         File.WriteAllBytes(_folder.File("a.png"), ImageCases.Real(SKEncodedImageFormat.Png, 20, 20));
         using var classifier = ImageClassifier.Load(_folder.Path);
 
