@@ -109,6 +109,17 @@ public sealed class OnnxExportPretrainedTests(ITestOutputHelper output)
         export.Should().Throw<NotSupportedException>().WithMessage("*OnnxExportOptions.Opset >= 18 (got 17)*");
     }
 
+    [Fact]
+    public void ExportOnnx_VariantWithOnnxRuntimeAttention_ThrowsNamingTheOption()
+    {
+        using var scope = NewDisposeScope();
+        using var model = VisionTransformer.FromPretrained(Folder("siglip_map"));
+
+        var export = () => model.ToOnnxBytes(new OnnxExportOptions { OnnxRuntimeAttention = true });
+
+        export.Should().Throw<NotSupportedException>().WithMessage("OnnxExportOptions.OnnxRuntimeAttention *covers the classic block only; this model (0 prefix tokens, AttentionPool pooling*");
+    }
+
     [Theory]
     [InlineData("siglip_map", OnnxPrecision.Float16, 5e-3)]
     [InlineData("siglip_map", OnnxPrecision.Int8Dynamic, 1e-2)]

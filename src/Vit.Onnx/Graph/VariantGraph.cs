@@ -34,6 +34,11 @@ internal static class VariantGraph
             throw new NotSupportedException("ONNX export of a model with VisionTransformerOptions.DynamicImagePad is not supported: pad the images to a multiple of the patch size before the model instead.");
         }
 
+        if (exportOptions.OnnxRuntimeAttention)
+        {
+            throw new NotSupportedException($"OnnxExportOptions.OnnxRuntimeAttention (com.microsoft.Attention with the packed q/k/v projection) covers the classic block only; this model ({o.NumPrefixTokens} prefix tokens, {o.Pooling} pooling, {o.Norm}, {o.Activation}, {o.Mlp} MLP, qk-norm {o.QkNorm}, pre-norm {o.PreNorm}) is written with standard operators: leave the option off (opset 23's Attention is one kernel too).");
+        }
+
         if (o.DynamicImageSize && exportOptions.Opset < AntialiasOpset)
         {
             throw new NotSupportedException($"A model with VisionTransformerOptions.DynamicImageSize resamples its position embeddings with an antialiased Resize, which needs OnnxExportOptions.Opset >= {AntialiasOpset} (got {exportOptions.Opset}).");
