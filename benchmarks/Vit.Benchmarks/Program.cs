@@ -17,8 +17,9 @@ const string Usage = """
                     --engine onnx --model-dir DIR [--onnx-file model.onnx] [--batch N --steps N --warmup N --threads N]:
                     ONNX Runtime through Vit.Inference, in this process without libtorch
       export-onnx   --out DIR [model options, --pooling token|mean, --seed 0]: a model folder + Vit's ONNX graphs
-                    [--precisions int8,fp16] [--only-standard] [--graph-only] [--external-data auto|always|never]:
-                    also model-int8.onnx / model-fp16.onnx; only model.onnx of the attention forms; no config/safetensors
+                    [--precisions int8,fp16] [--only-standard] [--graph-only] [--external-data auto|always|never] [--from DIR]:
+                    also model-int8.onnx / model-fp16.onnx; only model.onnx of the attention forms; no config/safetensors;
+                    --from: a trained model folder's weights instead of a random model
       onnx-agreement --model-dir DIR --files A.onnx[,B.onnx,...] [--held-out | --images 1000] [--batch 50 --threads 2 --data DIR]:
                     the graphs on real Fashion-MNIST images: top-1 (10-wide outputs), argmax agreement and cosine to the
                     first, seconds per batch, file size (graph + external data)

@@ -10,7 +10,8 @@ namespace Vit.Benchmarks.Commands;
 /// for making PyTorch's exporter's graph of the same weights by hand (BENCHMARKS.md). <c>--precisions int8,fp16</c>
 /// adds the standard graph in those precisions (<see cref="Int8File"/>, <see cref="Float16File"/>); <c>--only-standard</c>
 /// skips the two other attention forms; <c>--graph-only</c> writes no config.json/safetensors (a 2.5 GB ViT-H need not);
-/// <c>--external-data auto|always|never</c> is <see cref="OnnxExportOptions.ExternalData"/>.
+/// <c>--external-data auto|always|never</c> is <see cref="OnnxExportOptions.ExternalData"/>; <c>--from DIR</c> exports a
+/// trained model folder (e.g. the sample's run) instead of a random model of the given shape.
 /// </summary>
 internal static class ExportOnnxCommand
 {
@@ -22,7 +23,8 @@ internal static class ExportOnnxCommand
 
     public static int Run(Arguments args)
     {
-        var options = ModelArguments.Read(args);
+        string from = args.String("from", string.Empty);
+        var options = from.Length == 0 ? ModelArguments.Read(args) : null;
         string output = args.String("out", string.Empty);
         int seed = args.Int("seed", 0);
         string[] precisions = args.String("precisions", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -48,7 +50,7 @@ internal static class ExportOnnxCommand
         }
 
         torch.manual_seed(seed);
-        using var model = new VisionTransformer(options);
+        using var model = options is null ? VisionTransformer.FromPretrained(from) : new VisionTransformer(options);
         model.eval();
         if (!graphOnly)
         {

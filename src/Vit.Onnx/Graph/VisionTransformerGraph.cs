@@ -60,6 +60,9 @@ internal static class VisionTransformerGraph
 
             // Without a tokens output the last block computes only what the pooling reads.
             bool trimmed = i == o.Depth - 1 && !everyToken;
+
+            // The folded copies live only until their initializers are written (a ViT-H's would otherwise add 5 GB).
+            using var blockScope = torch.NewDisposeScope();
             var w = BlockWeights.Fold(state, i, d, o.NumHeads);
 
             // Attention branch: LayerNorm -> attention -> proj Gemm -> residual (the class token alone in a class-token model's trimmed last block).

@@ -64,6 +64,23 @@ public sealed class DynamicInt8QuantizationTests(ITestOutputHelper output)
         graph.Output.Single().Type.TensorType.ElemType.Should().Be((int)TensorProto.Types.DataType.Float);
     }
 
+    [Theory]
+    [InlineData(OnnxPrecision.Int8Dynamic, 17)]
+    [InlineData(OnnxPrecision.Int8Dynamic, 23)]
+    [InlineData(OnnxPrecision.Float16, 17)]
+    [InlineData(OnnxPrecision.Float16, 23)]
+    public void ExportOnnx_EachPrecision_PassesOnnxRuntimesStrictTypeAndShapeInference(OnnxPrecision precision, int opset)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new VisionTransformer(Shape(Pooling.ClassToken));
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        options.AddSessionConfigEntry("session.strict_shape_type_inference", "1");
+
+        var act = () => new InferenceSession(model.ToOnnxBytes(new OnnxExportOptions { Precision = precision, Opset = opset }), options).Dispose();
+
+        act.Should().NotThrow();
+    }
+
     [Fact]
     public void ExportOnnx_Int8Dynamic_FileIsAtMostAThirdOfFloat32()
     {
