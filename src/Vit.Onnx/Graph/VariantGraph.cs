@@ -8,7 +8,7 @@ namespace Vit.Onnx;
 /// <summary>
 /// The graph of any variant <see cref="VisionTransformer.FromPretrained(string)"/> loads (register and distillation
 /// tokens, position embeddings without prefix tokens, pre-norm, every norm/activation/MLP/pooling option, dynamic image
-/// size). Tokens stay 3-D <c>[N, T, D]</c> so T may be symbolic; every block computes every token.
+/// size, with timm's zero padding to the patch). Tokens stay 3-D <c>[N, T, D]</c> so T may be symbolic; every block computes every token.
 /// </summary>
 internal static class VariantGraph
 {
@@ -29,11 +29,6 @@ internal static class VariantGraph
     /// <summary>Writes the graph's nodes; returns the values of the three outputs (logits, embeddings, tokens).</summary>
     public static (string Logits, string Embeddings, string Tokens) Write(OnnxGraphBuilder g, IReadOnlyDictionary<string, Tensor> state, VisionTransformerOptions o, OnnxExportOptions exportOptions)
     {
-        if (o.DynamicImagePad)
-        {
-            throw new NotSupportedException("ONNX export of a model with VisionTransformerOptions.DynamicImagePad is not supported: pad the images to a multiple of the patch size before the model instead.");
-        }
-
         if (exportOptions.OnnxRuntimeAttention)
         {
             throw new NotSupportedException($"OnnxExportOptions.OnnxRuntimeAttention (com.microsoft.Attention with the packed q/k/v projection) covers the classic block only; this model ({o.NumPrefixTokens} prefix tokens, {o.Pooling} pooling, {o.Norm}, {o.Activation}, {o.Mlp} MLP, qk-norm {o.QkNorm}, pre-norm {o.PreNorm}) is written with standard operators: leave the option off (opset 23's Attention is one kernel too).");
@@ -67,7 +62,8 @@ internal static class VariantGraph
     {
         var g = l.G;
         int d = o.EmbedDim, prefix = o.NumPrefixTokens;
-        var convInputs = new List<string> { OnnxExport.InputName, g.Float("patch_embed.proj.weight", l.Get("patch_embed.proj.weight")) };
+        string images = o.DynamicImagePad ? PaddedImages(g, o.PatchSize) : OnnxExport.InputName;
+        var convInputs = new List<string> { images, g.Float("patch_embed.proj.weight", l.Get("patch_embed.proj.weight")) };
         if (l.Find("patch_embed.proj.bias") is { } convBias)
         {
             convInputs.Add(g.Float("patch_embed.proj.bias", convBias));
@@ -102,6 +98,20 @@ internal static class VariantGraph
         string shape = g.Node("Concat", "prefix_shape", [batch, g.Int64("prefix_and_width", prefix, d)], OnnxGraphBuilder.Int("axis", 0));
         string expanded = g.Node("Expand", "prefix_tokens", [g.Float("prefix_tokens_with_pos", prefixTokens.contiguous()), shape]);
         return g.Node("Concat", "prefix_and_patch_tokens", [expanded, x], OnnxGraphBuilder.Int("axis", 1));
+    }
+
+    /// <summary>
+    /// timm's <c>dynamic_img_pad</c>: zeros below and to the right up to the next multiple of the patch size,
+    /// <c>(P - side mod P) mod P</c> computed from the image's shape.
+    /// </summary>
+    private static string PaddedImages(OnnxGraphBuilder g, int patch)
+    {
+        string sides = g.Node("Slice", "image_sides", [g.Node("Shape", "images_shape_for_pad", [OnnxExport.InputName]), g.Int64("slice_2", 2), g.Int64("slice_4", 4)]);
+        string p = g.Int64("patch_size", patch);
+        string remainder = g.Node("Mod", "image_side_remainder", [sides, p]);
+        string missing = g.Node("Mod", "image_pad", [g.Node("Sub", "image_pad_unwrapped", [p, remainder]), p]);
+        string pads = g.Node("Concat", "image_pads", [g.Int64("pads_before", 0, 0, 0, 0, 0, 0), missing], OnnxGraphBuilder.Int("axis", 0));
+        return g.Node("Pad", "images_padded", [OnnxExport.InputName, pads]);
     }
 
     /// <summary>
