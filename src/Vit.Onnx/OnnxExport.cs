@@ -28,8 +28,12 @@ public static class OnnxExport
 
     /// <summary>
     /// Exports the model in evaluation mode (no dropout) to an ONNX file that ONNX Runtime fuses: LayerNormalization
-    /// nodes, the exact Erf-GELU pattern, MatMul+Add pairs and one attention pattern per block. Class-token and mean
-    /// pooling, LayerScale and every preset are supported. The outputs are <c>logits</c> unless
+    /// nodes, the exact Erf-GELU pattern, MatMul+Add pairs and one attention pattern per block. Every architecture
+    /// <see cref="VisionTransformer.FromPretrained(string)"/> loads is supported: class, register and distillation
+    /// tokens, position embeddings with or without the prefix, pre-norm, fc_norm, class/mean/max/avg+max/attention
+    /// pooling, qk-norm, scale norms, LayerNorm/RMSNorm, exact/tanh/quick GELU and SiLU, plain and SwiGLU MLPs,
+    /// LayerScale; with <see cref="VisionTransformerOptions.DynamicImageSize"/> height and width are symbolic and the
+    /// position embeddings are resampled in the graph (antialiased bicubic Resize, opset 18 or later). The outputs are <c>logits</c> unless
     /// <see cref="OnnxExportOptions.Outputs"/> asks for others. <see cref="OnnxExportOptions.Precision"/> converts the
     /// graph (float16, int8 dynamic); weights over 2 GiB go beside it in <c>{file}.data</c>. The files are written
     /// whole and renamed into place; a config.json of a Vit model folder beside them records the file's precision
@@ -39,7 +43,7 @@ public static class OnnxExport
     /// <param name="path">The <c>.onnx</c> file to write.</param>
     /// <param name="options">Opset, batch dimension, operators, precision; <see langword="null"/> for the defaults.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field or combination).</exception>
-    /// <exception cref="NotSupportedException">The model uses a building block the export cannot express yet (the message names each option), or the precision cannot be applied to the graph's operators.</exception>
+    /// <exception cref="NotSupportedException">The precision cannot be applied to the graph's operators; or a dynamic-size model with an opset below 18, or OnnxRuntimeAttention on a model other than the classic block.</exception>
     /// <exception cref="InvalidOperationException">The weights exceed one file and <see cref="OnnxExportOptions.ExternalData"/> is <see cref="OnnxExternalData.Never"/>.</exception>
     public static void ExportOnnx(this VisionTransformer model, string path, OnnxExportOptions? options = null)
     {
@@ -56,7 +60,6 @@ public static class OnnxExport
     /// <param name="options">Opset, batch dimension, operators, precision; <see langword="null"/> for the defaults.</param>
     /// <returns>The serialized ONNX model.</returns>
     /// <exception cref="InvalidOperationException">The weights exceed what one ONNX file holds (export to a file, which writes them beside the graph), or external data was asked for.</exception>
-    /// <exception cref="NotSupportedException">The model uses a building block the export cannot express yet (the message names each option).</exception>
     public static byte[] ToOnnxBytes(this VisionTransformer model, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -131,25 +131,6 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             "OnnxExportOptions.BatchSize is 0 but must be at least 1");
     }
 
-    [Fact]
-    public void ExportOnnx_BuildingBlocksTheGraphLacks_ThrowsNamingEachOption()
-    {
-        using var scope = NewDisposeScope();
-        using var model = new VisionTransformer(new VisionTransformerOptions
-        {
-            ImageSize = 8, PatchSize = 4, NumClasses = 3, EmbedDim = 8, Depth = 1, NumHeads = 2,
-            Pooling = Pooling.AttentionPool, RegisterTokens = 4, Activation = ActivationKind.QuickGelu, QkNorm = true,
-        });
-
-        var act = () => model.ToOnnxBytes();
-
-        act.Should().Throw<NotSupportedException>().WithMessage(
-            "ONNX export does not support yet VisionTransformerOptions.Pooling = AttentionPool (timm's global_pool), " +
-            "VisionTransformerOptions.RegisterTokens = 4 (timm's reg_tokens), VisionTransformerOptions.Activation = QuickGelu (timm's act_layer), " +
-            "VisionTransformerOptions.QkNorm = True (timm's qk_norm): it exports timm's classic ViT (class-token or mean pooling, LayerNorm, " +
-            "exact GELU, standard MLP, optional LayerScale). Run such models with TorchSharp, or export them with timm.");
-    }
-
     /// <summary>The shape the samples and benchmarks export by default (6 x 128, 4 heads, MLP 2, patch 7 on 28x28x1, mean pooling).</summary>
     private static VisionTransformerOptions DefaultShape() => new()
     {

@@ -35,4 +35,17 @@ internal static class OnnxRuntimeRunner
         var logits = results.Single(r => r.Name == OnnxExport.OutputName).AsTensor<float>();
         return tensor(logits.ToArray(), [.. logits.Dimensions.ToArray().Select(v => (long)v)]);
     }
+
+    /// <summary>Every output of the session for float32 images, by name, as CPU tensors.</summary>
+    public static Dictionary<string, Tensor> RunAll(InferenceSession session, Tensor images)
+    {
+        var input = images.contiguous().cpu();
+        var dense = new DenseTensor<float>(input.data<float>().ToArray(), [.. input.shape.Select(v => (int)v)]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, dense)]);
+        return results.ToDictionary(r => r.Name, r =>
+        {
+            var values = r.AsTensor<float>();
+            return tensor(values.ToArray(), [.. values.Dimensions.ToArray().Select(v => (long)v)]);
+        });
+    }
 }

@@ -26,10 +26,10 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     private readonly Parameter pos_embed;
     private readonly Module<Tensor, Tensor> pos_drop;
     private readonly Module<Tensor, Tensor> norm_pre;
-    private readonly ModuleList<EncoderLayer> blocks;
-    private readonly Module<Tensor, Tensor> norm;
+    private ModuleList<EncoderLayer> blocks;
+    private Module<Tensor, Tensor> norm;
     private readonly AttentionPoolLatent? attn_pool;
-    private readonly Module<Tensor, Tensor> fc_norm;
+    private Module<Tensor, Tensor> fc_norm;
     private readonly Module<Tensor, Tensor> head_drop;
     private Module<Tensor, Tensor> head;
     private Module<Tensor, Tensor>? head_dist;

@@ -31,13 +31,16 @@ internal static class VisionTransformerGraph
     public static ModelProto Build(VisionTransformer model, OnnxExportOptions exportOptions)
     {
         var o = model.Options;
-        ExportSupport.ThrowIfUnsupported(o);
         using var scope = torch.NewDisposeScope();
         var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().to(ScalarType.Float32).cpu(), StringComparer.Ordinal);
         var graph = new GraphProto { Name = "vision_transformer" };
         var g = new OnnxGraphBuilder(graph);
         var weights = new Weights(g, state);
         int opset = exportOptions.Opset;
+        if (!VariantGraph.IsClassic(o))
+        {
+            return Variant(g, graph, state, o, exportOptions);
+        }
 
         int d = o.EmbedDim, patches = o.GridSize * o.GridSize;
         bool classToken = o.Pooling == Pooling.ClassToken;
@@ -161,6 +164,58 @@ internal static class VisionTransformerGraph
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
 
+        return proto;
+    }
+
+    /// <summary>The graph of a variant the classic graph does not cover (<see cref="VariantGraph"/>), with its inputs and outputs.</summary>
+    private static ModelProto Variant(OnnxGraphBuilder g, GraphProto graph, Dictionary<string, Tensor> state, VisionTransformerOptions o, OnnxExportOptions exportOptions)
+    {
+        var (logits, embeddings, tokens) = VariantGraph.Write(g, state, o, exportOptions);
+        var batchDim = exportOptions.DynamicBatch
+            ? new TensorShapeProto.Types.Dimension { DimParam = "N" }
+            : new TensorShapeProto.Types.Dimension { DimValue = exportOptions.BatchSize };
+        var input = Value(OnnxExport.InputName, batchDim, o.InChannels, o.ImageSize, o.ImageSize);
+        var tokenCount = new TensorShapeProto.Types.Dimension { DimValue = o.NumPrefixTokens + (o.GridSize * o.GridSize) };
+        if (o.DynamicImageSize)
+        {
+            // Height, width and so the token count follow the image: the position embeddings are resampled in the graph.
+            input.Type.TensorType.Shape.Dim[2] = new TensorShapeProto.Types.Dimension { DimParam = "H" };
+            input.Type.TensorType.Shape.Dim[3] = new TensorShapeProto.Types.Dimension { DimParam = "W" };
+            tokenCount = new TensorShapeProto.Types.Dimension { DimParam = "T" };
+        }
+
+        graph.Input.Add(input);
+        var outputs = exportOptions.Outputs;
+        if (outputs.HasFlag(OnnxOutputs.Logits))
+        {
+            g.RenameValue(logits, OnnxExport.OutputName);
+            graph.Output.Add(Value(OnnxExport.OutputName, batchDim.Clone(), o.NumClasses > 0 ? o.NumClasses : o.EmbedDim));
+        }
+
+        if (outputs.HasFlag(OnnxOutputs.Embeddings))
+        {
+            g.RenameValue(embeddings, OnnxExport.EmbeddingsName);
+            graph.Output.Add(Value(OnnxExport.EmbeddingsName, batchDim.Clone(), o.EmbedDim));
+        }
+
+        if (outputs.HasFlag(OnnxOutputs.Tokens))
+        {
+            g.RenameValue(tokens, OnnxExport.TokensName);
+            var value = Value(OnnxExport.TokensName, batchDim.Clone(), 0, o.EmbedDim);
+            value.Type.TensorType.Shape.Dim[1] = tokenCount;
+            graph.Output.Add(value);
+        }
+
+        GraphPruning.RemoveUnused(graph);
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion(exportOptions.Opset),
+            ProducerName = "Vit.Onnx",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            DocString = string.Create(CultureInfo.InvariantCulture, $"Vision Transformer {o.Depth}x{o.EmbedDim}, {o.NumHeads} heads, patch {o.PatchSize}, {o.NumPrefixTokens} prefix tokens, {o.Pooling} pooling, {o.Norm}, {o.Activation}, {o.Mlp} MLP{(o.DynamicImageSize ? ", dynamic image size" : string.Empty)}"),
+            Graph = graph,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = exportOptions.Opset });
         return proto;
     }
 
