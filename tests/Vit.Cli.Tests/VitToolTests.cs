@@ -146,6 +146,6 @@ public sealed class VitToolTests(ITestOutputHelper output)
         embedded.ExitCode.Should().Be(0, embedded.Errors);
         embedded.Output.Split('\t')[1].Split(' ').Should().HaveCount(32);
         refused.ExitCode.Should().Be(2);
-        refused.Errors.Should().StartWith($"error: '{temp.File("app/model.onnx")}' takes Single [-1, 3, 16, 16] and gives [-1, 32], but config.json describes float [N, 3, 16, 16] images and 4 classes");
+        refused.Errors.Should().StartWith($"error: '{temp.File("app/model.onnx")}' takes Single [-1, 3, 16, 16] and gives Single [-1, 32], but config.json describes Single [N, 3, 16, 16] images and Single [N, 4] logits");
     }
 }
