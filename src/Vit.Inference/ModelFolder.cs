@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vit.Pretrained;
+using Vit.Input;
 
 namespace Vit.Inference;
 
@@ -30,20 +31,14 @@ internal sealed class ModelFolder
     public static ModelFolder Read(string directory)
     {
         string path = Path.Combine(directory, PretrainedConfig.FileName);
+        RegularFile.ThrowIfSpecial(path);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"'{path}' does not exist: a model folder needs the {PretrainedConfig.FileName} that SavePretrained or `vit export` writes.", path);
         }
 
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
+        // Regular files only, bounded in size and depth, a repeated key named (src/Shared/Input).
+        var root = JsonInput.ReadFile(path) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
 
         var fields = new JsonFields(path, root, string.Empty);
         if (ConfigValues.Present(fields, "vit_version"))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vit.Input;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vit.Pretrained;
@@ -53,9 +54,17 @@ internal static class ConfigValues
         }
 
         int bad = positive ? values.ToList().FindIndex(v => !(v > 0)) : -1;
-        return bad < 0
+        if (bad >= 0)
+        {
+            throw fields.Invalid(name, string.Create(CultureInfo.InvariantCulture, $"holds {values[bad]} at index {bad}; expected a positive number (pixels are divided by it)"));
+        }
+
+        // Bounded so that normalised pixels stay finite floats: a std of 5e-324 or a mean of 1e308 overflow them.
+        double low = positive ? InputLimits.MinStd : -InputLimits.MaxMeanMagnitude, high = positive ? InputLimits.MaxStd : InputLimits.MaxMeanMagnitude;
+        int outside = values.ToList().FindIndex(v => v < low || v > high);
+        return outside < 0
             ? values
-            : throw fields.Invalid(name, string.Create(CultureInfo.InvariantCulture, $"holds {values[bad]} at index {bad}; expected a positive number (pixels are divided by it)"));
+            : throw fields.Invalid(name, string.Create(CultureInfo.InvariantCulture, $"holds {values[outside]}; expected {(positive ? string.Empty : "finite ")}values in [{low}, {high}]"));
     }
 
     /// <summary>Whether the field is present and not null.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vit.Input;
 using Vit.Pretrained;
 
 namespace Vit.Inference;
@@ -30,6 +31,11 @@ internal static class TimmPreprocessingReader
             throw fields.Invalid("input_size", string.Create(CultureInfo.InvariantCulture, $"has {inputSize.Count} values; expected [channels, height, width]"));
         }
 
+        if (inputSize[0] > InputLimits.MaxInputChannels || inputSize[1] > InputLimits.MaxInputSide || inputSize[2] > InputLimits.MaxInputSide)
+        {
+            throw fields.Invalid("input_size", string.Create(CultureInfo.InvariantCulture, $"is [{string.Join(", ", inputSize)}]; expected at most {InputLimits.MaxInputChannels} channels and {InputLimits.MaxInputSide} px a side"));
+        }
+
         int channels = inputSize[0] is 1 or 3
             ? inputSize[0]
             : throw fields.Invalid("input_size", string.Create(CultureInfo.InvariantCulture, $"has {inputSize[0]} channels; images decode to 1 (grayscale) or 3 (RGB)"));
@@ -50,9 +56,16 @@ internal static class TimmPreprocessingReader
 
         // crop_pct above 1 is allowed: timm then pads (Vit's samples write it to pad 28 px images into 32 px models).
         double cropPct = ConfigValues.Finite(fields, "crop_pct", DefaultCropPct);
-        if (!(cropPct > 0))
+        if (!(cropPct > 0) || cropPct > InputLimits.MaxCropPct)
         {
-            throw fields.Invalid("crop_pct", string.Create(CultureInfo.InvariantCulture, $"is {cropPct}; expected a fraction above 0 (1 keeps the whole image)"));
+            throw fields.Invalid("crop_pct", string.Create(CultureInfo.InvariantCulture, $"is {cropPct}; expected a number in (0, {InputLimits.MaxCropPct}]"));
+        }
+
+        double scale = Math.Floor(Math.Max(height, width) / cropPct);
+        if (scale > InputLimits.MaxResizeSide)
+        {
+            throw fields.Invalid("crop_pct", string.Create(CultureInfo.InvariantCulture,
+                $"is {cropPct}, which resizes images to floor({Math.Max(height, width)} / {cropPct}) px before the crop; expected at most {InputLimits.MaxResizeSide} px (crop_pct at least {(double)Math.Max(height, width) / InputLimits.MaxResizeSide})"));
         }
 
         int scaleHeight = PreprocessingPlan.CheckSide(fields, "crop_pct", Math.Floor(height / cropPct));

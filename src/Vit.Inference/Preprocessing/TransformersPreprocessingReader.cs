@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vit.Pretrained;
+using Vit.Input;
 
 namespace Vit.Inference;
 
@@ -25,15 +26,8 @@ internal static class TransformersPreprocessingReader
     /// <exception cref="InvalidDataException">The file is not JSON, names another processor, or a field is impossible; the message names the file and the field.</exception>
     public static PreprocessingPlan Read(string path)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a preprocessor config: expected a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
+        // Regular files only, bounded in size and depth, a repeated key named (src/Shared/Input).
+        var root = JsonInput.ReadFile(path) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a preprocessor config: expected a JSON object.");
 
         var fields = new JsonFields(path, root, string.Empty);
         string typeField = ConfigValues.Present(fields, "image_processor_type") ? "image_processor_type" : "feature_extractor_type";
