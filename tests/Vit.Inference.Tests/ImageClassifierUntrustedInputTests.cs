@@ -101,7 +101,7 @@ public sealed class ImageClassifierUntrustedInputTests : IDisposable
 
         var act = () => classifier.Classify(image);
 
-        act.Should().Throw<InvalidDataException>().WithMessage($"'{image}' is 1000000x1; resizing its shorter side to 160 px would make 160000000x160 pixels, more than the 89478485 Vit resizes (the aspect ratio is too extreme).");
+        act.Should().Throw<InvalidDataException>().WithMessage($"'{image}' is 1000000x1; resizing it to 160000000x160 pixels would make more than the 89478485 Vit resizes (the aspect ratio is too extreme).");
     }
 
     [Theory]
