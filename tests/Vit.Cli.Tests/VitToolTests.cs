@@ -78,6 +78,32 @@ public sealed class VitToolTests(ITestOutputHelper output)
         proto.OpsetImport.Single(o => o.Domain.Length == 0).Version.Should().Be(17);
     }
 
+    [Theory]
+    [InlineData("int8", "DynamicQuantizeMatMul", 0.1)]
+    [InlineData("fp16", "Cast", 1e-2)]
+    public void Export_Quantize_WritesThatPrecisionWhichImageEmbedderLoads(string quantize, string operatorType, double tolerance)
+    {
+        using var scope = NewDisposeScope();
+        using var temp = new TempDirectory();
+        using var model = SavedModel(temp.File("model"));
+
+        var (code, stdout, errors) = ToolRun.InProcess("export", temp.File("model"), temp.File("app"), "--quantize", quantize);
+
+        code.Should().Be(0, errors);
+        stdout.Should().StartWith($"wrote {temp.File("app")}: model.onnx (outputs logits, embeddings; opset 23; {quantize}; 2x32, 3x16x16)");
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(temp.File("app/model.onnx")));
+        graph.Graph.Node.Select(n => n.OpType).Should().Contain(operatorType);
+        var images = torch.randn(2, 3, 16, 16);
+        Tensor embeddings;
+        using (torch.no_grad())
+        {
+            embeddings = model.ForwardHead(model.ForwardFeatures(images), preLogits: true);
+        }
+
+        using var embedder = ImageEmbedder.Load(temp.File("app"));
+        TensorAssert.Close(tensor(embedder.EmbedPrepared(images.data<float>().ToArray(), 2), [2, 32]), embeddings, atol: tolerance, because: $"{quantize} embeddings stay near float32's");
+    }
+
     [Fact]
     public void ClassifyAndEmbed_ExportedFolder_PrintWhatVitInferenceGives()
     {
@@ -109,6 +135,7 @@ public sealed class VitToolTests(ITestOutputHelper output)
         [new[] { "export", "{temp}/none", "{temp}/app" }, "error: '{temp}/none' is not a folder; expected a model folder (config.json + model.safetensors)."],
         [new[] { "export", "{temp}/model", "{temp}/app", "--outputs", "logits,features" }, "error: --outputs names 'features'; expected a comma-separated list of logits, embeddings, tokens"],
         [new[] { "export", "{temp}/model", "{temp}/app", "--opset", "12" }, "error: OnnxExportOptions.Opset is 12 but must be in [17, 23]"],
+        [new[] { "export", "{temp}/model", "{temp}/app", "--quantize", "int4" }, "error: --quantize is 'int4'; expected int8 or fp16."],
         [new[] { "export", "{temp}/model", "{temp}/model" }, "error: '{temp}/model' already exists and is not an empty folder; choose a new output folder."],
         [new[] { "export", "{temp}/model" }, "error: Required argument missing for command: 'export'. (vit --help lists the commands)"],
         [new[] { "classify", "{temp}/model", "{temp}/none.png" }, "error: '{temp}/model/model.onnx' does not exist: ImageClassifier needs the ONNX graph next to config.json (write it with model.ExportOnnx or `vit export`)."],

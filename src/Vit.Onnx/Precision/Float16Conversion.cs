@@ -59,6 +59,15 @@ internal static class Float16Conversion
                         node.Output[k] = computed;
                     }
                 }
+
+                // An output other nodes also read (embeddings feed the head) stays float16 inside the graph.
+                for (int k = 0; k < node.Input.Count; k++)
+                {
+                    if (node.Input[k] == output.Name)
+                    {
+                        node.Input[k] = computed;
+                    }
+                }
             }
 
             graph.Node.Add(Cast(computed, output.Name, TensorProto.Types.DataType.Float));
