@@ -43,7 +43,7 @@ internal sealed class CheckpointState
 
     public ScheduleState? Schedule { get; set; }
 
-    /// <summary>The fp16 loss scaler's state (<see langword="null"/> in checkpoints from before loss scaling).</summary>
+    /// <summary>The fp16 loss scaler's state (<see langword="null"/> in a checkpoint without one).</summary>
     public LossScaleState? LossScale { get; set; }
 
     public TrainerOptions Options { get; set; } = new();

@@ -33,7 +33,7 @@ internal sealed class LossScalePart(LossScaler scaler, ILogger logger) : ICheckp
             return;
         }
 
-        // An fp16 trainer resuming a run that did not scale (fp32 or bf16, or a checkpoint from before loss scaling).
+        // An fp16 trainer resuming a run that did not scale (fp32 or bf16, or a checkpoint without a loss-scale state).
         scaler.Reset();
         scaler.Restore(scaler.Scale, 0, saved?.Overflows ?? 0);
         TrainerLog.LossScaleStartsOver(logger, scaler.Scale);

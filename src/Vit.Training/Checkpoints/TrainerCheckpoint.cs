@@ -89,7 +89,7 @@ internal sealed class TrainerCheckpoint(IReadOnlyList<ICheckpointPart> parts, st
 
         if (checksum is null)
         {
-            // Written before checkpoints carried a checksum: every value was still checked, only bit flips can pass.
+            // No checksum: every value above was checked, so only a bit flip that leaves every value plausible can pass.
             TrainerLog.CheckpointWithoutChecksum(logger, path);
         }
 
