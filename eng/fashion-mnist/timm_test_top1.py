@@ -1,0 +1,67 @@
+"""Scores a Fashion-MNIST sample run folder with timm alone: timm.create_model(architecture, **model_args),
+load_state_dict(strict=True) of model.safetensors, then top-1 on the official 10,000 test images, normalised with the
+folder's pretrained_cfg mean/std and centred in the model's input (zero padding after normalisation, as the sample
+does). The sample's last line (test_top1=...) should print the same figure.
+
+  PYTHONPATH=/tmp/timm-src python3 eng/fashion-mnist/timm_test_top1.py runs/<run> data/fashion-mnist
+"""
+import gzip
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+
+import timm
+
+DTYPES = {"F32": np.float32, "I64": np.int64}
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        array = np.frombuffer(data[begin:end], dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"])
+        out[name] = torch.from_numpy(array.copy())
+    return out
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = struct.unpack(">" + "I" * dims, raw[4:4 + 4 * dims])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def main(run, data):
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    config = json.load(open(os.path.join(run, "config.json")))
+    model = timm.create_model(config["architecture"], **config["model_args"]).eval()
+    model.load_state_dict(load_safetensors(os.path.join(run, "model.safetensors")), strict=True)
+    images = read_idx(os.path.join(data, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255.0
+    labels = read_idx(os.path.join(data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)
+    cfg = config["pretrained_cfg"]
+    mean, std = cfg["mean"][0], cfg["std"][0]
+    size = cfg["input_size"][-1]
+    x = torch.from_numpy((images - mean) / std).unsqueeze(1)
+    if size != x.shape[-1]:
+        pad = size - x.shape[-1]
+        x = torch.nn.functional.pad(x, (pad // 2, pad - pad // 2, pad // 2, pad - pad // 2))
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(labels), 500):
+            correct += (model(x[i:i + 500]).argmax(1) == torch.from_numpy(labels[i:i + 500])).sum().item()
+    print(f"timm strict load: test_top1={correct / len(labels):.4f} ({correct} of {len(labels)})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
