@@ -3,7 +3,7 @@ load_state_dict(strict=True) of model.safetensors, then top-1 on the official 10
 folder's pretrained_cfg mean/std and centred in the model's input (zero padding after normalisation, as the sample
 does). The sample's last line (test_top1=...) should print the same figure.
 
-  PYTHONPATH=/tmp/timm-src python3 eng/fashion-mnist/timm_test_top1.py runs/<run> data/fashion-mnist
+  PYTHONPATH=/tmp/timm-src /usr/bin/python3 eng/fashion-mnist/timm_test_top1.py runs/<run> data/fashion-mnist
 """
 import gzip
 import json
