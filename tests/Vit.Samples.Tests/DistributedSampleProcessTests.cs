@@ -40,7 +40,9 @@ public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisp
         parallel.Keys.Should().BeEquivalentTo(reference.Keys);
         double max = reference.Max(p => (p.Value - parallel[p.Key]).abs().max().item<float>());
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max |w(2 ranks) - w(1 process)| = {max:G3}; test_top1 {top1Ranks:F4} (2 ranks) vs {top1Alone:F4} (1 process)"));
-        max.Should().BeLessThan(1e-4, "2 ranks train on the same global batches as 1 process");
+        // The saved weights are the trained ones after 32 AdamW updates of up to lr 3e-3 each; the runs differ only in
+        // the order of the gradient sum's float additions, which Adam's normalised steps carry into the weights.
+        max.Should().BeLessThan(1e-3, "2 ranks train on the same global batches as 1 process");
         reference.Max(p => p.Value.abs().max().item<float>()).Should().BeGreaterThan(0);
     }
 

@@ -44,12 +44,14 @@ public sealed class SamplePresetsTests
     }
 
     [Fact]
-    public void Find_Default_TwelveEpochsOnTheTrainingImagesEvaluatedOnceAtTheEnd()
+    public void Find_Default_NineEpochsWithoutRegularisersEvaluatedOnceAtTheEnd()
     {
         var recipe = SamplePresets.Find("fashion_small", 1, 28, 10)!.Recipe;
 
-        (recipe.Epochs, recipe.BatchSize, recipe.EmaDecay, recipe.EvaluateEveryEpochs).Should().Be((12, 256, 0.998, (int?)null));
-        SamplePresets.Find("fashion_full", 1, 28, 10)!.Recipe.Epochs.Should().Be(35);
+        (recipe.Epochs, recipe.BatchSize, recipe.EmaDecay, recipe.EvaluateEveryEpochs).Should().Be((9, 256, (double?)null, (int?)null));
+        (recipe.HideProbability, recipe.LabelSmoothing).Should().Be((0, 0));
+        var full = SamplePresets.Find("fashion_full", 1, 28, 10)!.Recipe;
+        (full.Epochs, full.HideProbability, full.LabelSmoothing, full.EmaDecay).Should().Be((35, 0.15, 0.1, (double?)0.998));
     }
 
     [Fact]
@@ -70,7 +72,7 @@ public sealed class SamplePresetsTests
         (completed.WeightDecay, completed.WarmupEpochs, completed.LabelSmoothing, completed.DropPathRate).Should()
             .Be((preset.Recipe.WeightDecay, preset.Recipe.WarmupEpochs, preset.Recipe.LabelSmoothing, preset.Recipe.DropPathRate));
         // The default evaluates the test images once, after the last of the run's 3 epochs.
-        (completed.EmaDecay, completed.EvaluateEveryEpochs, completed.ValidationFraction).Should().Be((0.998, 3, 0));
+        (completed.EmaDecay, completed.EvaluateEveryEpochs, completed.ValidationFraction).Should().Be((0, 3, 0));
         (completed.Width, completed.Depth, completed.Heads, completed.MlpRatio, completed.PatchSize).Should()
             .Be((preset.Model.EmbedDim, preset.Model.Depth, preset.Model.NumHeads, preset.Model.MlpRatio, preset.Model.PatchSize));
         completed.Epochs.Should().Be(3);
