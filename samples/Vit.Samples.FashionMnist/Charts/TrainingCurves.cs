@@ -38,7 +38,7 @@ internal static class TrainingCurves
                 YMin = 0,
                 Series =
                 [
-                    new("training (label-smoothed)", Blue, [.. history.Train.Select(r => ((double)r.Step, r.Loss))], Width: 1.2f),
+                    new("training", Blue, [.. history.Train.Select(r => ((double)r.Step, r.Loss))], Width: 1.2f),
                     new(evaluated, Orange, [.. evaluations.Select(r => ((double)r.Step, r.Loss))], Markers: true),
                     .. Average(history, r => r.Loss, $"{evaluated}, weight average"),
                 ],
