@@ -14,8 +14,8 @@ namespace Vit.Samples.FashionMnist;
 /// </summary>
 internal static class RunOptions
 {
-    /// <summary>The text of <c>--randaug</c> that turns a preset's RandAugment off.</summary>
-    public const string NoRandAugment = "none";
+    /// <summary>The text that turns an optional setting off (<c>--randaug none</c>).</summary>
+    public const string None = "none";
 
     /// <summary>Gets every option, in the order <c>--help</c> lists them.</summary>
     public static IReadOnlyList<RunOption> All { get; } =
@@ -30,10 +30,10 @@ internal static class RunOptions
         Setting(nameof(RunSettings.Accumulation), "--accumulation", "Split each update's batch into this many micro-batches (same update, less memory)", RangeOf<TrainerOptions>(nameof(TrainerOptions.AccumulationSteps))),
         Setting(nameof(RunSettings.LearningRate), "--lr", "Peak learning rate (warmup, then cosine decay)", RangeOf<TrainerOptions>(nameof(TrainerOptions.LearningRate))),
         Setting(nameof(RunSettings.HideProbability), "--hide-prob", "Hide-and-Seek: chance that each grid cell is hidden, in [0, 1]", RangeOf<HideAndSeekOptions>(nameof(HideAndSeekOptions.HideProbability))),
-        new(Field<RunSettings>(nameof(RunSettings.RandAugment)), "--randaug", $"timm's RandAugment config, e.g. rand-m9-n2-mstd0.5 (on [0, 1] images, black fill), or {NoRandAugment}")
+        new(Field<RunSettings>(nameof(RunSettings.RandAugment)), "--randaug", $"timm's RandAugment config, e.g. rand-m9-n2-mstd0.5 (on [0, 1] images, black fill), or {None}")
         {
             Check = RandAugmentProblem,
-            NoneText = NoRandAugment,
+            NoneText = None,
         },
         Setting(nameof(RunSettings.EraseProbability), "--erase", "Random erasing (timm's, per-pixel noise) probability per image, in [0, 1]", RangeOf<RandomErasingOptions>(nameof(RandomErasingOptions.Probability))),
         Setting(nameof(RunSettings.MixupAlpha), "--mixup", "Mixup's Beta alpha, e.g. 0.8 (soft targets; label smoothing moves into them); 0 for none", RangeOf<MixupOptions>(nameof(MixupOptions.MixupAlpha))),
@@ -117,8 +117,8 @@ internal static class RunOptions
         return option.Field.IsDefined(typeof(RequiredMemberAttribute)) ? $"the preset's; {text} for {SamplePresets.DefaultName}" : text;
     }
 
-    private static RunOption Setting(string field, string name, string help, ValidationAttribute? accepts = null) =>
-        new(Field<RunSettings>(field), name, help) { Accepts = accepts };
+    private static RunOption Setting(string field, string name, string help, ValidationAttribute? accepts = null, string? noneText = null) =>
+        new(Field<RunSettings>(field), name, help) { Accepts = accepts, NoneText = noneText };
 
     private static RunOption Launch(string field, string name, string help, ValidationAttribute? accepts = null) =>
         new(Field<CommandLineRequest>(field), name, help) { Accepts = accepts, Resumable = true };

@@ -97,7 +97,7 @@ public sealed class CommandLineTests
     [Fact]
     public void TryParse_RandAugmentNone_TurnsItOff()
     {
-        CommandLine.TryParse(["--preset", "cifar100_patch4_32", "--randaug", RunOptions.NoRandAugment], out var request, out var error).Should().BeTrue(error);
+        CommandLine.TryParse(["--preset", "cifar100_patch4_32", "--randaug", RunOptions.None], out var request, out var error).Should().BeTrue(error);
         request!.Settings!.RandAugment.Should().BeNull();
     }
 
