@@ -41,6 +41,7 @@ internal static class RunOptions
         Setting(nameof(RunSettings.WeightDecay), "--weight-decay", "AdamW's decoupled weight decay", RangeOf<TrainerOptions>(nameof(TrainerOptions.WeightDecay))),
         Setting(nameof(RunSettings.WarmupEpochs), "--warmup-epochs", "Epochs of linear learning-rate warmup", RangeOf<TrainerOptions>(nameof(TrainerOptions.WarmupEpochs))),
         Setting(nameof(RunSettings.LabelSmoothing), "--smoothing", "Label smoothing, in [0, 1)", RangeOf<TrainerOptions>(nameof(TrainerOptions.LabelSmoothing))),
+        Setting(nameof(RunSettings.GradientClipNorm), "--clip-grad", $"Clip the gradients' global L2 norm to this before each update, or {None}", RangeOf<TrainerOptions>(nameof(TrainerOptions.GradientClipNorm)), None),
         Setting(nameof(RunSettings.DropPathRate), "--drop-path", "Stochastic depth of the last block (rising linearly from 0 over the blocks), in [0, 1)", RangeOf<VisionTransformerOptions>(nameof(VisionTransformerOptions.DropPathRate))),
         Setting(nameof(RunSettings.EmaDecay), "--ema", "Decay of a moving average of the weights, in [0, 1); the average is then what is reported and saved; 0 for none", RangeOf<TrainerOptions>(nameof(TrainerOptions.EmaDecay))),
         Setting(nameof(RunSettings.EvaluateEveryEpochs), "--eval-every", "Evaluate every this many epochs, and after the last; 0: only after the last", RangeOf<TrainerOptions>(nameof(TrainerOptions.EvaluateEveryEpochs))),

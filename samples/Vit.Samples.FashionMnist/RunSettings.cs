@@ -32,6 +32,9 @@ internal sealed record RunSettings
     /// <summary>Label smoothing (carried by the soft targets when batches are mixed).</summary>
     public required double LabelSmoothing { get; init; }
 
+    /// <summary>The global L2 norm the gradients are clipped to before each update, or <see langword="null"/> for no clipping.</summary>
+    public required double? GradientClipNorm { get; init; }
+
     /// <summary>Hide-and-Seek's chance that each grid cell is hidden.</summary>
     public required double HideProbability { get; init; }
 

@@ -15,9 +15,6 @@ internal static class SamplePresets
     /// <summary>The longer preset's name: the same data in about 30 minutes.</summary>
     public const string FullName = "fashion_full";
 
-    /// <summary>The global gradient norm every preset clips to.</summary>
-    public const double GradientClipNorm = 1.0;
-
     /// <summary>Gets every preset, the default first.</summary>
     public static IReadOnlyList<SamplePreset> All { get; } = [Small, Full, .. VisionTransformerOptions.PresetNames.Select(Notebook)];
 
@@ -63,6 +60,7 @@ internal static class SamplePresets
             WeightDecay = 0.05,
             WarmupEpochs = 1,
             LabelSmoothing = 0.1,
+            GradientClipNorm = 1,
             HideProbability = 0.15,
             TranslatePixels = 0,
             RandAugment = null,
@@ -105,6 +103,7 @@ internal static class SamplePresets
                 WeightDecay = 0.3,
                 WarmupEpochs = 5,
                 LabelSmoothing = 0.1,
+                GradientClipNorm = 1,
                 HideProbability = 0.5,
                 TranslatePixels = 2,
                 RandAugment = null,

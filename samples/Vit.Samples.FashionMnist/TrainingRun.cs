@@ -334,7 +334,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         LabelSmoothing = settings.Mixes ? 0 : settings.LabelSmoothing,
         EmaDecay = settings.EmaDecay > 0 ? settings.EmaDecay : null,
         EvaluateEveryEpochs = settings.EvaluateEveryEpochs,
-        GradientClipNorm = SamplePresets.GradientClipNorm,
+        GradientClipNorm = settings.GradientClipNorm,
         Seed = settings.Seed,
         Precision = settings.Precision switch
         {

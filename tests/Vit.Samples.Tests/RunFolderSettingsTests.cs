@@ -12,7 +12,7 @@ public sealed class RunFolderSettingsTests
         {
           "preset": "fashion_small", "epochs": 2, "batchSize": 64, "accumulation": 2, "learningRate": 0.003, "hideProbability": 0.15,
           "randAugment": null, "eraseProbability": 0, "mixupAlpha": 0, "cutmixAlpha": 0, "weightDecay": 0.05, "warmupEpochs": 1,
-          "labelSmoothing": 0.1, "dropPathRate": 0, "emaDecay": 0.99, "evaluateEveryEpochs": 2, "validationFraction": null, "width": 128,
+          "labelSmoothing": 0.1, "gradientClipNorm": 1, "dropPathRate": 0, "emaDecay": 0.99, "evaluateEveryEpochs": 2, "validationFraction": null, "width": 128,
           "depth": 6, "heads": 4, "mlpRatio": 2, "patchSize": 7, "translatePixels": 0, "seed": 0, "precision": "float32",
           "dataDirectory": null, "limit": 512
         }
