@@ -1,75 +1,22 @@
 namespace Vit.Samples.FashionMnist;
 
-/// <summary>The parsed command line: new-run settings (unset ones come from the preset) or a run to resume.</summary>
+/// <summary>
+/// The parsed command line: a new run's settings or the checkpoint of a run to resume, plus where the run writes
+/// and runs (the options a resumed run may change).
+/// </summary>
 internal sealed record CommandLineRequest
 {
-    public required string Preset { get; init; }
+    /// <summary>The new run's settings (the preset's with the command line's on top); <see langword="null"/> with <see cref="Resume"/>.</summary>
+    public RunSettings? Settings { get; init; }
 
-    public int? Epochs { get; init; }
-
-    public int? BatchSize { get; init; }
-
-    public int? Accumulation { get; init; }
-
-    public double? LearningRate { get; init; }
-
-    public double? HideProbability { get; init; }
-
-    /// <summary>timm's RandAugment config string, or <see langword="null"/> for none.</summary>
-    public string? RandAugment { get; init; }
-
-    /// <summary>Random-erasing probability, or <see langword="null"/> for none.</summary>
-    public double? EraseProbability { get; init; }
-
-    /// <summary>Mixup's alpha, or <see langword="null"/> for none.</summary>
-    public double? MixupAlpha { get; init; }
-
-    /// <summary>CutMix's alpha, or <see langword="null"/> for none.</summary>
-    public double? CutmixAlpha { get; init; }
-
-    public double? WeightDecay { get; init; }
-
-    public double? WarmupEpochs { get; init; }
-
-    public double? LabelSmoothing { get; init; }
-
-    public double? DropPathRate { get; init; }
-
-    /// <summary>The weight-average decay (0 turns a preset's average off), or <see langword="null"/> for the preset's.</summary>
-    public double? EmaDecay { get; init; }
-
-    public int? EvaluateEveryEpochs { get; init; }
-
-    /// <summary>The fraction of each class of the training images to validate on instead of the test images, or <see langword="null"/> for none.</summary>
-    public double? ValidationFraction { get; init; }
-
-    public int? Width { get; init; }
-
-    public int? Depth { get; init; }
-
-    public int? Heads { get; init; }
-
-    public double? MlpRatio { get; init; }
-
-    public int? PatchSize { get; init; }
-
-    public int? TranslatePixels { get; init; }
-
-
-    public required int Seed { get; init; }
-
-    /// <summary>float32, bfloat16 or float16 (<see cref="Vit.Training.TrainerOptions.Precision"/>).</summary>
-    public string Precision { get; init; } = "float32";
-
-    public required string Device { get; init; }
-
+    /// <summary>The checkpoint of the run to continue, whose run.json holds its settings.</summary>
     public string? Resume { get; init; }
 
-    public string? DataDirectory { get; init; }
-
+    /// <summary>The new run's folder, or <see langword="null"/> for <c>./runs/&lt;timestamp&gt;</c>.</summary>
     public string? OutputDirectory { get; init; }
 
-    public int? Limit { get; init; }
+    /// <summary>auto, cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
 
     /// <summary>libtorch's intra-op threads, or <see langword="null"/> for its default.</summary>
     public int? Threads { get; init; }

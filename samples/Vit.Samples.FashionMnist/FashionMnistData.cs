@@ -17,6 +17,15 @@ internal sealed class FashionMnistData : IDisposable
         _owned = owned;
     }
 
+    /// <summary>The side of Fashion-MNIST's square images, in pixels (the files are checked against the upstream ones).</summary>
+    public const int ImageSide = 28;
+
+    /// <summary>Fashion-MNIST's channels: grayscale.</summary>
+    public const int Channels = 1;
+
+    /// <summary>Gets Fashion-MNIST's number of classes.</summary>
+    public static int Classes => Dataset.ClassNames.Count;
+
     /// <summary>The seed of the validation split (fixed: every run that asks for the same fraction validates on the same images).</summary>
     public const int ValidationSeed = 0;
 

@@ -11,19 +11,15 @@ namespace Vit.Samples.FashionMnist;
 /// </summary>
 internal sealed class InputPipeline
 {
-    public InputPipeline(TrainingRecipe recipe, int modelImageSize, int dataImageSize, ChannelStatistics statistics, RunSettings settings)
+    public InputPipeline(RunSettings settings, int modelImageSize, int dataImageSize, ChannelStatistics statistics)
     {
         var training = new List<torchvision.ITransform>();
-        int translate = settings.TranslatePixels ?? recipe.TranslatePixels;
-        if (translate > 0)
+        if (settings.TranslatePixels > 0)
         {
-            training.Add(new RandomCrop(dataImageSize, dataImageSize, padding: translate));
+            training.Add(new RandomCrop(dataImageSize, dataImageSize, padding: settings.TranslatePixels));
         }
 
-        if (recipe.Flip)
-        {
-            training.Add(new RandomHorizontalFlip());
-        }
+        training.Add(new RandomHorizontalFlip());
 
         if (settings.RandAugment is string config)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Vit.Core;
 
 namespace Vit.Samples.FashionMnist;
@@ -7,7 +8,16 @@ namespace Vit.Samples.FashionMnist;
 /// <summary>The files of one run's output folder.</summary>
 internal sealed class RunFolder
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    /// <summary>The largest run.json read: the settings are a few hundred bytes.</summary>
+    public const long MaxSettingsBytes = 1 << 20;
+
+    // Every field of run.json must be there: a run resumes with exactly the settings it started with.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => info.Properties.Where(p => p.Set is not null).ToList().ForEach(p => p.IsRequired = true) } },
+    };
 
     public RunFolder(string path)
     {
@@ -68,7 +78,7 @@ internal sealed class RunFolder
         }
     }
 
-    /// <summary>Reads run.json and checks every field's range (<see cref="RunSettingsChecks"/>).</summary>
+    /// <summary>Reads run.json and checks every field against its option (<see cref="RunOptions.FirstProblem"/>).</summary>
     /// <exception cref="UsageException">The file cannot be read, is too large, is not a run.json, or a field is out of range.</exception>
     public RunSettings ReadSettings()
     {
@@ -78,9 +88,9 @@ internal sealed class RunFolder
             // A FIFO would block the read for ever, a device never end.
             Vit.Input.RegularFile.ThrowIfSpecial(Settings);
             long length = new FileInfo(Settings).Length;
-            if (length > RunSettingsChecks.MaxFileBytes)
+            if (length > MaxSettingsBytes)
             {
-                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--resume: '{Settings}' is {length:N0} bytes, more than the {RunSettingsChecks.MaxFileBytes:N0} a run.json may have."));
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--resume: '{Settings}' is {length:N0} bytes, more than the {MaxSettingsBytes:N0} a run.json may have."));
             }
 
             settings = JsonSerializer.Deserialize<RunSettings>(File.ReadAllText(Settings), Json)
@@ -95,7 +105,11 @@ internal sealed class RunFolder
             throw new UsageException($"--resume: '{Settings}' cannot be read: {e.Message}", e);
         }
 
-        RunSettingsChecks.ThrowIfInvalid(settings, Settings);
+        if (RunOptions.FirstProblem(settings, o => o.JsonName) is string problem)
+        {
+            throw new UsageException($"--resume: '{Settings}' is not a valid run.json: {problem.TrimEnd('.')}.");
+        }
+
         return settings;
     }
 

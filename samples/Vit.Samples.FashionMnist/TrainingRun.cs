@@ -88,10 +88,10 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             _console.Line($"OpenMP threads spin {OpenMpSpinWait.DefaultSpinCount} iterations before sleeping ({OpenMpSpinWait.SpinCountVariable}; set it to choose)");
         }
 
-        var pipeline = new InputPipeline(preset.Recipe, modelOptions.ImageSize, data.Train.Height, statistics, settings);
+        var pipeline = new InputPipeline(settings, modelOptions.ImageSize, data.Train.Height, statistics);
         // Mixup/CutMix make the soft targets and carry the recipe's label smoothing (the trainer's is then 0, as in timm).
         var mixup = settings.Mixes
-            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = settings.LabelSmoothing!.Value })
+            ? new Mixup(new MixupOptions { MixupAlpha = settings.MixupAlpha, CutmixAlpha = settings.CutmixAlpha, NumClasses = data.Train.ClassNames.Count, LabelSmoothing = settings.LabelSmoothing })
             : null;
         using var trainLoader = new BatchLoader(
             data.Train, new BatchLoaderOptions { BatchSize = settings.BatchSize, Shuffle = true, DropLast = true, Seed = settings.Seed, Device = device }, pipeline.Training, mixup);
@@ -166,14 +166,12 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         }
 
         var device = ResolveDevice(request.Device);
+        var preset = SamplePresets.Of(settings);
+        var modelOptions = preset.ModelFor(settings);
+        CheckModel(modelOptions, settings);
         var data = FashionMnistData.Load(settings.DataDirectory, settings.Limit, settings.ValidationFraction ?? 0);
         try
         {
-            var preset = SamplePresets.Find(settings.Preset, data.Train.Channels, data.Train.Height, data.Train.ClassNames.Count)
-                ?? throw new UsageException($"Unknown preset '{settings.Preset}'.");
-            settings = preset.Complete(settings);
-            var modelOptions = preset.ModelFor(settings, data.Train.Height);
-            CheckModel(modelOptions, settings);
             if (data.Test.Count == 0)
             {
                 throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--validation-split {settings.ValidationFraction} holds out no image of the {data.Train.Count} training images; use a larger fraction (or a larger --limit)."));
@@ -186,7 +184,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             }
 
             var statistics = data.Train.ComputeChannelStatistics();
-            var trainerOptions = resume is null ? CreateTrainerOptions(settings, preset.Recipe, folder, trainBatches) : ReadCheckpointOptions(resume);
+            var trainerOptions = resume is null ? CreateTrainerOptions(settings, folder, trainBatches) : ReadCheckpointOptions(resume);
             trainerOptions.MetricsCsvPath = folder.Metrics;
             trainerOptions.CheckpointDirectory = folder.Checkpoints;
             return new RunSetup(folder, settings, resume, device, preset, statistics, trainerOptions) { Data = data, ModelOptions = modelOptions };
@@ -290,55 +288,14 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
             return (runFolder, runFolder.ReadSettings(), Path.GetFullPath(checkpoint));
         }
 
-        var preset = SamplePresets.Find(request.Preset, 1, 28, 10) ?? throw new UsageException($"Unknown preset '{request.Preset}'.");
-        var recipe = preset.Recipe;
-        // The recipe and model fields the command line left unset come from the preset, as for an older run.json.
-        var settings = preset.Complete(new RunSettings
+        var settings = request.Settings ?? throw new ArgumentException("A new run's request holds its settings.", nameof(request));
+        var preset = SamplePresets.Of(settings);
+        settings = settings with
         {
-            Preset = preset.Name,
-            Epochs = request.Epochs ?? recipe.Epochs,
-            BatchSize = request.BatchSize ?? recipe.BatchSize,
-            Accumulation = request.Accumulation ?? recipe.Accumulation,
-            LearningRate = request.LearningRate ?? recipe.LearningRate,
-            HideProbability = request.HideProbability ?? recipe.HideProbability,
-            RandAugment = request.RandAugment is null ? recipe.RandAugment : request.RandAugment == CommandLine.NoRandAugment ? null : request.RandAugment,
-            EraseProbability = request.EraseProbability ?? recipe.EraseProbability,
-            MixupAlpha = request.MixupAlpha ?? recipe.MixupAlpha,
-            CutmixAlpha = request.CutmixAlpha ?? recipe.CutmixAlpha,
-            WeightDecay = request.WeightDecay,
-            WarmupEpochs = request.WarmupEpochs,
-            LabelSmoothing = request.LabelSmoothing,
-            DropPathRate = request.DropPathRate,
-            EmaDecay = request.EmaDecay,
-            EvaluateEveryEpochs = request.EvaluateEveryEpochs,
-            ValidationFraction = request.ValidationFraction,
-            Width = request.Width,
-            Depth = request.Depth,
-            Heads = request.Heads,
-            MlpRatio = request.MlpRatio,
-            PatchSize = request.PatchSize,
-            TranslatePixels = request.TranslatePixels,
-            Seed = request.Seed,
-            Precision = request.Precision,
-            DataDirectory = request.DataDirectory is null ? null : Path.GetFullPath(request.DataDirectory),
-            Limit = request.Limit,
-        });
-        if (settings.BatchSize % settings.Accumulation != 0)
-        {
-            throw new UsageException($"The batch size {settings.BatchSize} is not divisible by the accumulation {settings.Accumulation}; set --batch-size and --accumulation together.");
-        }
-
-        var failures = new VisionTransformerOptionsValidator().Validate(null, preset.ModelFor(settings, 28)).Failures;
-        if (failures?.FirstOrDefault() is string failure)
-        {
-            throw new UsageException($"The model options do not fit together: {failure}.");
-        }
-
-        if (preset.NeedsFullSet)
-        {
-            settings = settings with { DataDirectory = FullSetDirectory(preset.Name, settings.DataDirectory) };
-        }
-
+            DataDirectory = preset.NeedsFullSet
+                ? FullSetDirectory(preset.Name, settings.DataDirectory)
+                : settings.DataDirectory is null ? null : Path.GetFullPath(settings.DataDirectory),
+        };
         var folder = new RunFolder(request.OutputDirectory ?? defaultFolder ?? RunFolder.DefaultPath());
         folder.EnsureUsableForNewRun();
         return (folder, settings, null);
@@ -366,18 +323,18 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         _ => cuda.is_available() ? CUDA : CPU,
     };
 
-    private static TrainerOptions CreateTrainerOptions(RunSettings settings, TrainingRecipe recipe, RunFolder folder, int stepsPerEpoch) => new()
+    private static TrainerOptions CreateTrainerOptions(RunSettings settings, RunFolder folder, int stepsPerEpoch) => new()
     {
         Epochs = settings.Epochs,
         LearningRate = settings.LearningRate,
-        WeightDecay = settings.WeightDecay!.Value,
+        WeightDecay = settings.WeightDecay,
         WarmupEpochs = WarmupEpochs(settings, stepsPerEpoch),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,
-        LabelSmoothing = settings.Mixes ? 0 : settings.LabelSmoothing!.Value,
+        LabelSmoothing = settings.Mixes ? 0 : settings.LabelSmoothing,
         EmaDecay = settings.EmaDecay > 0 ? settings.EmaDecay : null,
-        EvaluateEveryEpochs = settings.EvaluateEveryEpochs!.Value,
-        GradientClipNorm = recipe.GradientClipNorm,
+        EvaluateEveryEpochs = settings.EvaluateEveryEpochs,
+        GradientClipNorm = settings.GradientClipNorm,
         Seed = settings.Seed,
         Precision = settings.Precision switch
         {
@@ -398,7 +355,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
     /// </summary>
     private static double WarmupEpochs(RunSettings settings, int stepsPerEpoch)
     {
-        double warmup = Math.Min(settings.WarmupEpochs!.Value, settings.Epochs / 2.0);
+        double warmup = Math.Min(settings.WarmupEpochs, settings.Epochs / 2.0);
         return Math.Round(warmup * stepsPerEpoch, MidpointRounding.AwayFromZero) >= (long)settings.Epochs * stepsPerEpoch ? 0 : warmup;
     }
 

@@ -14,7 +14,8 @@ public sealed class ModelBudgetTests
     [InlineData("vit_tiny_patch16_224")]
     public void Parameters_Preset_IsWithinAPercentOfTheBuiltModel(string name)
     {
-        var options = SamplePresets.Find(name, channels: 1, imageSize: 28, classes: 10)!.Model;
+        var preset = SamplePresets.Find(name)!;
+        var options = preset.ModelFor(preset.Defaults);
         using var model = new VisionTransformer(options);
         long built = model.parameters().Sum(p => p.numel());
 
@@ -44,14 +45,14 @@ public sealed class ModelBudgetTests
     [Fact]
     public void ThrowIfTooLarge_DefaultModelOnThisMachine_Passes()
     {
-        var options = SamplePresets.Find("fashion_small", channels: 1, imageSize: 28, classes: 10)!.Model;
+        var options = SamplePresets.Default.ModelFor(SamplePresets.Default.Defaults);
 
         FluentActions.Invoking(() => ModelBudget.ThrowIfTooLarge(options, weightAverage: true)).Should().NotThrow();
     }
 
     private static VisionTransformerOptions SmallWith(int width, int depth, double mlpRatio)
     {
-        var options = SamplePresets.Find("fashion_small", channels: 1, imageSize: 28, classes: 10)!.Model;
+        var options = SamplePresets.Default.ModelFor(SamplePresets.Default.Defaults);
         options.EmbedDim = width;
         options.Depth = depth;
         options.MlpRatio = mlpRatio;

@@ -29,8 +29,8 @@ public sealed class SampleResumeProcessTests(SampleResumeProcessTests.FinishedRu
     [InlineData("NaN weight", "*model/head.weight holds NaN or infinite values*")]
     [InlineData("bit flip", "*its data does not match its checksum*")]
     [InlineData("rng/cpu U8[3]", "*rng/cpu (a generator state, uint8 [5056]) is Byte [3]*")]
-    [InlineData("run.json batchSize 0", "error: --resume: '*run.json' is not a valid run.json: batchSize is 0 but must be at least 1.")]
-    [InlineData("run.json width -1", "error: --resume: '*run.json' is not a valid run.json: width is -1 but must be at least 1.")]
+    [InlineData("run.json batchSize 0", "error: --resume: '*run.json' is not a valid run.json: batchSize must be at least 1; got 0.")]
+    [InlineData("run.json width -1", "error: --resume: '*run.json' is not a valid run.json: width must be at least 1; got -1.")]
     public void Resume_DamagedCheckpointOrSettings_ExitsTwoAndChangesNothing(string damage, string expected)
     {
         string folder = run.CopyUnfinished(_directory.File("run"));

@@ -6,33 +6,35 @@ using Xunit;
 namespace Vit.Samples.Tests;
 
 /// <summary>run.json files read for --resume (through <see cref="RunFolder.ReadSettings"/>): each field out of range fails naming it.</summary>
-public sealed class RunSettingsChecksTests
+public sealed class RunFolderSettingsTests
 {
     private const string Valid = """
         {
           "preset": "fashion_small", "epochs": 2, "batchSize": 64, "accumulation": 2, "learningRate": 0.003, "hideProbability": 0.15,
           "randAugment": null, "eraseProbability": 0, "mixupAlpha": 0, "cutmixAlpha": 0, "weightDecay": 0.05, "warmupEpochs": 1,
-          "labelSmoothing": 0.1, "dropPathRate": 0, "emaDecay": 0.99, "evaluateEveryEpochs": 2, "validationFraction": 0, "width": 128,
+          "labelSmoothing": 0.1, "gradientClipNorm": 1, "dropPathRate": 0, "emaDecay": 0.99, "evaluateEveryEpochs": 2, "validationFraction": null, "width": 128,
           "depth": 6, "heads": 4, "mlpRatio": 2, "patchSize": 7, "translatePixels": 0, "seed": 0, "precision": "float32",
           "dataDirectory": null, "limit": 512
         }
         """;
 
     [Theory]
-    [InlineData("batchSize", "0", "batchSize is 0 but must be at least 1")]
-    [InlineData("epochs", "-1", "epochs is -1 but must be at least 1")]
+    [InlineData("batchSize", "0", "batchSize must be at least 1; got 0")]
+    [InlineData("epochs", "-1", "epochs must be at least 1; got -1")]
     [InlineData("accumulation", "3", "batchSize 64 is not divisible by accumulation 3")]
-    [InlineData("width", "-1", "width is -1 but must be at least 1")]
-    [InlineData("depth", "0", "depth is 0 but must be at least 1")]
-    [InlineData("learningRate", "-1", "learningRate is -1 but must be a positive number")]
-    [InlineData("hideProbability", "2", "hideProbability is 2 but must be in [0, 1]")]
-    [InlineData("mlpRatio", "0", "mlpRatio is 0 but must be a positive number")]
-    [InlineData("emaDecay", "1", "emaDecay is 1 but must be in [0, 1)")]
-    [InlineData("validationFraction", "-0.5", "validationFraction is -0.5 but must be in [0, 1) (0 for none)")]
-    [InlineData("translatePixels", "-2", "translatePixels is -2 but must be at least 0")]
-    [InlineData("precision", "\"fp8\"", "precision is 'fp8' but must be float32, bfloat16 or float16")]
-    [InlineData("dataDirectory", "\" \"", "dataDirectory is ' ' but must be a folder or absent")]
-    [InlineData("limit", "0", "limit is 0 but must be at least 1")]
+    [InlineData("width", "-1", "width must be at least 1; got -1")]
+    [InlineData("depth", "0", "depth must be at least 1; got 0")]
+    [InlineData("learningRate", "-1", "learningRate must be a finite number greater than 0; got -1")]
+    [InlineData("hideProbability", "2", "hideProbability must be in [0, 1]; got 2")]
+    [InlineData("mlpRatio", "0", "mlpRatio must be a finite number greater than 0; got 0")]
+    [InlineData("emaDecay", "1", "emaDecay must be in [0, 1); got 1")]
+    [InlineData("evaluateEveryEpochs", "-1", "evaluateEveryEpochs must be at least 0; got -1")]
+    [InlineData("validationFraction", "0", "validationFraction must be in (0, 1); got 0")]
+    [InlineData("translatePixels", "-2", "translatePixels must be at least 0; got -2")]
+    [InlineData("precision", "\"fp8\"", "precision must be float32, bfloat16 or float16; got 'fp8'")]
+    [InlineData("dataDirectory", "\" \"", "dataDirectory must be a folder; got ' '")]
+    [InlineData("limit", "0", "limit must be at least 1; got 0")]
+    [InlineData("preset", "\"resnet50\"", "Unknown preset 'resnet50'; expected one of fashion_small, *")]
     [InlineData("randAugment", "\"rand-p3\"", "randAugment: RandAugmentOptions.Probability is 3 but must be in [0, 1]*")]
     public void ReadSettings_FieldOutOfRange_NamesTheFileAndField(string field, string json, string problem)
     {
@@ -54,12 +56,29 @@ public sealed class RunSettingsChecksTests
     }
 
     [Fact]
-    public void ReadSettings_OlderRunWithoutTheNewerFields_Passes()
+    public void ReadSettings_SettingsANewRunWrites_RoundTrip()
     {
         using var directory = new TempDirectory();
-        File.WriteAllText(directory.File("run.json"), """{ "preset": "fashion_small", "epochs": 2, "batchSize": 64, "accumulation": 1, "learningRate": 0.003, "hideProbability": 0.5, "seed": 0 }""");
+        var folder = new RunFolder(directory.Path);
+        var settings = SamplePresets.Find("cifar100_patch4_32")!.Defaults with { RandAugment = "rand-m9-n2", ValidationFraction = 0.1, DataDirectory = "/data", Limit = 512, Seed = 3, Precision = "bfloat16" };
 
-        new RunFolder(directory.Path).ReadSettings().Width.Should().BeNull();
+        folder.WriteSettings(settings);
+
+        folder.ReadSettings().Should().Be(settings);
+    }
+
+    [Theory]
+    [InlineData("seed")]
+    [InlineData("width")]
+    [InlineData("limit")]
+    public void ReadSettings_AFieldMissing_NamesIt(string field)
+    {
+        using var directory = new TempDirectory();
+        var root = JsonNode.Parse(Valid)!.AsObject();
+        root.Remove(field);
+        File.WriteAllText(directory.File("run.json"), root.ToJsonString());
+
+        FluentActions.Invoking(() => new RunFolder(directory.Path).ReadSettings()).ShouldFailWithUsage($"--resume: '{directory.File("run.json")}' is not a valid run.json: *missing required properties*'{field}'*");
     }
 
     [Fact]

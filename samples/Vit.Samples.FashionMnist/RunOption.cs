@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+
+namespace Vit.Samples.FashionMnist;
+
+/// <summary>
+/// One command-line option of the sample: its flag, help, the field it sets (of <see cref="RunSettings"/>, saved in
+/// run.json, or of <see cref="CommandLineRequest"/>), how its text parses and what values it accepts. <see cref="RunOptions"/>
+/// lists them all; parsing, usage, run.json checks and the <c>--resume</c> rule are read from that list.
+/// </summary>
+internal sealed class RunOption
+{
+    /// <param name="field">The property of <see cref="RunSettings"/> or <see cref="CommandLineRequest"/> the option sets.</param>
+    /// <param name="name">The flag, e.g. <c>--lr</c>.</param>
+    /// <param name="help">What it does, for <c>--help</c> (the default is appended).</param>
+    public RunOption(PropertyInfo field, string name, string help)
+    {
+        Field = field;
+        Name = name;
+        Help = help;
+        Type = Nullable.GetUnderlyingType(field.PropertyType) ?? field.PropertyType;
+    }
+
+    /// <summary>Gets the flag, e.g. <c>--lr</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets what the option does (without its default).</summary>
+    public string Help { get; }
+
+    /// <summary>Gets the property the option sets.</summary>
+    public PropertyInfo Field { get; }
+
+    /// <summary>Gets the field's name in run.json (and in its error messages).</summary>
+    public string JsonName => JsonNamingPolicy.CamelCase.ConvertName(Field.Name);
+
+    /// <summary>Gets whether the option is one of the run's settings (saved in run.json, its default the preset's).</summary>
+    public bool IsSetting => Field.DeclaringType == typeof(RunSettings);
+
+    /// <summary>Gets whether the option may be given with <c>--resume</c> (it says where the run runs, not what it trains).</summary>
+    public bool Resumable { get; init; }
+
+    /// <summary>Gets the values the option accepts: a <see cref="RangeAttribute"/> (preferably an options class's own) or an <see cref="AllowedValuesAttribute"/>.</summary>
+    public ValidationAttribute? Accepts { get; init; }
+
+    /// <summary>Gets a further check of a value: the error message (named by the label it is given), or <see langword="null"/>.</summary>
+    public Func<string, object, string?>? Check { get; init; }
+
+    /// <summary>Gets the text that stands for <see langword="null"/> (<c>--randaug none</c>), if there is one.</summary>
+    public string? NoneText { get; init; }
+
+    /// <summary>Gets the default as the usage text says it, where the field's default value does not say it.</summary>
+    public string? DefaultText { get; init; }
+
+    /// <summary>Gets the field's type without <see cref="Nullable{T}"/>.</summary>
+    private Type Type { get; }
+
+    /// <summary>Reads the option's text into the field's type.</summary>
+    /// <param name="text">The command line's text.</param>
+    /// <param name="error">Why the text is not a value of the field's type.</param>
+    /// <returns>The value (<see langword="null"/> for <see cref="NoneText"/>).</returns>
+    public object? Parse(string text, out string? error)
+    {
+        error = null;
+        if (text == NoneText)
+        {
+            return null;
+        }
+
+        if (Type == typeof(int))
+        {
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int whole))
+            {
+                return whole;
+            }
+
+            error = $"{Name} expects a whole number; got '{text}'.";
+        }
+        else if (Type == typeof(double))
+        {
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+            {
+                return number;
+            }
+
+            error = $"{Name} expects a number such as 0.25 or 2e-3; got '{text}'.";
+        }
+
+        return error is null ? text : null;
+    }
+
+    /// <summary>The first rule <paramref name="value"/> breaks, as a message naming <paramref name="label"/>; <see langword="null"/> when it is valid.</summary>
+    /// <param name="label">What the message calls the option: its flag, or its run.json field.</param>
+    /// <param name="value">The value (<see langword="null"/> is always valid: the field's "none").</param>
+    /// <returns>The message, without a final period.</returns>
+    public string? Problem(string label, object? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (Accepts is not null && !Accepts.IsValid(value))
+        {
+            return $"{label} must be {Requirement.Of(Accepts)}; got {Requirement.Show(value)}";
+        }
+
+        return Check?.Invoke(label, value);
+    }
+
+    /// <summary>The System.CommandLine option: a switch for a <see cref="bool"/> field, else one value of text.</summary>
+    public Option CreateSymbol(string defaultText)
+    {
+        string description = defaultText.Length == 0 ? Help : $"{Help} [default: {defaultText}]";
+        return Type == typeof(bool)
+            ? new Option<bool>(Name) { Description = description }
+            : new Option<string>(Name)
+            {
+                Description = description,
+                HelpName = Accepts is AllowedValuesAttribute allowed ? string.Join('|', allowed.Values) : null,
+            };
+    }
+}
