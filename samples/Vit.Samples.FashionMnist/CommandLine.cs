@@ -107,7 +107,7 @@ internal static class CommandLine
 
     private static RootCommand CreateRoot()
     {
-        var root = new RootCommand("Trains a Vision Transformer with Hide-and-Seek on Fashion-MNIST and writes metrics.csv, model.safetensors (timm keys) and charts.");
+        var root = new RootCommand("Trains a Vision Transformer from scratch on Fashion-MNIST (Hide-and-Seek and timm's augmentations on request) and writes metrics.csv, model.safetensors (timm keys) and charts.");
         foreach (var (_, symbol) in Symbols)
         {
             root.Options.Add(symbol);

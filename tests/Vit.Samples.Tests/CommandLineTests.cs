@@ -12,7 +12,7 @@ public sealed class CommandLineTests
         CommandLine.TryParse([], out var request, out var error).Should().BeTrue();
         error.Should().BeNull();
         request!.Settings.Should().Be(SamplePresets.Find("fashion_small")!.Defaults);
-        (request.Settings!.Epochs, request.Settings.LearningRate, request.Settings.Seed, request.Settings.Precision).Should().Be((12, 3e-3, 0, "float32"));
+        (request.Settings!.Epochs, request.Settings.LearningRate, request.Settings.Seed, request.Settings.Precision).Should().Be((9, 3e-3, 0, "float32"));
         (request.Device, request.Resume, request.OutputDirectory, request.Threads, request.Distributed).Should().Be(("auto", (string?)null, (string?)null, (int?)null, false));
     }
 

@@ -167,14 +167,14 @@ public sealed partial class RunOptionsTests
         CommandLine.WriteUsage(usage);
 
         string text = usage.ToString();
-        text.Should().Contain("Epochs to train [default: the preset's; 12 for fashion_small]")
+        text.Should().Contain("Epochs to train [default: the preset's; 9 for fashion_small]")
             .And.Contain("--preset <preset>").And.Contain("[default: fashion_small]")
             .And.Contain("--device <auto|cpu|cuda>").And.Contain("cpu or cuda [default: auto]")
             .And.Contain("--precision <float32|bfloat16|float16>").And.Contain("weights stay fp32 [default: float32]")
             .And.Contain("or none [default: the preset's; none for fashion_small]")
             .And.Contain("Seed of the initialisation, data order and augmentation [default: 0]")
             .And.Contain("Peak learning rate (warmup, then cosine decay) [default: the preset's; 0.003 for fashion_small]")
-            .And.Contain("[default: the preset's; 0.998 for fashion_small]");
+            .And.Contain("0 for none [default: the preset's; 0 for fashion_small]");
         RunOptions.All.Should().OnlyContain(o => text.Contains(o.Name + " ", StringComparison.Ordinal));
     }
 
