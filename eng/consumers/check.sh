@@ -3,8 +3,8 @@
 # global-packages cache can never serve a stale copy), checks what the packages contain, then restores, builds and
 # runs every consumer app in this folder (each sub-folder with a .csproj) against that feed, in a folder outside the
 # repository (so no repository build file applies). For apps whose output has libLibTorchSharp.so it also checks, on
-# Linux, that the Linux load fix came from Vit.Core's buildTransitive targets and that -p:VitLinuxLoadFix=false (or
-# its former name, -p:VitPatchLibTorchSharp=false) turns it off.
+# Linux, that the Linux load fix came from Vit.Core's buildTransitive targets and that -p:VitLinuxLoadFix=false turns
+# it off.
 #
 #   eng/consumers/check.sh            (needs: dotnet, unzip; readelf for the Linux checks)
 #
@@ -148,11 +148,6 @@ for source in "$here"/*/; do
         fail "$name: -p:VitLinuxLoadFix=false did not turn the fix off"
       fi
       echo "== $name: with -p:VitLinuxLoadFix=false the library is left as shipped"
-      for off in VitLinuxLoadFix VitPatchLibTorchSharp; do
-        enabled="$(dotnet msbuild "$app/$name.csproj" -getProperty:_VitLinuxLoadFixEnabled -p:VitVersion="$version" -p:$off=false)"
-        [[ "$enabled" == false ]] || fail "$name: -p:$off=false leaves the load fix enabled ($enabled)"
-      done
-      echo "== $name: the former property name VitPatchLibTorchSharp still turns it off"
     else
       echo "== $name: this libstdc++ has GLIBCXX_3.4.32: the load fix has nothing to do here"
     fi

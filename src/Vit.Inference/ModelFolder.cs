@@ -31,21 +31,7 @@ internal sealed class ModelFolder
     public static ModelFolder Read(string directory)
     {
         string path = Path.Combine(directory, PretrainedConfig.FileName);
-        RegularFile.ThrowIfSpecial(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"'{path}' does not exist: a model folder needs the {PretrainedConfig.FileName} that SavePretrained or `vit export` writes.", path);
-        }
-
-        // Regular files only, bounded in size and depth, a repeated key named (src/Shared/Input).
-        var root = JsonInput.ReadFile(path) as JsonObject ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
-
-        var fields = new JsonFields(path, root, string.Empty);
-        if (ConfigValues.Present(fields, "vit_version"))
-        {
-            PretrainedVersion.EnsureReadable(path, fields.String("vit_version"));
-        }
-
+        var fields = ConfigFile.Read(path);
         bool transformers = ConfigValues.Present(fields, "model_type") && !ConfigValues.Present(fields, "pretrained_cfg");
         var labels = transformers ? TransformersLabels(fields) : TimmLabels(fields);
         string processorPath = Path.Combine(directory, TransformersPreprocessingReader.FileName);

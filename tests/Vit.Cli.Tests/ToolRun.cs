@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Vit.Cli.Tests;
 
 /// <summary>Runs the <c>vit</c> command line, in this process (fast) or as its own process (as a user starts it).</summary>
@@ -16,17 +14,7 @@ internal static class ToolRun
     /// <summary>Starts <c>dotnet vit.dll</c> (the tool's build output, copied next to the tests by the project reference).</summary>
     public static (int ExitCode, string Output, string Errors) AsProcess(params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vit.dll"));
-        foreach (string argument in args)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, errors.Result);
+        var run = ChildProcess.Run(ChildProcess.DotNet, [Path.Combine(AppContext.BaseDirectory, "vit.dll"), .. args], TimeSpan.FromMinutes(3));
+        return (run.ExitCode, run.Output, run.Errors);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using FluentAssertions;
 using TorchSharp;
@@ -15,17 +14,18 @@ namespace Vit.Samples.Tests;
 public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisposable
 {
     private static readonly string[] Arguments = ["--epochs", "2", "--limit", "1024", "--batch-size", "64", "--threads", "1"];
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
     private readonly string _outputs = Path.Combine(Path.GetTempPath(), "vit-sample-distributed-" + Guid.NewGuid().ToString("N"));
 
     [SkippableFact]
     public void Distributed_TwoRanks_MatchesTheOneProcessRun()
     {
-        string mpirun = MpiRunOrSkip();
+        MpiLauncher.SkipUnlessAvailable();
         string one = Path.Combine(_outputs, "one");
         string two = Path.Combine(_outputs, "two");
 
-        var alone = Run(Dotnet, [Sample, .. Arguments, "--out", one]);
-        var ranks = Run(mpirun, [.. TwoRanks, Dotnet, Sample, "--distributed", .. Arguments, "--out", two]);
+        var alone = ChildProcess.Run(ChildProcess.DotNet, [Sample, .. Arguments, "--out", one], Timeout, MpiLauncher.RankEnvironment);
+        var ranks = MpiLauncher.Run(2, Sample, ["--distributed", .. Arguments, "--out", two], Timeout);
 
         alone.ExitCode.Should().Be(0, alone.Errors);
         ranks.ExitCode.Should().Be(0, ranks.Output + ranks.Errors);
@@ -49,10 +49,10 @@ public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisp
     [SkippableFact]
     public void Distributed_BatchTheProcessesDoNotDivide_EveryRankExitsTwoAndRankZeroSaysWhy()
     {
-        string mpirun = MpiRunOrSkip();
+        MpiLauncher.SkipUnlessAvailable();
         string bad = Path.Combine(_outputs, "bad");
 
-        var ranks = Run(mpirun, [.. TwoRanks, Dotnet, Sample, "--distributed", "--limit", "64", "--batch-size", "33", "--out", bad]);
+        var ranks = MpiLauncher.Run(2, Sample, ["--distributed", "--limit", "64", "--batch-size", "33", "--out", bad], Timeout);
 
         ranks.ExitCode.Should().Be(2, ranks.Output + ranks.Errors);
         ranks.Errors.Split('\n').Where(l => l.StartsWith("error", StringComparison.Ordinal)).Should().Equal(
@@ -69,22 +69,6 @@ public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisp
         }
     }
 
-    private static readonly string[] TwoRanks = ["--allow-run-as-root", "--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", "2"];
-
-    private static string MpiRunOrSkip()
-    {
-        string? mpirun = FindOnPath("mpirun");
-        if (mpirun is null && Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            throw new InvalidOperationException("mpirun is not on the PATH, but CI must run the 2-process sample checks: .ci/run installs openmpi-bin.");
-        }
-
-        Skip.If(mpirun is null, "mpirun is not on the PATH: install Open MPI (apt-get install openmpi-bin libopenmpi-dev).");
-        return mpirun!;
-    }
-
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-
     // The sample's build output is copied next to the tests (project reference), runtimeconfig included.
     private static string Sample => Path.Combine(AppContext.BaseDirectory, "Vit.Samples.FashionMnist.dll");
 
@@ -95,40 +79,4 @@ public sealed class DistributedSampleProcessTests(ITestOutputHelper log) : IDisp
         lines.Should().ContainSingle(output);
         return double.Parse(lines[0].Split(' ')[0]["test_top1=".Length..], CultureInfo.InvariantCulture);
     }
-
-    private static (int ExitCode, string Output, string Errors) Run(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["TERM"] = "dumb";
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not end within 4 minutes:\n{output.Result}\n{error.Result}");
-        }
-
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error.Result);
-    }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Where(d => d.Length > 0)
-            .Select(d => Path.Combine(d, name))
-            .FirstOrDefault(File.Exists);
 }

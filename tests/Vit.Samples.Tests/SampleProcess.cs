@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Vit.Samples.Tests;
 
 /// <summary>Runs the built Fashion-MNIST sample as its own process, as a user does, with a time limit.</summary>
@@ -16,28 +14,8 @@ internal static class SampleProcess
     public static Result Run(IEnumerable<string> arguments, TimeSpan? timeout = null)
     {
         // The sample's build output is copied next to the tests (project reference), runtimeconfig included.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vit.Samples.FashionMnist.dll"));
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"The sample did not finish within {timeout ?? TimeSpan.FromMinutes(3)}: {string.Join(' ', arguments)}");
-        }
-
-        process.WaitForExit();
-        return new Result(process.ExitCode, output.Result, errors.Result);
+        string sample = Path.Combine(AppContext.BaseDirectory, "Vit.Samples.FashionMnist.dll");
+        var run = ChildProcess.Run(ChildProcess.DotNet, [sample, .. arguments], timeout ?? TimeSpan.FromMinutes(3));
+        return new Result(run.ExitCode, run.Output, run.Errors);
     }
 }

@@ -22,7 +22,7 @@ internal static class JsonInput
             stream.ReadExactly(bytes);
         }
 
-        // A UTF-8 byte order mark (Windows editors write one) is not JSON: skip it, as File.ReadAllText would.
+        // A UTF-8 byte order mark (Windows editors write one) is not JSON: skip it, as File.ReadAllText does.
         var json = bytes.AsMemory(bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0);
         try
         {

@@ -21,6 +21,9 @@ internal sealed class JsonFields
     /// <summary>Gets the object.</summary>
     public JsonObject Node { get; }
 
+    /// <summary>Gets the file the object was read from, as messages name it.</summary>
+    public string FilePath => _file;
+
     /// <summary>The error for a field whose value is wrong.</summary>
     public InvalidDataException Invalid(string name, string problem) => new($"'{_file}': {_prefix}{name} {problem}.");
 

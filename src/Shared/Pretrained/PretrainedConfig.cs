@@ -9,7 +9,7 @@ namespace Vit.Pretrained;
 /// The <c>config.json</c> of a model folder, in timm's Hugging Face layout (<c>architecture</c>, <c>model_args</c>,
 /// <c>pretrained_cfg</c>, <c>label_names</c>, so <c>timm.create_model("local-dir:...")</c> opens the folder) plus Vit's
 /// own <c>vit_version</c> and <c>vit_options</c>. Compiled into Vit.Core (which writes it) and Vit.Inference (which
-/// reads it without TorchSharp): one schema, two assemblies, no shared package.
+/// reads it without TorchSharp): one schema, two assemblies, no shared package. <see cref="ConfigFile"/> opens it.
 /// </summary>
 internal sealed class PretrainedConfig
 {
@@ -45,29 +45,16 @@ internal sealed class PretrainedConfig
     /// <summary>Gets the class names by class index (empty for a model without classes).</summary>
     public required IReadOnlyList<string> LabelNames { get; init; }
 
-    /// <summary>Reads and checks a config file: the fields every reader needs are present and consistent.</summary>
-    /// <param name="path">The <c>config.json</c> file.</param>
+    /// <summary>Checks the fields of a config <see cref="ConfigFile"/> read: those every reader needs are present and consistent.</summary>
+    /// <param name="fields">The file's fields.</param>
     /// <param name="allowNoClasses">Whether <c>num_classes</c> may be 0 (a feature extractor, whose <c>label_names</c> may then be absent).</param>
     /// <returns>The config.</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The path is not a regular file, the file is not valid JSON (or repeats a key, or exceeds the size and depth limits), lacks a field, has a wrong value, or was written by a newer Vit.</exception>
-    public static PretrainedConfig Read(string path, bool allowNoClasses = false)
+    /// <exception cref="InvalidDataException">A field is missing or has a wrong value; the message names the file and the field.</exception>
+    public static PretrainedConfig Read(JsonFields fields, bool allowNoClasses = false)
     {
-        RegularFile.ThrowIfSpecial(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"'{path}' does not exist: a model folder needs the {FileName} that SavePretrained writes.", path);
-        }
-
-        var root = JsonInput.ReadFile(path) as JsonObject
-            ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
-
-        var fields = new JsonFields(path, root, string.Empty);
-        string version = fields.String("vit_version");
-        PretrainedVersion.EnsureReadable(path, version);
         var config = new PretrainedConfig
         {
-            VitVersion = version,
+            VitVersion = fields.String("vit_version"),
             Architecture = fields.String("architecture"),
             NumClasses = fields.Int("num_classes", minimum: allowNoClasses ? 0 : 1),
             NumFeatures = fields.Int("num_features", minimum: 1),
@@ -77,7 +64,7 @@ internal sealed class PretrainedConfig
             Preprocessing = PretrainedPreprocessing.Read(fields.Object("pretrained_cfg")),
             LabelNames = ReadLabelNames(fields),
         };
-        config.Check(path);
+        config.Check(fields.FilePath);
         return config;
     }
 

@@ -15,26 +15,44 @@ public static class AtomicFile
     /// <param name="path">The file to create or replace; its folder must exist.</param>
     /// <param name="write">Writes the whole content to the stream it is given (do not dispose it).</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => WriteAll([(path, write)]);
+
+    /// <summary>
+    /// Writes several files that belong together: each goes to a temporary file beside its target, flushed to disk, in
+    /// the order given; only when all were written are they renamed into place, in the same order (put first what the
+    /// later files point at). A failure while writing leaves every target as it was.
+    /// </summary>
+    /// <param name="files">Each file to create or replace (its folder must exist) and what writes its whole content (do not dispose the stream).</param>
+    /// <exception cref="ArgumentException">A path is empty.</exception>
+    public static void WriteAll(IReadOnlyList<(string Path, Action<Stream> Write)> files)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(write);
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        ArgumentNullException.ThrowIfNull(files);
+        var staged = new List<(string Temporary, string Target)>(files.Count);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
+            foreach (var (path, write) in files)
             {
+                ArgumentException.ThrowIfNullOrEmpty(path);
+                ArgumentNullException.ThrowIfNull(write);
+                string full = Path.GetFullPath(path);
+                string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+                staged.Add((temp, full));
+                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize);
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, full, overwrite: true);
+            foreach (var (temp, full) in staged)
+            {
+                File.Move(temp, full, overwrite: true);
+            }
         }
-        catch
+        finally
         {
-            File.Delete(temp);
-            throw;
+            foreach (var (temp, _) in staged)
+            {
+                File.Delete(temp); // no-op for the ones renamed into place
+            }
         }
     }
 

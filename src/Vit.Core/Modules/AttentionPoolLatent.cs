@@ -14,9 +14,9 @@ namespace Vit.Core;
 public sealed class AttentionPoolLatent : Module<Tensor, Tensor>, IAutocastModule
 {
     private readonly Parameter latent;
-    private readonly Linear q;
-    private readonly Linear kv;
-    private readonly Linear proj;
+    private readonly AutocastLinear q;
+    private readonly AutocastLinear kv;
+    private readonly AutocastLinear proj;
     private readonly Module<Tensor, Tensor> proj_drop;
     private readonly Module<Tensor, Tensor> norm;
     private readonly FeedForward mlp;
@@ -41,9 +41,9 @@ public sealed class AttentionPoolLatent : Module<Tensor, Tensor>, IAutocastModul
         NumHeads = numHeads;
         HeadDim = dim / numHeads;
         latent = new Parameter(torch.zeros(1, 1, dim));
-        q = Linear(dim, dim);
-        kv = Linear(dim, dim * 2);
-        proj = Linear(dim, dim);
+        q = new AutocastLinear(dim, dim);
+        kv = new AutocastLinear(dim, dim * 2);
+        proj = new AutocastLinear(dim, dim);
         proj_drop = Identity();
         norm = Layers.Norm(normKind, dim, normEpsilon);
         mlp = new FeedForward(dim, mlpHiddenDim, activation);
@@ -59,29 +59,18 @@ public sealed class AttentionPoolLatent : Module<Tensor, Tensor>, IAutocastModul
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
+        using var scope = NewDisposeScope();
         long batch = x.shape[0], tokens = x.shape[1], dim = NumHeads * HeadDim;
 
         // The latent query [B, 1, D] -> [B, H, 1, Dh]; keys and values [B, T, 2D] -> [2, B, H, T, Dh].
-        using var queries = latent.expand(batch, -1, -1);
-        using var projectedQ = Autocast.Linear(q, queries);
-        using var groupedQ = projectedQ.reshape(batch, 1, NumHeads, HeadDim);
-        using var headsQ = groupedQ.transpose(1, 2);
-        using var fused = Autocast.Linear(kv, x);
-        using var grouped = fused.reshape(batch, tokens, 2, NumHeads, HeadDim);
-        using var split = grouped.permute(2, 0, 3, 1, 4);
-        var keysValues = split.unbind(0);
-        using var keys = keysValues[0];
-        using var values = keysValues[1];
-        using var attended = Autocast.ScaledDotProductAttention(headsQ, keys, values);
-        using var tokensFirst = attended.transpose(1, 2);
-        using var merged = tokensFirst.reshape(batch, 1, dim);
-        using var projected = Autocast.Linear(proj, merged);
-        using var dropped = proj_drop.call(projected);
-        using var normed = Layers.Normalize(norm, dropped);
-        using var refined = mlp.call(normed);
-        using var pooled = dropped + refined;
-        return pooled.select(1, 0);
+        var query = q.call(latent.expand(batch, -1, -1)).reshape(batch, 1, NumHeads, HeadDim).transpose(1, 2);
+        var keysValues = kv.call(x).reshape(batch, tokens, 2, NumHeads, HeadDim).permute(2, 0, 3, 1, 4).unbind(0);
+        x = Autocast.ScaledDotProductAttention(query, keysValues[0], keysValues[1]);
+        x = x.transpose(1, 2).reshape(batch, 1, dim);
+        x = proj.call(x);
+        x = proj_drop.call(x);
+        x = x + mlp.call(norm.call(x));
+        return x.select(1, 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>timm's <c>init_weights</c>: the latent from a truncated normal with std <c>dim^-0.5</c> (bounds ±2 std, as <c>trunc_normal_tf_</c>).</summary>

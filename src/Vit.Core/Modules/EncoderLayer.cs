@@ -6,11 +6,12 @@ using static TorchSharp.torch.nn;
 namespace Vit.Core;
 
 /// <summary>
-/// One pre-norm transformer block (timm's <c>Block</c>, with LayerNorm or RmsNorm and a standard or SwiGLU MLP): <c>x + DropPath(LayerScale(Attention(Norm(x))))</c>, then
-/// <c>x + DropPath(LayerScale(Mlp(Norm(x))))</c>. Keys <c>norm1.*</c>, <c>attn.*</c>, <c>ls1.gamma</c> (optional),
-/// <c>norm2.*</c>, <c>mlp.*</c>, <c>ls2.gamma</c> (optional). Under <see cref="Autocast"/> the branches run their
-/// products in lower precision while the norms and the residual stream stay fp32 (adding a lower-precision branch
-/// to the fp32 stream promotes it, as in PyTorch).
+/// One pre-norm transformer block, timm's <c>Block</c> (with LayerNorm or RmsNorm and a standard or SwiGLU MLP):
+/// <c>x = x + drop_path1(ls1(attn(norm1(x))))</c>, then <c>x = x + drop_path2(ls2(mlp(norm2(x))))</c>. Keys
+/// <c>norm1.*</c>, <c>attn.*</c>, <c>ls1.gamma</c> (optional), <c>norm2.*</c>, <c>mlp.*</c>, <c>ls2.gamma</c>
+/// (optional). The residuals are out of place: autograd saved <c>x</c> for the branches' backward. Under
+/// <see cref="Autocast"/> the branches run their products in lower precision while the norms and the residual stream
+/// stay fp32 (adding a lower-precision branch to the fp32 stream promotes it, as in PyTorch).
 /// </summary>
 public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
 {
@@ -94,12 +95,10 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        // Out-of-place residuals: autograd saved x for the branches' backward (the origin notebook's `x +=` broke this).
-        using var casts = WeightCasts.Begin();
-        using var attended = Branch(x, norm1, attn, ls1, drop_path1);
-        using var h = x + attended;
-        using var transformed = Branch(h, norm2, mlp, ls2, drop_path2);
-        return h + transformed;
+        using var scope = NewDisposeScope(); // frees the branches' intermediates that autograd did not save
+        x = x + drop_path1.call(ls1.call(attn.call(norm1.call(x))));
+        x = x + drop_path2.call(ls2.call(mlp.call(norm2.call(x))));
+        return x.MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs the block and also returns its attention probabilities, for visualisation.</summary>
@@ -107,26 +106,10 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
     /// <returns>The block's output <c>[B, T, D]</c> and the attention probabilities <c>[B, heads, T, T]</c>.</returns>
     public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
-        using var normed = Layers.Normalize(norm1, x);
-        var (attendedRaw, attention) = attn.ForwardWithAttention(normed);
-        using (attendedRaw)
-        using (var scaled = ls1.call(attendedRaw))
-        using (var attended = drop_path1.call(scaled))
-        using (var h = x + attended)
-        using (var transformed = Branch(h, norm2, mlp, ls2, drop_path2))
-        {
-            return (h + transformed, attention);
-        }
-    }
-
-    // Intermediates are disposed as soon as they are used (autograd keeps what it saved), so peak memory
-    // stays close to PyTorch's reference counting even outside a dispose scope.
-    private static Tensor Branch(Tensor x, Module<Tensor, Tensor> norm, Module<Tensor, Tensor> body, Module<Tensor, Tensor> scale, Module<Tensor, Tensor> drop)
-    {
-        using var normed = Layers.Normalize(norm, x);
-        using var transformed = body.call(normed);
-        using var scaled = scale.call(transformed);
-        return drop.call(scaled);
+        using var scope = NewDisposeScope();
+        var (attended, attention) = attn.ForwardWithAttention(norm1.call(x));
+        x = x + drop_path1.call(ls1.call(attended));
+        x = x + drop_path2.call(ls2.call(mlp.call(norm2.call(x))));
+        return (x.MoveToOuterDisposeScope(), attention.MoveToOuterDisposeScope());
     }
 }

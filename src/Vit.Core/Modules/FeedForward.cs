@@ -13,11 +13,11 @@ namespace Vit.Core;
 /// </summary>
 public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
 {
-    private readonly Linear fc1;
+    private readonly AutocastLinear fc1;
     private readonly Module<Tensor, Tensor> act;
     private readonly Module<Tensor, Tensor> drop1;
     private readonly Module<Tensor, Tensor> norm;
-    private readonly Linear fc2;
+    private readonly AutocastLinear fc2;
     private readonly Module<Tensor, Tensor> drop2;
 
     /// <summary>Creates timm's default MLP: exact GELU, biases, no hidden norm.</summary>
@@ -43,11 +43,11 @@ public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenFeatures);
         Rates.Check(dropout, nameof(dropout));
-        fc1 = Linear(inFeatures, hiddenFeatures, hasBias: bias);
+        fc1 = new AutocastLinear(inFeatures, hiddenFeatures, bias);
         act = Layers.Activation(activation);
         drop1 = Rates.DropoutOrIdentity(dropout);
         norm = hiddenNorm is NormKind kind ? Layers.Norm(kind, hiddenFeatures, normEpsilon) : Identity();
-        fc2 = Linear(hiddenFeatures, inFeatures, hasBias: bias);
+        fc2 = new AutocastLinear(hiddenFeatures, inFeatures, bias);
         drop2 = Rates.DropoutOrIdentity(dropout);
         RegisterComponents();
     }
@@ -55,12 +55,13 @@ public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
-        using var hidden = Autocast.Linear(fc1, x);
-        using var activated = act.call(hidden);
-        using var dropped = drop1.call(activated);
-        using var normed = Layers.Normalize(norm, dropped);
-        using var output = Autocast.Linear(fc2, normed);
-        return drop2.call(output);
+        using var scope = NewDisposeScope();
+        x = fc1.call(x);
+        x = act.call(x);
+        x = drop1.call(x);
+        x = norm.call(x);
+        x = fc2.call(x);
+        x = drop2.call(x);
+        return x.MoveToOuterDisposeScope();
     }
 }

@@ -11,7 +11,7 @@ internal static class Layers
     /// <summary>A norm of <paramref name="kind"/> over <paramref name="dim"/> channels (timm's <c>norm_layer(dim)</c>).</summary>
     public static Module<Tensor, Tensor> Norm(NormKind kind, int dim, double eps) => kind switch
     {
-        NormKind.LayerNorm => LayerNorm(dim, eps: eps),
+        NormKind.LayerNorm => new AutocastLayerNorm(dim, eps),
         NormKind.RmsNorm => new RmsNorm(dim, eps),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"NormKind {kind} is not one of LayerNorm, RmsNorm."),
     };
@@ -19,10 +19,6 @@ internal static class Layers
     /// <summary>A norm when <paramref name="enabled"/>, else an identity (timm's <c>norm_layer(dim) if flag else nn.Identity()</c>).</summary>
     public static Module<Tensor, Tensor> NormOrIdentity(bool enabled, NormKind kind, int dim, double eps) =>
         enabled ? Norm(kind, dim, eps) : Identity();
-
-    /// <summary>Applies a norm from <see cref="Norm"/> (or an identity); LayerNorm goes through <see cref="Autocast.LayerNorm"/> so it runs in fp32 under autocast.</summary>
-    public static Tensor Normalize(Module<Tensor, Tensor> norm, Tensor x) =>
-        norm is LayerNorm layerNorm ? Autocast.LayerNorm(layerNorm, x) : norm.call(x);
 
     /// <summary>The activation module of <paramref name="kind"/> (timm's <c>act_layer()</c>).</summary>
     public static Module<Tensor, Tensor> Activation(ActivationKind kind) => kind switch

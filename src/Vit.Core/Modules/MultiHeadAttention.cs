@@ -13,12 +13,12 @@ namespace Vit.Core;
 /// </summary>
 public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
 {
-    private readonly Linear qkv;
+    private readonly AutocastLinear qkv;
     private readonly Module<Tensor, Tensor> q_norm;
     private readonly Module<Tensor, Tensor> k_norm;
     private readonly Module<Tensor, Tensor> attn_drop;
     private readonly Module<Tensor, Tensor> norm;
-    private readonly Linear proj;
+    private readonly AutocastLinear proj;
     private readonly Module<Tensor, Tensor> proj_drop;
     private readonly double _attentionDropout;
 
@@ -69,12 +69,12 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
         NumHeads = numHeads;
         HeadDim = dim / numHeads;
         _attentionDropout = attentionDropout;
-        qkv = Linear(dim, dim * 3, hasBias: qkvBias);
+        qkv = new AutocastLinear(dim, dim * 3, qkvBias);
         q_norm = Layers.NormOrIdentity(qkNorm, normKind, HeadDim, normEpsilon);
         k_norm = Layers.NormOrIdentity(qkNorm, normKind, HeadDim, normEpsilon);
         attn_drop = Rates.DropoutOrIdentity(attentionDropout);
         norm = Layers.NormOrIdentity(scaleNorm, normKind, dim, normEpsilon);
-        proj = Linear(dim, dim, hasBias: projectionBias);
+        proj = new AutocastLinear(dim, dim, projectionBias);
         proj_drop = Rates.DropoutOrIdentity(projectionDropout);
         RegisterComponents();
     }
@@ -90,16 +90,10 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
     /// <returns>Tokens shaped <c>[B, T, D]</c>.</returns>
     public override Tensor forward(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
-        var (q, k, v, batch, tokens) = Project(x);
-        using (q)
-        using (k)
-        using (v)
-        {
-            double p = training ? _attentionDropout : 0.0;
-            using var heads = Autocast.ScaledDotProductAttention(q, k, v, p);
-            return Output(heads, batch, tokens);
-        }
+        using var scope = NewDisposeScope();
+        var (q, k, v) = Project(x);
+        x = Autocast.ScaledDotProductAttention(q, k, v, training ? _attentionDropout : 0.0);
+        return Output(x).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -110,48 +104,33 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
     /// <returns>The output tokens <c>[B, T, D]</c> and the attention probabilities <c>[B, heads, T, T]</c> (before dropout).</returns>
     public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
-        var (q, k, v, batch, tokens) = Project(x);
-        using (q)
-        using (k)
-        using (v)
-        {
-            using var scaled = q * (1.0 / Math.Sqrt(HeadDim));
-            using var keysT = k.transpose(-2, -1);
-            using var scores = Autocast.Matmul(scaled, keysT);
-            var probabilities = Autocast.Softmax(scores, -1);
-            using var dropped = attn_drop.call(probabilities);
-            using var heads = Autocast.Matmul(dropped, v);
-            return (Output(heads, batch, tokens), probabilities);
-        }
+        using var scope = NewDisposeScope();
+        var (q, k, v) = Project(x);
+        var attention = Autocast.Softmax(Autocast.Matmul(q * (1.0 / Math.Sqrt(HeadDim)), k.transpose(-2, -1)), -1);
+        x = Autocast.Matmul(attn_drop.call(attention), v);
+        return (Output(x).MoveToOuterDisposeScope(), attention.MoveToOuterDisposeScope());
     }
 
-    private (Tensor Q, Tensor K, Tensor V, long Batch, long Tokens) Project(Tensor x)
+    /// <summary>Queries, keys and values <c>[B, H, T, Dh]</c>, in the caller's dispose scope.</summary>
+    private (Tensor Q, Tensor K, Tensor V) Project(Tensor x)
     {
         if (x.dim() != 3)
         {
             throw new ArgumentException($"Expected tokens shaped [batch, tokens, {NumHeads * HeadDim}], got shape [{string.Join(", ", x.shape)}].", nameof(x));
         }
 
-        long batch = x.shape[0], tokens = x.shape[1];
-
         // [B, T, 3D] -> [B, T, 3, H, Dh] -> [3, B, H, T, Dh]: views only, no copy.
-        using var fused = Autocast.Linear(qkv, x);
-        using var grouped = fused.reshape(batch, tokens, 3, NumHeads, HeadDim);
-        using var split = grouped.permute(2, 0, 3, 1, 4);
-        var qkvHeads = split.unbind(0);
-        using var rawQ = qkvHeads[0];
-        using var rawK = qkvHeads[1];
-        return (Layers.Normalize(q_norm, rawQ), Layers.Normalize(k_norm, rawK), qkvHeads[2], batch, tokens);
+        var qkvHeads = qkv.call(x).reshape(x.shape[0], x.shape[1], 3, NumHeads, HeadDim).permute(2, 0, 3, 1, 4).unbind(0);
+        return (q_norm.call(qkvHeads[0]), k_norm.call(qkvHeads[1]), qkvHeads[2]);
     }
 
-    private Tensor Output(Tensor heads, long batch, long tokens)
+    /// <summary>The heads <c>[B, H, T, Dh]</c> merged to <c>[B, T, D]</c> and projected, in the caller's dispose scope.</summary>
+    private Tensor Output(Tensor heads)
     {
         // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D] (reshape copies once here, as in timm).
-        using var tokensFirst = heads.transpose(1, 2);
-        using var merged = tokensFirst.reshape(batch, tokens, NumHeads * HeadDim);
-        using var normed = Layers.Normalize(norm, merged);
-        using var projected = Autocast.Linear(proj, normed);
-        return proj_drop.call(projected);
+        var x = heads.transpose(1, 2).reshape(heads.shape[0], heads.shape[2], NumHeads * HeadDim);
+        x = norm.call(x);
+        x = proj.call(x);
+        return proj_drop.call(x);
     }
 }

@@ -12,11 +12,11 @@ namespace Vit.Core;
 /// </summary>
 public sealed class PackedSwiGluFeedForward : Module<Tensor, Tensor>, IAutocastModule
 {
-    private readonly Linear fc1;
+    private readonly AutocastLinear fc1;
     private readonly Module<Tensor, Tensor> act;
     private readonly Module<Tensor, Tensor> drop1;
     private readonly Module<Tensor, Tensor> norm;
-    private readonly Linear fc2;
+    private readonly AutocastLinear fc2;
     private readonly Module<Tensor, Tensor> drop2;
 
     /// <summary>Creates the MLP.</summary>
@@ -38,11 +38,11 @@ public sealed class PackedSwiGluFeedForward : Module<Tensor, Tensor>, IAutocastM
         }
 
         Rates.Check(dropout, nameof(dropout));
-        fc1 = Linear(inFeatures, hiddenFeatures, hasBias: bias);
+        fc1 = new AutocastLinear(inFeatures, hiddenFeatures, bias);
         act = Layers.Activation(activation);
         drop1 = Rates.DropoutOrIdentity(dropout);
         norm = hiddenNorm is NormKind kind ? Layers.Norm(kind, hiddenFeatures / 2, normEpsilon) : Identity();
-        fc2 = Linear(hiddenFeatures / 2, inFeatures, hasBias: bias);
+        fc2 = new AutocastLinear(hiddenFeatures / 2, inFeatures, bias);
         drop2 = Rates.DropoutOrIdentity(dropout);
         RegisterComponents();
     }
@@ -50,31 +50,29 @@ public sealed class PackedSwiGluFeedForward : Module<Tensor, Tensor>, IAutocastM
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
-        using var packed = Autocast.Linear(fc1, x);
-        var halves = packed.chunk(2, -1);
-        using var gate = halves[0];
-        using var value = halves[1];
-        using var activated = act.call(gate);
-        using var gated = activated * value;
-        using var dropped = drop1.call(gated);
-        using var normed = Layers.Normalize(norm, dropped);
-        using var output = Autocast.Linear(fc2, normed);
-        return drop2.call(output);
+        using var scope = NewDisposeScope();
+        x = fc1.call(x);
+        var halves = x.chunk(2, -1);
+        x = act.call(halves[0]) * halves[1];
+        x = drop1.call(x);
+        x = norm.call(x);
+        x = fc2.call(x);
+        x = drop2.call(x);
+        return x.MoveToOuterDisposeScope();
     }
 
     /// <summary>timm's <c>GluMlp.init_weights</c>: the second half of <c>fc1</c> starts near zero with bias one.</summary>
     internal void InitializeGate()
     {
         using var noGrad = torch.no_grad();
-        long half = fc1.weight!.shape[0] / 2;
-        if (fc1.bias is not null)
+        long half = fc1.Weight.shape[0] / 2;
+        if (fc1.Bias is not null)
         {
-            using var biasGate = fc1.bias.narrow(0, half, half);
+            using var biasGate = fc1.Bias.narrow(0, half, half);
             biasGate.fill_(1.0);
         }
 
-        using var weightGate = fc1.weight.narrow(0, half, half);
+        using var weightGate = fc1.Weight.narrow(0, half, half);
         weightGate.normal_(0.0, 1e-6);
     }
 }

@@ -14,7 +14,7 @@ namespace Vit.Core;
 /// </summary>
 public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
 {
-    private readonly Conv2d proj;
+    private readonly AutocastConv2d proj;
     private readonly Module<Tensor, Tensor> norm;
 
     /// <summary>Creates the patch embedding. The convolution keeps PyTorch's default initialisation, as timm's does.</summary>
@@ -57,7 +57,7 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
         EmbedDim = embedDim;
         DynamicImageSize = o.DynamicImageSize;
         DynamicImagePad = o.DynamicImagePad;
-        proj = Conv2d(inChannels, embedDim, kernel_size: patchSize, stride: patchSize, bias: !o.PreNorm);
+        proj = new AutocastConv2d(inChannels, embedDim, patchSize, stride: patchSize, hasBias: !o.PreNorm);
         norm = Layers.NormOrIdentity(o.PatchEmbeddingNorm, o.Norm, embedDim, o.LayerNormEpsilon);
         RegisterComponents();
     }
@@ -102,12 +102,11 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
     {
         CheckImages(images);
 
+        using var scope = NewDisposeScope();
+
         // [B, D, h, w] -> [B, D, h*w] -> [B, h*w, D]; the transpose is a view, the next op (cat or add) makes it dense.
-        using var padded = Pad(images);
-        using var grid = Autocast.Conv2d(proj, padded ?? images);
-        using var flat = grid.flatten(2);
-        using var tokens = flat.transpose(1, 2);
-        return Layers.Normalize(norm, tokens);
+        var x = proj.call(Pad(images) ?? images).flatten(2).transpose(1, 2);
+        return norm.call(x).MoveToOuterDisposeScope();
     }
 
     /// <summary>The images zero-padded at the bottom and right to a multiple of the patch, or null when no padding is needed.</summary>
@@ -157,12 +156,12 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
 
         if (!images.is_floating_point())
         {
-            throw new ArgumentException($"Expected floating-point images ({proj.weight!.dtype}, like the weights), got dtype {images.dtype}.", nameof(images));
+            throw new ArgumentException($"Expected floating-point images ({proj.Weight.dtype}, like the weights), got dtype {images.dtype}.", nameof(images));
         }
 
-        if (images.dtype != proj.weight!.dtype && !Autocast.IsEnabled)
+        if (images.dtype != proj.Weight.dtype && !Autocast.IsEnabled)
         {
-            throw new ArgumentException($"Expected images of dtype {proj.weight.dtype} (the weights' dtype), got {images.dtype}; convert the images or the model, or run under Autocast.", nameof(images));
+            throw new ArgumentException($"Expected images of dtype {proj.Weight.dtype} (the weights' dtype), got {images.dtype}; convert the images or the model, or run under Autocast.", nameof(images));
         }
     }
 }

@@ -31,16 +31,14 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>, IAutocastModule
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
-        bool upcast = Autocast.IsEnabled && x.dtype != ScalarType.Float32 && x.is_floating_point();
-        using var input = upcast ? x.to_type(ScalarType.Float32) : null;
-        var source = input ?? x;
-        var scale = Autocast.IsEnabled && weight.dtype != ScalarType.Float32 ? WeightCasts.Get(weight, ScalarType.Float32) : weight;
-        using var squares = source.square();
-        using var meanSquare = squares.mean([-1], keepdim: true);
-        using var shifted = meanSquare.add(Epsilon);
-        using var inverse = shifted.rsqrt();
-        using var normed = source * inverse;
-        return normed * scale;
+        using var scope = NewDisposeScope();
+        if (Autocast.IsEnabled && x.dtype != ScalarType.Float32 && x.is_floating_point())
+        {
+            x = x.to_type(ScalarType.Float32);
+        }
+
+        var scale = Autocast.IsEnabled && weight.dtype != ScalarType.Float32 ? weight.to_type(ScalarType.Float32) : weight;
+        x = x * x.square().mean([-1], keepdim: true).add(Epsilon).rsqrt();
+        return (x * scale).MoveToOuterDisposeScope();
     }
 }

@@ -12,12 +12,12 @@ namespace Vit.Core;
 /// </summary>
 public sealed class SwiGluFeedForward : Module<Tensor, Tensor>, IAutocastModule
 {
-    private readonly Linear fc1_g;
-    private readonly Linear fc1_x;
+    private readonly AutocastLinear fc1_g;
+    private readonly AutocastLinear fc1_x;
     private readonly Module<Tensor, Tensor> act;
     private readonly Module<Tensor, Tensor> drop1;
     private readonly Module<Tensor, Tensor> norm;
-    private readonly Linear fc2;
+    private readonly AutocastLinear fc2;
     private readonly Module<Tensor, Tensor> drop2;
 
     /// <summary>Creates the MLP.</summary>
@@ -34,12 +34,12 @@ public sealed class SwiGluFeedForward : Module<Tensor, Tensor>, IAutocastModule
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenFeatures);
         Rates.Check(dropout, nameof(dropout));
-        fc1_g = Linear(inFeatures, hiddenFeatures, hasBias: bias);
-        fc1_x = Linear(inFeatures, hiddenFeatures, hasBias: bias);
+        fc1_g = new AutocastLinear(inFeatures, hiddenFeatures, bias);
+        fc1_x = new AutocastLinear(inFeatures, hiddenFeatures, bias);
         act = Layers.Activation(activation);
         drop1 = Rates.DropoutOrIdentity(dropout);
         norm = hiddenNorm is NormKind kind ? Layers.Norm(kind, hiddenFeatures, normEpsilon) : Identity();
-        fc2 = Linear(hiddenFeatures, inFeatures, hasBias: bias);
+        fc2 = new AutocastLinear(hiddenFeatures, inFeatures, bias);
         drop2 = Rates.DropoutOrIdentity(dropout);
         RegisterComponents();
     }
@@ -47,26 +47,22 @@ public sealed class SwiGluFeedForward : Module<Tensor, Tensor>, IAutocastModule
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var casts = WeightCasts.Begin();
-        using var gate = Autocast.Linear(fc1_g, x);
-        using var value = Autocast.Linear(fc1_x, x);
-        using var activated = act.call(gate);
-        using var gated = activated * value;
-        using var dropped = drop1.call(gated);
-        using var normed = Layers.Normalize(norm, dropped);
-        using var output = Autocast.Linear(fc2, normed);
-        return drop2.call(output);
+        using var scope = NewDisposeScope();
+        var gate = fc1_g.call(x);
+        x = fc1_x.call(x);
+        x = act.call(gate) * x;
+        x = drop1.call(x);
+        x = norm.call(x);
+        x = fc2.call(x);
+        x = drop2.call(x);
+        return x.MoveToOuterDisposeScope();
     }
 
     /// <summary>timm's <c>SwiGLU.init_weights</c>: the gate projection starts near zero with bias one.</summary>
     internal void InitializeGate()
     {
         using var noGrad = torch.no_grad();
-        if (fc1_g.bias is not null)
-        {
-            fc1_g.bias.fill_(1.0);
-        }
-
-        fc1_g.weight!.normal_(0.0, 1e-6);
+        fc1_g.Bias?.fill_(1.0);
+        fc1_g.Weight.normal_(0.0, 1e-6);
     }
 }

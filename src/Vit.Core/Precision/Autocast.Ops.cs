@@ -6,9 +6,10 @@ using F = TorchSharp.torch.nn.functional;
 namespace Vit.Core;
 
 /// <summary>
-/// The ops Vit's modules route through autocast. With autocast off each is exactly the plain call (the module's own
+/// The ops autocast changes. With autocast off each is exactly the plain call (for a TorchSharp module its own
 /// <c>call</c>, so its hooks run, and no copy is made); with it on, the lower-precision ops cast their floating-point
-/// inputs and weights to <see cref="Dtype"/> and the fp32 ops cast theirs to fp32, as PyTorch's autocast does.
+/// inputs and weights to <see cref="Dtype"/> for the call and the fp32 ops cast theirs to fp32, as PyTorch's autocast
+/// does. A cast weight lives for one call (autograd keeps what it saved), so a weight changed in place is never stale.
 /// </summary>
 public static partial class Autocast
 {
@@ -26,7 +27,8 @@ public static partial class Autocast
 
     /// <summary>
     /// <paramref name="linear"/> applied to <paramref name="input"/>; under autocast in <see cref="Dtype"/> with the
-    /// weight and bias cast (once per forward), giving an output in <see cref="Dtype"/> as PyTorch's autocast does.
+    /// weight and bias cast for the call, giving an output in <see cref="Dtype"/> as PyTorch's autocast does.
+    /// Vit's own layers are <see cref="AutocastLinear"/>; this serves a custom module that keeps TorchSharp's.
     /// </summary>
     /// <param name="linear">The layer; under autocast its forward hooks do not run (its weights are used directly).</param>
     /// <param name="input">The input <c>[..., in_features]</c>.</param>
@@ -35,20 +37,12 @@ public static partial class Autocast
     {
         ArgumentNullException.ThrowIfNull(linear);
         ArgumentNullException.ThrowIfNull(input);
-        if (s_dtype.Value is not ScalarType dtype)
-        {
-            return linear.call(input);
-        }
-
-        using var casts = WeightCasts.Begin();
-        using var x = CastOrNull(input, dtype);
-        var bias = linear.bias is null ? null : WeightCasts.Get(linear.bias, dtype);
-        return F.linear(x ?? input, WeightCasts.Get(linear.weight, dtype), bias);
+        return s_dtype.Value is null ? linear.call(input) : LinearOp(input, linear.weight, linear.bias);
     }
 
     /// <summary>
     /// <paramref name="conv"/> applied to <paramref name="input"/>; under autocast in <see cref="Dtype"/> with the
-    /// weight and bias cast (once per forward). Zero padding only under autocast.
+    /// weight and bias cast for the call. Zero padding only under autocast.
     /// </summary>
     /// <param name="conv">The layer; under autocast its forward hooks do not run.</param>
     /// <param name="input">Images <c>[B, C, H, W]</c> (any floating dtype under autocast).</param>
@@ -68,13 +62,12 @@ public static partial class Autocast
             throw new NotSupportedException($"Autocast.Conv2d supports zero padding only; this Conv2d pads with {conv.padding_mode}.");
         }
 
-        using var casts = WeightCasts.Begin();
         using var x = CastOrNull(input, dtype);
-        var weight = WeightCasts.Get(conv.weight, dtype);
-        var bias = conv.bias is null ? null : WeightCasts.Get(conv.bias, dtype);
+        using var weight = CastOrNull(conv.weight, dtype);
+        using var bias = conv.bias is null ? null : CastOrNull(conv.bias, dtype);
         return conv.padding_type is Padding padding
-            ? F.conv2d_padding(x ?? input, weight, bias, conv.stride, padding, conv.dilation, conv.groups)
-            : F.conv2d(x ?? input, weight, bias, conv.stride, conv.padding, conv.dilation, conv.groups);
+            ? F.conv2d_padding(x ?? input, weight ?? conv.weight, bias ?? conv.bias, conv.stride, padding, conv.dilation, conv.groups)
+            : F.conv2d(x ?? input, weight ?? conv.weight, bias ?? conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups);
     }
 
     /// <summary>
@@ -88,16 +81,51 @@ public static partial class Autocast
     {
         ArgumentNullException.ThrowIfNull(norm);
         ArgumentNullException.ThrowIfNull(input);
-        if (s_dtype.Value is null || (input.dtype == ScalarType.Float32 && IsFloat32OrNull(norm.weight) && IsFloat32OrNull(norm.bias)))
+        return NormRunsPlain(input, norm.weight, norm.bias)
+            ? norm.call(input)
+            : LayerNormOp(input, norm.normalized_shape, norm.weight, norm.bias, norm.eps);
+    }
+
+    /// <summary><c>linear(input, weight, bias)</c>, with the three cast to <see cref="Dtype"/> for the call under autocast.</summary>
+    internal static Tensor LinearOp(Tensor input, Tensor weight, Tensor? bias)
+    {
+        if (s_dtype.Value is not ScalarType dtype)
         {
-            return norm.call(input);
+            return F.linear(input, weight, bias);
         }
 
-        using var casts = WeightCasts.Begin();
+        using var x = CastOrNull(input, dtype);
+        using var w = CastOrNull(weight, dtype);
+        using var b = bias is null ? null : CastOrNull(bias, dtype);
+        return F.linear(x ?? input, w ?? weight, b ?? bias);
+    }
+
+    /// <summary>An unpadded <c>conv2d</c>, with input, weight and bias cast to <see cref="Dtype"/> for the call under autocast.</summary>
+    internal static Tensor Conv2dOp(Tensor input, Tensor weight, Tensor? bias, long[] stride)
+    {
+        if (s_dtype.Value is not ScalarType dtype)
+        {
+            return F.conv2d(input, weight, bias, stride);
+        }
+
+        using var x = CastOrNull(input, dtype);
+        using var w = CastOrNull(weight, dtype);
+        using var b = bias is null ? null : CastOrNull(bias, dtype);
+        return F.conv2d(x ?? input, w ?? weight, b ?? bias, stride);
+    }
+
+    /// <summary><c>layer_norm</c>, in fp32 under autocast (input and weights cast up when they are not fp32).</summary>
+    internal static Tensor LayerNormOp(Tensor input, long[] shape, Tensor? weight, Tensor? bias, double eps)
+    {
+        if (NormRunsPlain(input, weight, bias))
+        {
+            return F.layer_norm(input, shape, weight, bias, eps);
+        }
+
         using var x = CastOrNull(input, ScalarType.Float32);
-        var weight = norm.weight is null ? null : WeightCasts.Get(norm.weight, ScalarType.Float32);
-        var bias = norm.bias is null ? null : WeightCasts.Get(norm.bias, ScalarType.Float32);
-        return F.layer_norm(x ?? input, norm.normalized_shape, weight, bias, norm.eps);
+        using var w = weight is null ? null : CastOrNull(weight, ScalarType.Float32);
+        using var b = bias is null ? null : CastOrNull(bias, ScalarType.Float32);
+        return F.layer_norm(x ?? input, shape, w ?? weight, b ?? bias, eps);
     }
 
     /// <summary>A matrix product, in <see cref="Dtype"/> under autocast (PyTorch's lower-precision list: matmul, bmm).</summary>
@@ -166,6 +194,10 @@ public static partial class Autocast
     /// <summary>A cast copy of a floating-point <paramref name="tensor"/>, or <see langword="null"/> when it already has <paramref name="dtype"/> or is not floating (PyTorch casts floating inputs only).</summary>
     private static Tensor? CastOrNull(Tensor tensor, ScalarType dtype) =>
         tensor.dtype == dtype || !tensor.is_floating_point() ? null : tensor.to_type(dtype);
+
+    /// <summary>Whether a norm runs as it is: autocast is off, or input and weights are already fp32.</summary>
+    private static bool NormRunsPlain(Tensor input, Tensor? weight, Tensor? bias) =>
+        s_dtype.Value is null || (input.dtype == ScalarType.Float32 && IsFloat32OrNull(weight) && IsFloat32OrNull(bias));
 
     private static bool IsFloat32OrNull(Tensor? tensor) => tensor is null || tensor.dtype == ScalarType.Float32;
 }

@@ -7,7 +7,7 @@ namespace Vit.Core;
 /// inside an <see cref="Enable"/> scope, <see cref="PatchEmbedding"/>, <see cref="MultiHeadAttention"/>,
 /// <see cref="FeedForward"/>, <see cref="EncoderLayer"/> and <see cref="VisionTransformer"/> run their matrix products
 /// (linear, the patch convolution, matmul, scaled-dot-product attention) in the scope's dtype, casting the fp32 weights
-/// per forward so gradients reach the fp32 parameters in fp32, and keep LayerNorm, softmax, the residual stream,
+/// for each call so gradients reach the fp32 parameters in fp32, and keep LayerNorm, softmax, the residual stream,
 /// pooling and the logits in fp32 (PyTorch's CUDA autocast op lists).
 /// </summary>
 /// <remarks>
@@ -16,11 +16,13 @@ namespace Vit.Core;
 /// disposing it restores the one around it; <c>Enable(ScalarType.Float32)</c> turns autocast off inside an enabled
 /// scope (PyTorch's <c>autocast(enabled=False)</c>).</para>
 /// <para>Run forward, loss and backward inside the scope and change the weights (optimizer step, EMA) wherever you
-/// like: casts are made once per forward of the outermost Vit module and never outlive it, so they are never stale.</para>
-/// <para>Modules that are not Vit's are not reached: TorchSharp's own modules keep running in their weights' dtype
-/// (fp32 stays fp32, no error, no speed-up). <see cref="UncoveredModules"/> lists them; a custom module can take part
-/// by calling <see cref="Linear"/>, <see cref="Conv2d"/>, <see cref="LayerNorm"/>, <see cref="Matmul"/>,
-/// <see cref="Softmax"/> and <see cref="ScaledDotProductAttention"/> and implementing <see cref="IAutocastModule"/>.</para>
+/// like: a weight is cast for the call that uses it and the copy never outlives that call, so it is never stale.</para>
+/// <para>Vit's modules are built from <see cref="AutocastLinear"/>, <see cref="AutocastConv2d"/> and
+/// <see cref="AutocastLayerNorm"/>, so their forwards call their layers as timm's do. Modules that are not Vit's are
+/// not reached: TorchSharp's own modules keep running in their weights' dtype (fp32 stays fp32, no error, no
+/// speed-up). <see cref="UncoveredModules"/> lists them; a custom module can take part by using those layers or by
+/// calling <see cref="Linear"/>, <see cref="Conv2d"/>, <see cref="LayerNorm"/>, <see cref="Matmul"/>,
+/// <see cref="Softmax"/> and <see cref="ScaledDotProductAttention"/>, and implementing <see cref="IAutocastModule"/>.</para>
 /// </remarks>
 public static partial class Autocast
 {

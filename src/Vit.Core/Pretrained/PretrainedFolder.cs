@@ -43,10 +43,11 @@ internal sealed class PretrainedFolder
     public static PretrainedFolder ReadConfig(string directory)
     {
         string path = Path.Combine(directory, PretrainedConfig.FileName);
-        var root = ReadJson(path);
+        var fields = ConfigFile.Read(path);
+        var root = fields.Node;
         if (root.ContainsKey("vit_version") || root.ContainsKey("vit_options"))
         {
-            var (architecture, options, metadata) = VitFolderConfig.Read(path);
+            var (architecture, options, metadata) = VitFolderConfig.Read(fields);
             return new PretrainedFolder(PretrainedLayout.Vit, architecture, options, metadata, path);
         }
 
@@ -135,23 +136,5 @@ internal sealed class PretrainedFolder
         }
 
         throw new FileNotFoundException($"'{weights}' does not exist: a model folder needs the {VisionTransformer.PretrainedWeightsFileName} that SavePretrained writes next to {PretrainedConfig.FileName}.", weights);
-    }
-
-    private static JsonObject ReadJson(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"'{path}' does not exist: a model folder needs the {PretrainedConfig.FileName} that SavePretrained writes.", path);
-        }
-
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new InvalidDataException($"'{path}' is not a model config: expected a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{path}' is not valid JSON: {e.Message}"), e);
-        }
     }
 }

@@ -12,9 +12,10 @@ namespace Vit.Core;
 internal static class VitFolderConfig
 {
     /// <summary>The options and metadata of a Vit folder's config, cross-checked.</summary>
-    public static (string Architecture, VisionTransformerOptions Options, PretrainedMetadata Metadata) Read(string path)
+    public static (string Architecture, VisionTransformerOptions Options, PretrainedMetadata Metadata) Read(JsonFields fields)
     {
-        var config = PretrainedConfig.Read(path, allowNoClasses: true);
+        string path = fields.FilePath;
+        var config = PretrainedConfig.Read(fields, allowNoClasses: true);
         var options = VitOptionsJson.Read(new JsonFields(path, config.VitOptions, "vit_options."));
         var failures = new VisionTransformerOptionsValidator().Failures(options);
         if (failures.Count > 0)

@@ -5,7 +5,7 @@ namespace Vit.Data;
 /// <summary>
 /// A loader's own background threads, kept for the loader's lifetime. Reusing the same threads every epoch keeps
 /// memory flat (the native allocator keeps per-thread arenas, and libtorch's OpenMP keeps a thread team per calling
-/// thread) and avoids starting threads each epoch, which was slower (docs/data.md, "BatchLoader").
+/// thread) and avoids starting threads each epoch, which is slower (docs/data.md, "BatchLoader").
 /// </summary>
 internal sealed class WorkerThreads : TaskScheduler, IDisposable
 {

@@ -8,8 +8,6 @@ namespace Vit.Onnx;
 /// </summary>
 internal sealed class AttentionGraph
 {
-    private const string MicrosoftDomain = "com.microsoft";
-
     private readonly OnnxGraphBuilder _g;
     private readonly AttentionForm _form;
     private readonly int _tokens;
@@ -82,7 +80,7 @@ internal sealed class AttentionGraph
         var bias = cat([w.QueryBias ?? zeros(_dim), zeros(2 * _dim)], 0);
         string attended = _g.Node("Attention", $"{name}_attention",
             [grouped, _g.Float(w.Prefix + "attn.qkv.weight_t", packed), _g.Float(w.Prefix + "attn.qkv.bias_q", bias)],
-            MicrosoftDomain, OnnxGraphBuilder.Int("num_heads", _heads), OnnxGraphBuilder.Float("scale", 1f));
+            OnnxDomains.Microsoft, OnnxGraphBuilder.Int("num_heads", _heads), OnnxGraphBuilder.Float("scale", 1f));
         return classTokenOnly
             ? _g.Node("Gather", $"{name}_class_token", [attended, _g.Int64Scalar("index_0", 0)], OnnxGraphBuilder.Int("axis", 1))
             : _g.Node("Reshape", $"{name}_merge", [attended, _g.Shape(-1, _dim)]);

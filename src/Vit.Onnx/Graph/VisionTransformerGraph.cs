@@ -15,8 +15,6 @@ namespace Vit.Onnx;
 /// </summary>
 internal static class VisionTransformerGraph
 {
-    private const string MicrosoftDomain = "com.microsoft";
-
     /// <summary>The first opset with the standard <c>Attention</c> operator.</summary>
     public const int AttentionOpset = 23;
 
@@ -161,7 +159,7 @@ internal static class VisionTransformerGraph
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = opset });
         if (exportOptions.OnnxRuntimeAttention)
         {
-            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = OnnxDomains.Microsoft, Version = 1 });
         }
 
         return proto;

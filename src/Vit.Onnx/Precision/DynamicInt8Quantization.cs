@@ -11,7 +11,6 @@ namespace Vit.Onnx;
 /// </summary>
 internal static class DynamicInt8Quantization
 {
-    public const string MicrosoftDomain = "com.microsoft";
     private const string OperatorName = "DynamicQuantizeMatMul";
 
     /// <summary>Quantizes the linear layers of <paramref name="model"/> in place.</summary>
@@ -43,7 +42,7 @@ internal static class DynamicInt8Quantization
                 inputs.Add(node.Input[2]);
             }
 
-            var replacement = new NodeProto { OpType = OperatorName, Domain = MicrosoftDomain, Name = node.Name + "_int8" };
+            var replacement = new NodeProto { OpType = OperatorName, Domain = OnnxDomains.Microsoft, Name = node.Name + "_int8" };
             replacement.Input.AddRange(inputs);
             replacement.Output.AddRange(node.Output);
             graph.Node[i] = replacement;
@@ -57,9 +56,9 @@ internal static class DynamicInt8Quantization
         }
 
         RemoveUnused(graph, replaced);
-        if (!model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        if (!model.OpsetImport.Any(o => o.Domain == OnnxDomains.Microsoft))
         {
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = OnnxDomains.Microsoft, Version = 1 });
         }
 
         return count;

@@ -1,13 +1,16 @@
 using System.Globalization;
+using System.Text;
 using Google.Protobuf;
 using Onnx;
+using Vit.Core;
 
 namespace Vit.Onnx;
 
 /// <summary>
-/// Writes a graph to disk atomically: the graph, its external data (<c>{file}.data</c>, ONNX's convention, located
-/// relative to the graph) and the folder's config.json entry are written to temporary files first and renamed into
-/// place only when all were written, so a failed export leaves the folder as it was.
+/// Writes a graph to disk atomically (<see cref="AtomicFile.WriteAll"/>): the graph, its external data
+/// (<c>{file}.data</c>, ONNX's convention, located relative to the graph) and the folder's config.json entry are
+/// written to flushed temporary files first and renamed into place only when all were written, so a failed export
+/// leaves the folder as it was.
 /// </summary>
 internal static class OnnxFileWriter
 {
@@ -53,66 +56,30 @@ internal static class OnnxFileWriter
         string? configText = ModelFolderConfig.WithOnnxFile(folder, fileName, precisionName, external ? DataFileName(fileName) : null);
         Directory.CreateDirectory(folder);
 
-        var temporaries = new List<string>();
-        string Temporary(string final)
+        // The data first, so the graph in place never points at weights that are not there yet.
+        var files = new List<(string, Action<Stream>)>(3);
+        if (external)
         {
-            string name = $"{final}.{Guid.NewGuid():N}.tmp";
-            temporaries.Add(name);
-            return name;
+            files.Add((dataPath, stream => MoveToExternalData(model.Graph, stream, DataFileName(fileName))));
         }
 
-        try
+        files.Add((full, model.WriteTo));
+        if (configText is not null)
         {
-            string? dataTemporary = external ? Temporary(dataPath) : null;
-            if (dataTemporary is not null)
-            {
-                MoveToExternalData(model.Graph, dataTemporary, DataFileName(fileName));
-            }
-
-            string graphTemporary = Temporary(full);
-            using (var stream = File.Create(graphTemporary))
-            {
-                model.WriteTo(stream);
-            }
-
-            string configPath = Path.Combine(folder, ModelFolderConfig.FileName);
-            string? configTemporary = configText is null ? null : Temporary(configPath);
-            if (configTemporary is not null)
-            {
-                File.WriteAllText(configTemporary, configText);
-            }
-
-            // The data first, so the graph in place never points at weights that are not there yet.
-            if (dataTemporary is not null)
-            {
-                File.Move(dataTemporary, dataPath, overwrite: true);
-            }
-
-            File.Move(graphTemporary, full, overwrite: true);
-            if (configTemporary is not null)
-            {
-                File.Move(configTemporary, configPath, overwrite: true);
-            }
-
-            if (!external && File.Exists(dataPath))
-            {
-                // An earlier external export's weights: the new graph holds its own.
-                File.Delete(dataPath);
-            }
+            files.Add((Path.Combine(folder, ModelFolderConfig.FileName), stream => stream.Write(Encoding.UTF8.GetBytes(configText))));
         }
-        finally
+
+        AtomicFile.WriteAll(files);
+        if (!external && File.Exists(dataPath))
         {
-            foreach (string temporary in temporaries.Where(File.Exists))
-            {
-                File.Delete(temporary);
-            }
+            // An earlier external export's weights: the new graph holds its own.
+            File.Delete(dataPath);
         }
     }
 
-    /// <summary>Streams every initializer of 1 KiB or more into <paramref name="dataPath"/> and points the graph at it.</summary>
-    private static void MoveToExternalData(GraphProto graph, string dataPath, string location)
+    /// <summary>Streams every initializer of 1 KiB or more into <paramref name="data"/> and points the graph at it (<paramref name="location"/>).</summary>
+    private static void MoveToExternalData(GraphProto graph, Stream data, string location)
     {
-        using var data = new FileStream(dataPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         foreach (var tensor in graph.Initializer.Where(t => t.RawData.Length >= ExternalThresholdBytes))
         {
             long offset = (data.Position + Alignment - 1) / Alignment * Alignment;

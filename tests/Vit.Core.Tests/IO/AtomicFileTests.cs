@@ -39,6 +39,35 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void WriteAll_ThreeFiles_ReplacesEachAndLeavesNoTemporaryFile()
+    {
+        string data = _dir.File("model.onnx.data"), graph = _dir.File("model.onnx"), config = _dir.File("config.json");
+        File.WriteAllText(config, "old config");
+
+        AtomicFile.WriteAll([(data, s => s.Write("weights"u8)), (graph, s => s.Write("graph"u8)), (config, s => s.Write("new config"u8))]);
+
+        File.ReadAllText(data).Should().Be("weights");
+        File.ReadAllText(graph).Should().Be("graph");
+        File.ReadAllText(config).Should().Be("new config");
+        Directory.GetFiles(_dir.Path).Should().BeEquivalentTo([data, graph, config]);
+    }
+
+    [Fact]
+    public void WriteAll_LastWriterThrows_LeavesEveryTargetAsItWas()
+    {
+        string graph = _dir.File("model.onnx"), config = _dir.File("config.json");
+        File.WriteAllText(graph, "old graph");
+        File.WriteAllText(config, "old config");
+
+        var act = () => AtomicFile.WriteAll([(graph, s => s.Write("new graph"u8)), (config, _ => throw new IOException("disk full"))]);
+
+        act.Should().Throw<IOException>().WithMessage("disk full");
+        File.ReadAllText(graph).Should().Be("old graph", "no file is renamed into place before all were written");
+        File.ReadAllText(config).Should().Be("old config");
+        Directory.GetFiles(_dir.Path).Should().BeEquivalentTo([graph, config]);
+    }
+
+    [Fact]
     public void Copy_CopiesTheBytesOverTheDestination()
     {
         string source = _dir.File("checkpoint-00000010.safetensors");

@@ -289,33 +289,6 @@ public sealed class AutocastModelTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Forward_SharedWeights_CastOncePerForward()
-    {
-        using var scope = NewDisposeScope();
-        using var linear = nn.Linear(4, 4);
-        var x = torch.randn(2, 4);
-        using var amp = Autocast.Enable(ScalarType.BFloat16);
-
-        using (var region = WeightCasts.Begin())
-        {
-            region.Should().NotBeNull();
-            WeightCasts.Begin().Should().BeNull("a nested module joins the outer forward's region");
-            var first = WeightCasts.Get(linear.weight, ScalarType.BFloat16);
-            WeightCasts.Get(linear.weight, ScalarType.BFloat16).Should().BeSameAs(first);
-            first.dtype.Should().Be(ScalarType.BFloat16);
-            using (no_grad())
-            {
-                WeightCasts.Get(linear.weight, ScalarType.BFloat16).Should().NotBeSameAs(first, "a copy made with gradients is not reused without them, and vice versa");
-            }
-
-            WeightCasts.Get(linear.weight, ScalarType.Float32).Should().BeSameAs(linear.weight, "no copy when the dtype already fits");
-        }
-
-        using var next = WeightCasts.Begin();
-        next.Should().NotBeNull("the region ended with its forward");
-    }
-
-    [Fact]
     public void Forward_UnderAutocastInNoGrad_KeepsOnlyTheResultAlive()
     {
         using var model = FixtureModel();

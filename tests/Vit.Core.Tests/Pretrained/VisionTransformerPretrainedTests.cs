@@ -173,7 +173,7 @@ public sealed class VisionTransformerPretrainedTests
 
         var act = () => VisionTransformer.FromPretrained(folder.Path);
 
-        act.Should().Throw<FileNotFoundException>().WithMessage($"'{folder.File("config.json")}' does not exist: a model folder needs the config.json that SavePretrained writes.");
+        act.Should().Throw<FileNotFoundException>().WithMessage($"'{folder.File("config.json")}' does not exist: a model folder needs the config.json that SavePretrained or `vit export` writes.");
     }
 
     [Fact]

@@ -35,12 +35,12 @@ public sealed partial class VisionTransformer
 
         foreach (var module in modules())
         {
-            if (module is Linear linear)
+            if (module is AutocastLinear linear)
             {
-                TruncatedNormal.Fill(linear.weight!, std: 0.02);
-                if (linear.bias is not null)
+                TruncatedNormal.Fill(linear.Weight, std: 0.02);
+                if (linear.Bias is not null)
                 {
-                    init.zeros_(linear.bias);
+                    init.zeros_(linear.Bias);
                 }
             }
         }

@@ -52,13 +52,9 @@ public sealed partial class VisionTransformer
             return sum / 2;
         }
 
-        using var logits = Classify(head, classToken);
-        using var distillationLogits = Classify(distillationHead, distillationToken);
+        using var logits = head.call(classToken);
+        using var distillationLogits = distillationHead.call(distillationToken);
         using var both = logits + distillationLogits;
         return both / 2;
     }
-
-    /// <summary>A classifier (Linear through autocast, or an identity).</summary>
-    private static Tensor Classify(Module<Tensor, Tensor> classifier, Tensor x) =>
-        classifier is Linear linear ? Autocast.Linear(linear, x) : classifier.call(x);
 }

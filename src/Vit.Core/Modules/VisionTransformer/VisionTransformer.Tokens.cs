@@ -10,7 +10,7 @@ public sealed partial class VisionTransformer
     private Tensor EmbedAndPreNorm(Tensor images)
     {
         using var embedded = Embed(images);
-        return Layers.Normalize(norm_pre, embedded);
+        return norm_pre.call(embedded);
     }
 
     /// <summary>

@@ -70,8 +70,8 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
         attn_pool = o.Pooling == Pooling.AttentionPool ? new AttentionPoolLatent(dim, o.NumHeads, o.MlpHiddenDim, o.Activation, o.Norm, o.LayerNormEpsilon) : null;
         fc_norm = Layers.NormOrIdentity(o.UsesFcNorm, o.Norm, dim, o.LayerNormEpsilon);
         head_drop = Rates.DropoutOrIdentity(o.HeadDropout);
-        head = o.NumClasses > 0 ? Linear(dim, o.NumClasses) : Identity();
-        head_dist = o.DistillationToken ? (o.NumClasses > 0 ? Linear(dim, o.NumClasses) : Identity()) : null;
+        head = o.NumClasses > 0 ? new AutocastLinear(dim, o.NumClasses) : Identity();
+        head_dist = o.DistillationToken ? (o.NumClasses > 0 ? new AutocastLinear(dim, o.NumClasses) : Identity()) : null;
         RegisterComponents();
         InitializeWeights();
     }
@@ -103,7 +103,6 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     /// <exception cref="ArgumentException">The images' rank, channels, size or dtype are not what the model expects.</exception>
     public override Tensor forward(Tensor images)
     {
-        using var casts = WeightCasts.Begin();
         using var features = ForwardFeatures(images);
         return ForwardHead(features);
     }
@@ -113,7 +112,6 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     /// <returns>All tokens after the final <c>norm</c>, shaped <c>[B, NumPrefixTokens + NumPatches, EmbedDim]</c>.</returns>
     public Tensor ForwardFeatures(Tensor images)
     {
-        using var casts = WeightCasts.Begin();
         var x = EmbedAndPreNorm(images);
         foreach (var block in blocks)
         {
@@ -124,7 +122,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
 
         using (x)
         {
-            return InWeightsDtype(Layers.Normalize(norm, x));
+            return InWeightsDtype(norm.call(x));
         }
     }
 
@@ -141,14 +139,13 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
             throw new ArgumentException($"Expected features shaped [batch, tokens, {_options.EmbedDim}] (the output of ForwardFeatures), got [{string.Join(", ", features.shape)}].", nameof(features));
         }
 
-        using var casts = WeightCasts.Begin();
         if (head_dist is not null)
         {
             return InWeightsDtype(DistilledHead(features, head_dist, preLogits));
         }
 
         using var pooled = Pool(features);
-        using var normed = Layers.Normalize(fc_norm, pooled);
+        using var normed = fc_norm.call(pooled);
         var dropped = head_drop.call(normed);
         if (preLogits)
         {
@@ -157,7 +154,7 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
 
         using (dropped)
         {
-            return InWeightsDtype(Classify(head, dropped));
+            return InWeightsDtype(head.call(dropped));
         }
     }
 
@@ -169,7 +166,6 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     /// <returns>One tensor per block, each <c>[B, NumHeads, T, T]</c> with <c>T = NumPrefixTokens + NumPatches</c>.</returns>
     public IReadOnlyList<Tensor> ForwardAttentionMaps(Tensor images)
     {
-        using var casts = WeightCasts.Begin();
         var maps = new List<Tensor>(blocks.Count);
         var x = EmbedAndPreNorm(images);
         foreach (var block in blocks)
@@ -195,14 +191,14 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
         ArgumentOutOfRangeException.ThrowIfNegative(numClasses);
         var device = pos_embed.device;
         var dtype = pos_embed.dtype;
-        Module<Tensor, Tensor> replacement = numClasses > 0 ? Linear(_options.EmbedDim, numClasses, device: device, dtype: dtype) : Identity();
+        Module<Tensor, Tensor> replacement = numClasses > 0 ? new AutocastLinear(_options.EmbedDim, numClasses, device: device, dtype: dtype) : Identity();
         register_module(nameof(head), null!); // a null module unregisters the old one
         register_module(nameof(head), replacement);
         head.Dispose();
         head = replacement;
         if (head_dist is not null)
         {
-            Module<Tensor, Tensor> distReplacement = numClasses > 0 ? Linear(_options.EmbedDim, numClasses, device: device, dtype: dtype) : Identity();
+            Module<Tensor, Tensor> distReplacement = numClasses > 0 ? new AutocastLinear(_options.EmbedDim, numClasses, device: device, dtype: dtype) : Identity();
             register_module(nameof(head_dist), null!);
             register_module(nameof(head_dist), distReplacement);
             head_dist.Dispose();

@@ -92,7 +92,6 @@ public sealed partial class VisionTransformer
             throw new ArgumentOutOfRangeException(nameof(format), format, $"format {format} is not one of Nchw, Nlc.");
         }
 
-        using var casts = WeightCasts.Begin();
         var taken = new SortedSet<int>(take);
         int last = stopEarly ? taken.Max : blocks.Count - 1;
         int prefix = _options.NumPrefixTokens;
@@ -110,7 +109,7 @@ public sealed partial class VisionTransformer
                 continue;
             }
 
-            using var tokens = applyNorm ? Layers.Normalize(norm, x) : x.alias();
+            using var tokens = applyNorm ? norm.call(x) : x.alias();
             if (prefixes is not null)
             {
                 using var head = tokens.narrow(1, 0, prefix);
@@ -132,7 +131,7 @@ public sealed partial class VisionTransformer
 
         using (x)
         {
-            var features = intermediatesOnly ? null : InWeightsDtype(Layers.Normalize(norm, x));
+            var features = intermediatesOnly ? null : InWeightsDtype(norm.call(x));
             return new IntermediateFeatures([.. taken], patches, prefixes, features);
         }
     }
