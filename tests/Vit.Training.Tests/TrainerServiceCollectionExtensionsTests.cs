@@ -31,10 +31,10 @@ public sealed class TrainerServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddVitTrainer_WithAddVitModel_TrainsTheRegisteredModel()
+    public void AddVitTrainer_WithAddVisionTransformer_TrainsTheRegisteredModel()
     {
         var services = new ServiceCollection();
-        services.AddVitModel(o =>
+        services.AddVisionTransformer(o =>
         {
             o.ImageSize = 16;
             o.PatchSize = 4;

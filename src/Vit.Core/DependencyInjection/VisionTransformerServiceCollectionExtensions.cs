@@ -16,7 +16,7 @@ public static class VisionTransformerServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options, e.g. <c>o => o.Depth = 12</c>.</param>
     /// <returns>The same service collection, for chaining (e.g. <c>.AddVitTrainer(...)</c>).</returns>
-    public static IServiceCollection AddVitModel(this IServiceCollection services, Action<VisionTransformerOptions> configure)
+    public static IServiceCollection AddVisionTransformer(this IServiceCollection services, Action<VisionTransformerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
@@ -31,29 +31,13 @@ public static class VisionTransformerServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration section to bind.</param>
     /// <returns>The same service collection, for chaining.</returns>
-    public static IServiceCollection AddVitModel(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddVisionTransformer(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<VisionTransformerOptions>().Bind(configuration).ValidateOnStart();
         return AddCore(services);
     }
-
-    /// <summary>The former name of <see cref="AddVitModel(IServiceCollection, Action{VisionTransformerOptions})"/>.</summary>
-    /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets the options.</param>
-    /// <returns>The same service collection.</returns>
-    [Obsolete("Use AddVitModel, named like AddVitTrainer.")]
-    public static IServiceCollection AddVisionTransformer(this IServiceCollection services, Action<VisionTransformerOptions> configure) =>
-        services.AddVitModel(configure);
-
-    /// <summary>The former name of <see cref="AddVitModel(IServiceCollection, IConfiguration)"/>.</summary>
-    /// <param name="services">The service collection.</param>
-    /// <param name="configuration">The configuration section to bind.</param>
-    /// <returns>The same service collection.</returns>
-    [Obsolete("Use AddVitModel, named like AddVitTrainer.")]
-    public static IServiceCollection AddVisionTransformer(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddVitModel(configuration);
 
     private static IServiceCollection AddCore(IServiceCollection services)
     {

@@ -20,9 +20,9 @@ public sealed class VisionTransformerServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddVitModel_Action_ResolvesAModelBuiltFromTheOptions()
+    public void AddVisionTransformer_Action_ResolvesAModelBuiltFromTheOptions()
     {
-        using var provider = new ServiceCollection().AddVitModel(Small).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddVisionTransformer(Small).BuildServiceProvider();
 
         var model = provider.GetRequiredService<VisionTransformer>();
 
@@ -32,7 +32,7 @@ public sealed class VisionTransformerServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddVitModel_Configuration_BindsEveryKind()
+    public void AddVisionTransformer_Configuration_BindsEveryKind()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -46,7 +46,7 @@ public sealed class VisionTransformerServiceCollectionExtensionsTests
             ["Vit:DropPathRate"] = "0.1",
             ["Vit:LayerScaleInit"] = "1e-5",
         }).Build();
-        using var provider = new ServiceCollection().AddVitModel(configuration.GetSection("Vit")).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddVisionTransformer(configuration.GetSection("Vit")).BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<VisionTransformerOptions>>().Value;
 
@@ -55,9 +55,9 @@ public sealed class VisionTransformerServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddVitModel_InvalidOptions_FailStartValidationNamingTheFields()
+    public void AddVisionTransformer_InvalidOptions_FailStartValidationNamingTheFields()
     {
-        using var provider = new ServiceCollection().AddVitModel(o => { Small(o); o.NumHeads = 5; o.Dropout = 1.5; }).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddVisionTransformer(o => { Small(o); o.NumHeads = 5; o.Dropout = 1.5; }).BuildServiceProvider();
 
         // What the host runs at start-up (ValidateOnStart).
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
@@ -68,29 +68,13 @@ public sealed class VisionTransformerServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddVitModel_CalledTwice_RegistersValidatorAndModelOnce()
+    public void AddVisionTransformer_CalledTwice_RegistersValidatorAndModelOnce()
     {
-        var services = new ServiceCollection().AddVitModel(Small).AddVitModel(o => o.Depth = 2);
+        var services = new ServiceCollection().AddVisionTransformer(Small).AddVisionTransformer(o => o.Depth = 2);
 
         services.Count(d => d.ServiceType == typeof(VisionTransformer)).Should().Be(1);
         services.Count(d => d.ImplementationType == typeof(VisionTransformerOptionsValidator)).Should().Be(1);
         using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<VisionTransformer>().Blocks.Should().HaveCount(2);
     }
-
-#pragma warning disable CS0618 // The obsolete name must keep working for existing callers.
-    [Fact]
-    public void AddVisionTransformer_FormerName_RegistersTheSameServicesAsAddVitModel()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vit:Depth"] = "3" }).Build();
-        var byAction = new ServiceCollection().AddVisionTransformer(Small);
-        var byConfiguration = new ServiceCollection().AddVisionTransformer(configuration.GetSection("Vit"));
-
-        byAction.Select(d => d.ServiceType).Should().Equal(new ServiceCollection().AddVitModel(Small).Select(d => d.ServiceType));
-        byConfiguration.Select(d => d.ServiceType)
-            .Should().Equal(new ServiceCollection().AddVitModel(configuration.GetSection("Vit")).Select(d => d.ServiceType));
-        using var provider = byAction.BuildServiceProvider();
-        provider.GetRequiredService<VisionTransformer>().Options.EmbedDim.Should().Be(12);
-    }
-#pragma warning restore CS0618
 }
