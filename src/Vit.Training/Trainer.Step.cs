@@ -1,9 +1,5 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using TorchSharp;
-using TorchSharp.Modules;
 using Vit.Core;
+using Vit.Data;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -11,6 +7,8 @@ namespace Vit.Training;
 /// <summary>One optimizer update: the checked batch, its gradients (in the options' precision), the all-reduce, unscaling, clipping, AdamW and the EMA.</summary>
 public sealed partial class Trainer
 {
+    private bool _warnedSmoothedTwice;
+
     /// <summary>
     /// Performs exactly one optimizer update on one logical batch: <see cref="TrainerOptions.AccumulationSteps"/>
     /// equal micro-batches, the mean loss averaged over them, global-norm clipping, the schedule's learning rate for
@@ -137,7 +135,7 @@ public sealed partial class Trainer
         _counters.LastGradientNorm = norm;
         if (_callbacks.Count > 0)
         {
-            var result = new TrainingStepResult
+            _callbacks.StepEnd(this, new TrainingStepResult
             {
                 Step = t + 1,
                 Epoch = _counters.Epoch,
@@ -148,11 +146,7 @@ public sealed partial class Trainer
                 Skipped = skipped,
                 Overflowed = overflowed,
                 LossScale = lossScale,
-            };
-            foreach (var callback in _callbacks.ToArray())
-            {
-                callback.OnStepEnd(this, result);
-            }
+            });
         }
 
         return loss;
@@ -245,5 +239,15 @@ public sealed partial class Trainer
         // checked with the update's one wait), so an out-of-range one cannot trigger a device-side assert.
         var y = batch.LabelsOnDevice ? targets.clamp(0, classes - 1) : targets;
         return ClassificationLoss.Compute(logits, y, batch.Kind, _options.LabelSmoothing, nn.Reduction.Mean);
+    }
+
+    /// <summary>Logs once per trainer that soft targets are smoothed again (a loop of one's own cannot be checked as <see cref="Fit(BatchLoader, BatchLoader?, IProgress{TrainingProgress}?, CancellationToken)"/> checks its loader).</summary>
+    private void WarnOnceIfSmoothedTwice(TargetKind kind)
+    {
+        if (kind == TargetKind.Probabilities && Loss is null && _options.LabelSmoothing > 0 && !_warnedSmoothedTwice)
+        {
+            _warnedSmoothedTwice = true;
+            TrainerLog.SoftTargetsSmoothedAgain(_logger, _options.LabelSmoothing);
+        }
     }
 }

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace Vit.Training;
 
-/// <summary>The trainer's counters and settings stored (as JSON) in a checkpoint's metadata.</summary>
-internal sealed class CheckpointState
+/// <summary>The trainer's counters (the base class's, first in the JSON) and settings stored (as JSON) in a checkpoint's metadata.</summary>
+internal sealed class CheckpointState : TrainingCounters
 {
     /// <summary>The metadata key holding <see cref="CheckpointState"/> as JSON.</summary>
     public const string MetadataKey = "vit.training";
@@ -23,20 +23,6 @@ internal sealed class CheckpointState
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter() },
     };
-
-    public int Step { get; set; }
-
-    public int SkippedSteps { get; set; }
-
-    public int Epoch { get; set; }
-
-    public int BatchInEpoch { get; set; }
-
-    public double LastLearningRate { get; set; } = double.NaN;
-
-    public double LastGradientNorm { get; set; } = double.NaN;
-
-    public double? BestMetricValue { get; set; }
 
     /// <summary>AdamW's per-parameter step counts (its bias correction), by parameter name.</summary>
     public Dictionary<string, long> AdamSteps { get; set; } = [];
