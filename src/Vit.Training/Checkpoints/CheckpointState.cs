@@ -25,13 +25,18 @@ internal sealed class CheckpointState : TrainingCounters
     };
 
     /// <summary>AdamW's per-parameter step counts (its bias correction), by parameter name.</summary>
+    /// <remarks>Order 1 and after: the base class's counters come first in the JSON, as the format has them.</remarks>
+    [JsonPropertyOrder(1)]
     public Dictionary<string, long> AdamSteps { get; set; } = [];
 
+    [JsonPropertyOrder(2)]
     public ScheduleState? Schedule { get; set; }
 
     /// <summary>The fp16 loss scaler's state (<see langword="null"/> in checkpoints from before loss scaling).</summary>
+    [JsonPropertyOrder(3)]
     public LossScaleState? LossScale { get; set; }
 
+    [JsonPropertyOrder(4)]
     public TrainerOptions Options { get; set; } = new();
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
