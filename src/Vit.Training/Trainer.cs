@@ -47,9 +47,9 @@ public sealed partial class Trainer : IDisposable
     private readonly AdamW _optimizer;
     private readonly FlatAdamW _flat;
     private readonly ModelEma? _ema;
-    private readonly Device _device;
     private readonly BatchChecks _checks;
     private readonly Evaluator _evaluator;
+    private readonly GradientPass _gradients;
     private readonly GeneratorState _generator;
     private readonly DataParallel? _parallel;
     private readonly TrainingCounters _counters = new();
@@ -132,8 +132,8 @@ public sealed partial class Trainer : IDisposable
             throw;
         }
 
-        _device = _trained.Items[0].Parameter.device;
-        if (_device.type == DeviceType.CPU)
+        var device = _trained.Items[0].Parameter.device;
+        if (device.type == DeviceType.CPU)
         {
             // Steps allocate and free the same ~GB of activations every time: reuse the pages instead of faulting
             // them in again (about 20% of a CPU step's time otherwise; see CpuMemory).
@@ -145,8 +145,9 @@ public sealed partial class Trainer : IDisposable
 
         _ema = _options.EmaDecay is double decay ? new ModelEma(model, _flat, decay, _options.EmaWarmup) : null;
         _checks = new BatchChecks(model);
-        _evaluator = new Evaluator(model, _device, _checks, _options.Precision);
+        _evaluator = new Evaluator(model, device, _checks, _options.Precision);
         _scaler = new LossScaler(_options.Precision == ScalarType.Float16, _options.InitialLossScale, _options.LossScaleGrowthInterval);
+        _gradients = new GradientPass(model, _flat, _scaler, device, _options);
         if (_options.Precision != ScalarType.Float32 && Autocast.UncoveredModules(model) is { Count: > 0 } uncovered)
         {
             TrainerLog.UncoveredModules(_logger, _options.Precision, string.Join(", ", uncovered.Select(name => name.Length == 0 ? "(the model itself)" : name)));
