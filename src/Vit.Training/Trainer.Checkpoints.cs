@@ -86,14 +86,14 @@ public sealed partial class Trainer
     {
         _checkpoint.Load(path, state =>
         {
-            _counters.ReadFrom(state);
+            _counters.CopyFrom(state);
             Schedule = state.Schedule?.ToSchedule();
         });
         TrainerLog.CheckpointLoaded(_logger, path, Epoch, BatchInEpoch, Step);
     }
 
     /// <summary>Writes a checkpoint (rank 0 only, with every rank's generator state), then runs <paramref name="after"/> there.</summary>
-    private void WriteCheckpoint(string path, Action? after = null)
+    internal void WriteCheckpoint(string path, Action? after = null)
     {
         using var scope = NewDisposeScope();
         if (_parallel is not null)
@@ -107,7 +107,7 @@ public sealed partial class Trainer
             {
                 _checkpoint.Save(path, state =>
                 {
-                    _counters.WriteTo(state);
+                    state.CopyFrom(_counters);
                     state.Schedule = Schedule is null ? null : CheckpointState.ScheduleState.From(Schedule);
                     state.Options = _options;
                 });
@@ -119,30 +119,5 @@ public sealed partial class Trainer
         {
             _generator.SetGathered(null);
         }
-    }
-
-    /// <summary>Updates the best value when <paramref name="evaluation"/> beats it; true if it did.</summary>
-    private bool IsNewBest(EvaluationResult? evaluation)
-    {
-        if (evaluation is null || _options.BestCheckpointMetric == CheckpointMetric.None)
-        {
-            return false;
-        }
-
-        var metric = _options.BestCheckpointMetric;
-        double value = metric switch
-        {
-            CheckpointMetric.ValidationTop1 => evaluation.Top1Accuracy,
-            CheckpointMetric.ValidationTop5 => evaluation.Top5Accuracy,
-            _ => evaluation.Loss,
-        };
-        bool better = _counters.BestMetricValue is not double best
-            || (metric == CheckpointMetric.ValidationLoss ? value < best : value > best);
-        if (better)
-        {
-            _counters.BestMetricValue = value;
-        }
-
-        return better;
     }
 }

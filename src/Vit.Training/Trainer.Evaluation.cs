@@ -36,13 +36,7 @@ public sealed partial class Trainer
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _trained.ThrowIfReplaced();
-        using var totals = _evaluator.Accumulate(batches, cancellationToken);
-        _parallel?.SumTotals(totals.Sums);
-        if (_parallel is not null)
-        {
-            totals.SumDetail(_parallel.SumTotals);
-        }
-        return totals.ToResult(nameof(batches));
+        return Measure(batches, cancellationToken);
     }
 
     /// <summary>Measures loss, top-1 and top-5 accuracy on one batch (see <see cref="Evaluate(BatchLoader, CancellationToken)"/>).</summary>
@@ -76,12 +70,19 @@ public sealed partial class Trainer
         var ema = _ema ?? throw new InvalidOperationException("There is no EMA to evaluate: set TrainerOptions.EmaDecay (e.g. 0.9998) when creating the trainer.");
         _trained.ThrowIfReplaced();
         using var swapped = ema.SwapIntoModel();
+        return Measure(batches, cancellationToken);
+    }
+
+    /// <summary>One evaluation pass with the model's current weights; with data parallelism, the sums of every rank's pass.</summary>
+    private EvaluationResult Measure(IEnumerable<(Tensor Images, Tensor Targets)> batches, CancellationToken cancellationToken)
+    {
         using var totals = _evaluator.Accumulate(batches, cancellationToken);
-        _parallel?.SumTotals(totals.Sums);
         if (_parallel is not null)
         {
+            _parallel.SumTotals(totals.Sums);
             totals.SumDetail(_parallel.SumTotals);
         }
+
         return totals.ToResult(nameof(batches));
     }
 

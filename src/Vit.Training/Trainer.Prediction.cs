@@ -41,32 +41,7 @@ public sealed partial class Trainer
         }
 
         _trained.ThrowIfReplaced();
-        var rows = new List<float[]>();
-        bool wasTraining = Model.training;
-        try
-        {
-            Model.eval();
-            using var noGrad = no_grad();
-            using var autocast = Vit.Core.Autocast.Enable(_options.Precision);
-            foreach (var images in batches)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var logits = ModelCall.Run(Model, images.to(_device)).to(ScalarType.Float32).cpu();
-                long classes = logits.shape[1];
-                var flat = logits.contiguous().data<float>().ToArray();
-                for (int i = 0; i < logits.shape[0]; i++)
-                {
-                    rows.Add(flat.AsSpan(i * (int)classes, (int)classes).ToArray());
-                }
-            }
-        }
-        finally
-        {
-            Model.train(wasTraining);
-        }
-
-        return rows;
+        return _evaluator.Logits(batches, cancellationToken);
     }
 
     private static Predictions ToPredictions(List<float[]> logits, long[]? labels)

@@ -39,8 +39,8 @@ public sealed partial class Trainer
     public double LastGradientNorm => _counters.LastGradientNorm;
 
     /// <summary>Gets whether <see cref="RequestStop"/> was called since the current (or last) <c>Fit</c> started.</summary>
-    public bool StopRequested => _stopRequested;
+    public bool StopRequested => _stop.Requested;
 
     /// <summary>Asks <c>Fit</c> to stop after the current update (or, from an epoch callback, after that epoch); for early stopping.</summary>
-    public void RequestStop() => _stopRequested = true;
+    public void RequestStop() => _stop.Request();
 }

@@ -1,9 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using TorchSharp;
-using TorchSharp.Modules;
-using Vit.Core;
+using Vit.Data;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -11,6 +6,8 @@ namespace Vit.Training;
 /// <summary>One optimizer update: the checked batch, its gradients (in the options' precision), the all-reduce, unscaling, clipping, AdamW and the EMA.</summary>
 public sealed partial class Trainer
 {
+    private bool _warnedSmoothedTwice;
+
     /// <summary>
     /// Performs exactly one optimizer update on one logical batch: <see cref="TrainerOptions.AccumulationSteps"/>
     /// equal micro-batches, the mean loss averaged over them, global-norm clipping, the schedule's learning rate for
@@ -48,7 +45,7 @@ public sealed partial class Trainer
         float lossScale = _scaler.Scale;
         using (NewDisposeScope())
         {
-            var (lossTotal, deviceLabelRange, classes) = ComputeGradients(images, targets, batch);
+            var (lossTotal, deviceLabelRange, classes) = _gradients.Run(images, targets, batch, Loss);
             Tensor? meanCount = null;
             if (_parallel is not null)
             {
@@ -137,7 +134,7 @@ public sealed partial class Trainer
         _counters.LastGradientNorm = norm;
         if (_callbacks.Count > 0)
         {
-            var result = new TrainingStepResult
+            _callbacks.StepEnd(this, new TrainingStepResult
             {
                 Step = t + 1,
                 Epoch = _counters.Epoch,
@@ -148,11 +145,7 @@ public sealed partial class Trainer
                 Skipped = skipped,
                 Overflowed = overflowed,
                 LossScale = lossScale,
-            };
-            foreach (var callback in _callbacks.ToArray())
-            {
-                callback.OnStepEnd(this, result);
-            }
+            });
         }
 
         return loss;
@@ -162,88 +155,16 @@ public sealed partial class Trainer
     internal Tensor ComputeGradients(Tensor images, Tensor targets)
     {
         var batch = _checks.Check(images, targets, _options.AccumulationSteps, classification: Loss is null);
-        return ComputeGradients(images, targets, batch).Loss;
+        return _gradients.Run(images, targets, batch, Loss).Loss;
     }
 
-    /// <summary>
-    /// Leaves the gradients of one logical batch in the flat gradient buffer (train mode, micro-batches as configured)
-    /// and returns its mean loss as a detached scalar in the caller's scope, with the [min, max] of class indices that
-    /// were already on the device (null otherwise), for the caller to check with its one wait against the model's
-    /// number of classes (the logits' width).
-    /// </summary>
-    private (Tensor Loss, Tensor? DeviceLabelRange, long Classes) ComputeGradients(Tensor images, Tensor targets, CheckedBatch batch)
+    /// <summary>Logs once per trainer that soft targets are smoothed again (a loop of one's own cannot be checked as <see cref="Fit(BatchLoader, BatchLoader?, IProgress{TrainingProgress}?, CancellationToken)"/> checks its loader).</summary>
+    private void WarnOnceIfSmoothedTwice(TargetKind kind)
     {
-        // Forward, loss and backward in the options' precision (Float32: autocast off, even inside a caller's scope).
-        using var autocast = Autocast.Enable(_options.Precision);
-        Model.train();
-        _flat.ZeroGradients();
-        images = images.to(_device);
-        targets = targets.to(_device);
-        var labelRange = batch.LabelsOnDevice ? stack([targets.min(), targets.max()]) : null;
-        int k = _options.AccumulationSteps;
-        int micro = batch.Count / k;
-        var losses = new Tensor[k];
-        long classes = 0;
-        for (int i = 0; i < k; i++)
+        if (kind == TargetKind.Probabilities && Loss is null && _options.LabelSmoothing > 0 && !_warnedSmoothedTwice)
         {
-            using var scope = NewDisposeScope();
-            var x = k == 1 ? images : images.narrow(0, i * micro, micro);
-            var y = k == 1 ? targets : targets.narrow(0, i * micro, micro);
-            var logits = ModelCall.Run(Model, x);
-            if (i == 0)
-            {
-                BatchChecks.CheckLogits(logits, micro, y, batch);
-                classes = logits.ndim == 2 ? logits.shape[1] : 0;
-            }
-
-            var loss = MicroBatchLoss(logits, y, batch);
-            // Equal micro-batches: the mean of their means is the batch mean, and so is the summed gradient of loss / k.
-            if (k > 1)
-            {
-                loss = loss / k;
-            }
-
-            if (_scaler.Enabled)
-            {
-                // fp16: backward of the scaled loss, so small gradients survive in fp16; unscaled before the norm.
-                loss.mul(_scaler.Scale).backward();
-            }
-            else
-            {
-                loss.backward();
-            }
-
-            losses[i] = loss.detach().MoveToOuterDisposeScope();
+            _warnedSmoothedTwice = true;
+            TrainerLog.SoftTargetsSmoothedAgain(_logger, _options.LabelSmoothing);
         }
-
-        return (k == 1 ? losses[0] : stack(losses).sum(), labelRange, classes);
-    }
-
-    /// <summary>The mean loss of one micro-batch: the user's <see cref="Loss"/>, or cross-entropy as the options say.</summary>
-    private Tensor MicroBatchLoss(Tensor logits, Tensor targets, CheckedBatch batch)
-    {
-        if (Loss is { } custom)
-        {
-            var value = custom(logits, targets);
-            if (value is null || value.numel() != 1 || !value.is_floating_point())
-            {
-                throw new InvalidOperationException(
-                    $"Trainer.Loss must return the batch's mean loss as a floating-point scalar; it returned {(value is null ? "null" : $"{value.dtype} [{string.Join(", ", value.shape)}]")}.");
-            }
-
-            return _options.Precision == ScalarType.Float32 ? value.reshape([]) : value.reshape([]).to(ScalarType.Float32);
-        }
-
-        if (_options.Precision != ScalarType.Float32 && logits.dtype is ScalarType.BFloat16 or ScalarType.Float16)
-        {
-            // The loss is on autocast's fp32 list (a model whose last layer autocast does not reach may return bf16).
-            logits = logits.to(ScalarType.Float32);
-        }
-
-        long classes = logits.shape[1];
-        // Class indices that came on the device were not range-checked on the host: read them clamped (their range is
-        // checked with the update's one wait), so an out-of-range one cannot trigger a device-side assert.
-        var y = batch.LabelsOnDevice ? targets.clamp(0, classes - 1) : targets;
-        return ClassificationLoss.Compute(logits, y, batch.Kind, _options.LabelSmoothing, nn.Reduction.Mean);
     }
 }

@@ -47,16 +47,16 @@ public sealed partial class Trainer : IDisposable
     private readonly AdamW _optimizer;
     private readonly FlatAdamW _flat;
     private readonly ModelEma? _ema;
-    private readonly Device _device;
     private readonly BatchChecks _checks;
     private readonly Evaluator _evaluator;
+    private readonly GradientPass _gradients;
     private readonly GeneratorState _generator;
     private readonly DataParallel? _parallel;
     private readonly TrainingCounters _counters = new();
     private readonly LossScaler _scaler;
     private readonly TrainerCheckpoint _checkpoint;
-    private readonly List<ITrainerCallback> _callbacks = [];
-    private bool _stopRequested;
+    private readonly TrainerCallbacks _callbacks = [];
+    private readonly StopRequest _stop = new();
     private bool _disposed;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
@@ -100,7 +100,7 @@ public sealed partial class Trainer : IDisposable
 
         if (_options.GradientCheckpointing)
         {
-            EnableGradientCheckpointing(model);
+            GradientCheckpointingSwitch.TurnOn(model);
         }
 
         _parallel = processGroup is null ? null : new DataParallel(processGroup);
@@ -132,8 +132,8 @@ public sealed partial class Trainer : IDisposable
             throw;
         }
 
-        _device = _trained.Items[0].Parameter.device;
-        if (_device.type == DeviceType.CPU)
+        var device = _trained.Items[0].Parameter.device;
+        if (device.type == DeviceType.CPU)
         {
             // Steps allocate and free the same ~GB of activations every time: reuse the pages instead of faulting
             // them in again (about 20% of a CPU step's time otherwise; see CpuMemory).
@@ -145,8 +145,9 @@ public sealed partial class Trainer : IDisposable
 
         _ema = _options.EmaDecay is double decay ? new ModelEma(model, _flat, decay, _options.EmaWarmup) : null;
         _checks = new BatchChecks(model);
-        _evaluator = new Evaluator(model, _device, _checks, _options.Precision);
+        _evaluator = new Evaluator(model, device, _checks, _options.Precision);
         _scaler = new LossScaler(_options.Precision == ScalarType.Float16, _options.InitialLossScale, _options.LossScaleGrowthInterval);
+        _gradients = new GradientPass(model, _flat, _scaler, device, _options);
         if (_options.Precision != ScalarType.Float32 && Autocast.UncoveredModules(model) is { Count: > 0 } uncovered)
         {
             TrainerLog.UncoveredModules(_logger, _options.Precision, string.Join(", ", uncovered.Select(name => name.Length == 0 ? "(the model itself)" : name)));
@@ -238,6 +239,49 @@ public sealed partial class Trainer : IDisposable
 
     /// <summary>Gets the batch checks (the tests switch their device-label path on).</summary>
     internal BatchChecks Checks => _checks;
+
+    /// <summary>Gets the trainer's own options (not a copy: the loop reads them every update).</summary>
+    internal TrainerOptions Settings => _options;
+
+    /// <summary>Gets the logger (silent on ranks other than 0).</summary>
+    internal ILogger Logger => _logger;
+
+    /// <summary>Gets the counters the loop advances and the checkpoints save.</summary>
+    internal TrainingCounters Counters => _counters;
+
+    /// <summary>Gets the data parallelism, or <see langword="null"/> in one process.</summary>
+    internal DataParallel? Parallel => _parallel;
+
+    /// <summary>Gets the stop request that <see cref="RequestStop"/> makes and the loop agrees on.</summary>
+    internal StopRequest Stop => _stop;
+
+    /// <summary>Gets the callbacks with the calls the loop and <see cref="TrainStep"/> make.</summary>
+    internal TrainerCallbacks CallbackList => _callbacks;
+
+    /// <summary>Fixes the schedule, unless a checkpoint, an update or an earlier Fit already did.</summary>
+    internal void FixSchedule(int batchSize, int? stepsPerEpoch) => Schedule ??= ResolveSchedule(batchSize, stepsPerEpoch);
+
+    /// <summary>Runs <paramref name="action"/> here, or on rank 0 only (every rank learning whether it failed).</summary>
+    internal void RunOnRoot(string description, Action action)
+    {
+        if (_parallel is null)
+        {
+            action();
+        }
+        else
+        {
+            _parallel.Group.RunOnRoot(description, action);
+        }
+    }
+
+    /// <summary>Data parallelism: checks at each epoch's end that the replicas are still bit-identical, and makes them so.</summary>
+    internal void ResynchronizeReplicas(int epoch)
+    {
+        if (_parallel?.Resynchronize(Model, _flat, _ema) is { Count: > 0 } differing)
+        {
+            TrainerLog.ReplicasResynchronized(_logger, epoch, string.Join(", ", differing));
+        }
+    }
 
     /// <summary>Mixed precision trains fp32 master weights; lower-precision parameters would make the optimizer update in that precision.</summary>
     private static void ThrowIfNotMasterWeights(TrainedParameters trained, ScalarType precision, string paramName)

@@ -1,7 +1,10 @@
 namespace Vit.Training;
 
-/// <summary>Where training is: the update and epoch counters, the latest rate and norm, the best metric so far.</summary>
-internal sealed class TrainingCounters
+/// <summary>
+/// Where training is: the update and epoch counters, the latest rate and norm, the best metric so far. A checkpoint's
+/// <see cref="CheckpointState"/> is these counters plus what else it stores, so they are saved and restored as one.
+/// </summary>
+internal class TrainingCounters
 {
     /// <summary>Gets or sets the number of updates done (skipped ones included): the 0-based index of the next update.</summary>
     public int Step { get; set; }
@@ -18,27 +21,15 @@ internal sealed class TrainingCounters
 
     public double? BestMetricValue { get; set; }
 
-    /// <summary>Copies the counters into a checkpoint's state.</summary>
-    public void WriteTo(CheckpointState state)
+    /// <summary>Takes every counter of <paramref name="other"/> (a checkpoint's when loading; the trainer's when saving).</summary>
+    public void CopyFrom(TrainingCounters other)
     {
-        state.Step = Step;
-        state.SkippedSteps = SkippedSteps;
-        state.Epoch = Epoch;
-        state.BatchInEpoch = BatchInEpoch;
-        state.LastLearningRate = LastLearningRate;
-        state.LastGradientNorm = LastGradientNorm;
-        state.BestMetricValue = BestMetricValue;
-    }
-
-    /// <summary>Takes the counters from a checkpoint's state.</summary>
-    public void ReadFrom(CheckpointState state)
-    {
-        Step = state.Step;
-        SkippedSteps = state.SkippedSteps;
-        Epoch = state.Epoch;
-        BatchInEpoch = state.BatchInEpoch;
-        LastLearningRate = state.LastLearningRate;
-        LastGradientNorm = state.LastGradientNorm;
-        BestMetricValue = state.BestMetricValue;
+        Step = other.Step;
+        SkippedSteps = other.SkippedSteps;
+        Epoch = other.Epoch;
+        BatchInEpoch = other.BatchInEpoch;
+        LastLearningRate = other.LastLearningRate;
+        LastGradientNorm = other.LastGradientNorm;
+        BestMetricValue = other.BestMetricValue;
     }
 }

@@ -166,13 +166,7 @@ public sealed class BatchLoader : IDisposable
     /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
     /// <exception cref="InvalidOperationException">Another epoch of this loader is being enumerated (thrown on the first MoveNext).</exception>
     public IEnumerable<Batch> Epoch(int epoch, int startBatch, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, BatchesPerEpoch);
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        return EpochIterator(epoch, startBatch, cancellationToken);
-    }
+        => Walk(epoch, startBatch, share: null, cancellationToken);
 
     /// <summary>
     /// Stops a running epoch (its enumeration then throws <see cref="OperationCanceledException"/>) and ends the
@@ -197,17 +191,36 @@ public sealed class BatchLoader : IDisposable
         }
     }
 
-    private IEnumerable<Batch> EpochIterator(int epoch, int startBatch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks epoch <paramref name="epoch"/> from batch <paramref name="startBatch"/> on (arguments checked now): batch k
+    /// is built from its samples in the epoch's order, or from the part of them <paramref name="share"/> takes (a rank's
+    /// share of the global batch, still keyed by k; empty parts are passed over).
+    /// </summary>
+    internal IEnumerable<Batch> Walk(int epoch, int startBatch, Func<ArraySegment<int>, ArraySegment<int>>? share, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, BatchesPerEpoch);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         int[] order = GetEpochOrder(epoch);
-        var plan = new PlannedBatch[BatchesPerEpoch - startBatch];
+        var plan = new List<PlannedBatch>(BatchesPerEpoch - startBatch);
         for (int k = startBatch; k < BatchesPerEpoch; k++)
         {
-            int start = k * BatchSize;
-            plan[k - startBatch] = new PlannedBatch(k, new ArraySegment<int>(order, start, Math.Min(BatchSize, order.Length - start)));
+            var samples = share is null ? BatchOf(order, k) : share(BatchOf(order, k));
+            if (samples.Count > 0)
+            {
+                plan.Add(new PlannedBatch(k, samples));
+            }
         }
 
-        return Enumerate(epoch, plan, cancellationToken);
+        return Enumerate(epoch, [.. plan], cancellationToken);
+    }
+
+    /// <summary>Gets batch <paramref name="batch"/>'s samples from an epoch's order (the last one may be smaller).</summary>
+    internal ArraySegment<int> BatchOf(int[] order, int batch)
+    {
+        int start = batch * BatchSize;
+        return new ArraySegment<int>(order, start, Math.Min(BatchSize, order.Length - start));
     }
 
     /// <summary>

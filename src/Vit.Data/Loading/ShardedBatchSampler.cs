@@ -142,25 +142,10 @@ public sealed class ShardedBatchSampler
     /// <param name="cancellationToken">Stops the epoch; the enumeration then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>The shares, each valid until the consumer moves to the next (the loader disposes it then).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> or <paramref name="startBatch"/> is out of range.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
     /// <exception cref="InvalidOperationException">Another epoch of the loader is being enumerated (thrown on the first MoveNext).</exception>
     public IEnumerable<Batch> Epoch(int epoch, int startBatch, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, BatchesPerEpoch);
-        int[] order = _loader.GetEpochOrder(epoch);
-        var plan = new List<PlannedBatch>(BatchesPerEpoch - startBatch);
-        for (int batch = startBatch; batch < BatchesPerEpoch; batch++)
-        {
-            int[] share = Share(GlobalBatch(order, batch), Rank, WorldSize, Layout);
-            if (share.Length > 0)
-            {
-                plan.Add(new PlannedBatch(batch, share));
-            }
-        }
-
-        return _loader.Enumerate(epoch, [.. plan], cancellationToken);
-    }
+        => _loader.Walk(epoch, startBatch, batch => Share(batch, Rank, WorldSize, Layout), cancellationToken);
 
     /// <summary>Gets this rank's dataset indices of global batch <paramref name="batch"/> of epoch <paramref name="epoch"/>.</summary>
     /// <param name="epoch">The epoch, from 0.</param>
@@ -170,8 +155,7 @@ public sealed class ShardedBatchSampler
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(batch, BatchesPerEpoch);
-        int[] order = _loader.GetEpochOrder(epoch);
-        return Share(GlobalBatch(order, batch), Rank, WorldSize, Layout);
+        return Share(_loader.BatchOf(_loader.GetEpochOrder(epoch), batch), Rank, WorldSize, Layout);
     }
 
     /// <summary>
@@ -186,7 +170,7 @@ public sealed class ShardedBatchSampler
         var local = new List<int>(BatchesPerEpoch * LocalBatchSize);
         for (int batch = 0; batch < BatchesPerEpoch; batch++)
         {
-            local.AddRange(Share(GlobalBatch(order, batch), Rank, WorldSize, Layout));
+            local.AddRange(Share(_loader.BatchOf(order, batch), Rank, WorldSize, Layout));
         }
 
         return [.. local];
@@ -221,12 +205,6 @@ public sealed class ShardedBatchSampler
         }
 
         return share;
-    }
-
-    private ReadOnlySpan<int> GlobalBatch(int[] order, int batch)
-    {
-        int start = batch * _loader.BatchSize;
-        return order.AsSpan(start, Math.Min(_loader.BatchSize, order.Length - start));
     }
 
     private static int LastBatchSize(BatchLoader loader)

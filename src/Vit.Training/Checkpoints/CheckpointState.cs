@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace Vit.Training;
 
-/// <summary>The trainer's counters and settings stored (as JSON) in a checkpoint's metadata.</summary>
-internal sealed class CheckpointState
+/// <summary>The trainer's counters (the base class's, first in the JSON) and settings stored (as JSON) in a checkpoint's metadata.</summary>
+internal sealed class CheckpointState : TrainingCounters
 {
     /// <summary>The metadata key holding <see cref="CheckpointState"/> as JSON.</summary>
     public const string MetadataKey = "vit.training";
@@ -24,28 +24,19 @@ internal sealed class CheckpointState
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public int Step { get; set; }
-
-    public int SkippedSteps { get; set; }
-
-    public int Epoch { get; set; }
-
-    public int BatchInEpoch { get; set; }
-
-    public double LastLearningRate { get; set; } = double.NaN;
-
-    public double LastGradientNorm { get; set; } = double.NaN;
-
-    public double? BestMetricValue { get; set; }
-
     /// <summary>AdamW's per-parameter step counts (its bias correction), by parameter name.</summary>
+    /// <remarks>Order 1 and after: the base class's counters come first in the JSON, as the format has them.</remarks>
+    [JsonPropertyOrder(1)]
     public Dictionary<string, long> AdamSteps { get; set; } = [];
 
+    [JsonPropertyOrder(2)]
     public ScheduleState? Schedule { get; set; }
 
     /// <summary>The fp16 loss scaler's state (<see langword="null"/> in a checkpoint without one).</summary>
+    [JsonPropertyOrder(3)]
     public LossScaleState? LossScale { get; set; }
 
+    [JsonPropertyOrder(4)]
     public TrainerOptions Options { get; set; } = new();
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -63,4 +63,35 @@ internal sealed class Evaluator(nn.Module<Tensor, Tensor> model, Device device, 
 
         return totals;
     }
+
+    /// <summary>Runs the model over every batch (eval mode, no gradients, the trainer's precision) and returns each image's logits as float32 rows.</summary>
+    public List<float[]> Logits(IEnumerable<Tensor> batches, CancellationToken cancellationToken)
+    {
+        var rows = new List<float[]>();
+        bool wasTraining = model.training;
+        try
+        {
+            model.eval();
+            using var noGrad = no_grad();
+            using var autocast = Vit.Core.Autocast.Enable(precision);
+            foreach (var images in batches)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var logits = ModelCall.Run(model, images.to(device)).to(ScalarType.Float32).cpu();
+                int classes = (int)logits.shape[1];
+                var values = logits.contiguous().data<float>().ToArray();
+                for (int i = 0; i < logits.shape[0]; i++)
+                {
+                    rows.Add(values.AsSpan(i * classes, classes).ToArray());
+                }
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+
+        return rows;
+    }
 }

@@ -3,11 +3,11 @@ using static TorchSharp.torch;
 
 namespace Vit.Training;
 
-public sealed partial class Trainer
+/// <summary>Turns on <see cref="TrainerOptions.GradientCheckpointing"/> in a model, or in a module inside it (a wrapped ViT).</summary>
+internal static class GradientCheckpointingSwitch
 {
-    /// <summary>Turns on <see cref="TrainerOptions.GradientCheckpointing"/> in the model, or a module inside it (a wrapped ViT).</summary>
     /// <exception cref="ArgumentException">No module of the model can checkpoint its blocks.</exception>
-    private static void EnableGradientCheckpointing(nn.Module<Tensor, Tensor> model)
+    public static void TurnOn(nn.Module<Tensor, Tensor> model)
     {
         var target = model as IGradientCheckpointingModel ?? model.modules().OfType<IGradientCheckpointingModel>().FirstOrDefault()
             ?? throw new ArgumentException(
