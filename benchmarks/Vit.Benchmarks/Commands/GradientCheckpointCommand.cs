@@ -24,6 +24,7 @@ internal static class GradientCheckpointCommand
         string mode = args.String("mode", "alternate");
         string timeline = args.String("timeline", string.Empty);
         bool split = args.Flag("split");
+        bool returnLargeBlocks = args.Flag("return-large-blocks");
         int sampleMs = args.Int("sample-ms", 10);
         ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
@@ -39,6 +40,12 @@ internal static class GradientCheckpointCommand
         manual_seed(0);
         using var model = new VisionTransformer(options);
         using var trainer = new Trainer(model, new TrainerOptions { LearningRateDecay = LearningRateDecay.Constant, LearningRate = 1e-5 });
+        if (returnLargeBlocks)
+        {
+            // After the trainer, which turns retention on: every large block mapped alone and returned when freed.
+            CpuMemory.ReturnLargeBlocks();
+        }
+
         using var images = randn(batch, options.InChannels, options.ImageSize, options.ImageSize);
         using var labels = randint(0, options.NumClasses, [batch]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rss_mb with model, trainer and batch={ResidentMemory.CurrentMb():F0} load_average_1m={MachineInfo.LoadAverage():F2}"));
