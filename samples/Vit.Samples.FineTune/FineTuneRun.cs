@@ -30,21 +30,26 @@ internal sealed class FineTuneRun(TextWriter console)
         string? resumeFrom = layout.CheckResume(args.Resume);
         int size = architecture.ImageSize;
         float[] mean = metadata.Mean ?? [0.5f, 0.5f, 0.5f], std = metadata.Std ?? [0.5f, 0.5f, 0.5f];
-        string interpolation = metadata.Interpolation.ToString().ToLowerInvariant();
+        // timm's eval transform, Pillow-exact: the very decode and geometry ImageClassifier serves the saved folder with.
+        var evaluation = new EvalTransform(new EvalTransformOptions
+        {
+            ImageSize = architecture.ImageSize, Channels = 3, CropPct = cropPct, Interpolation = metadata.Interpolation, Mean = mean, Std = std,
+        });
 
         using var model = VisionTransformer.FromPretrained(args.Model!);
         model.ResetClassifier(data.ClassNames.Count);
         // Training sees the folder resized to the evaluation's resize size, then random crops of the input size.
         int trainSize = (int)Math.Floor(size / cropPct);
         using var train = ImageFolderDataset.Load(data.Train, new ImageFolderOptions { Channels = 3, Height = trainSize, Width = trainSize });
-        using var validation = ServingTransform.Load(data.ValidationFiles, data.ClassNames, 3, size, cropPct, interpolation);
+        using var validation = StreamingImageFolder.Open(data.Validation, evaluation);
+        CheckDecodable(validation);
         bool mixes = args.MixupAlpha > 0 || args.CutmixAlpha > 0;
         var mixup = mixes
             ? new Mixup(new MixupOptions { MixupAlpha = args.MixupAlpha, CutmixAlpha = args.CutmixAlpha, NumClasses = data.ClassNames.Count, LabelSmoothing = args.LabelSmoothing })
             : null;
         torchvision.ITransform[] augment = [new RandomResizedCrop(size, size, args.MinScale), new RandomHorizontalFlip(), new Normalize(mean, std)];
         using var trainLoader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = Math.Min(args.BatchSize, train.Count), Shuffle = true, DropLast = true, Seed = args.Seed }, augment, mixup);
-        using var validationLoader = new BatchLoader(validation, new BatchLoaderOptions { BatchSize = 64, Shuffle = false, Seed = args.Seed }, [new Normalize(mean, std)]);
+        using var validationLoader = new BatchLoader(validation, new BatchLoaderOptions { BatchSize = 64, Shuffle = false, Seed = args.Seed }, evaluation.TensorTransforms);
 
         var options = new TrainerOptions
         {
@@ -87,7 +92,7 @@ internal sealed class FineTuneRun(TextWriter console)
         }
 
         var predictions = trainer.Predict(validationLoader, CancellationToken.None);
-        WriteOutputs(model, layout, data, predictions, final, new PretrainedMetadata { Mean = mean, Std = std, ClassNames = [.. data.ClassNames], CropPct = cropPct, Interpolation = metadata.Interpolation });
+        WriteOutputs(model, layout, data, validation.Files, predictions, final, evaluation.ToPretrainedMetadata(data.ClassNames));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"validation top-1 {final.Top1Accuracy:F4}, macro F1 {final.ConfusionMatrix!.MacroF1:F4}, {clock.Elapsed.TotalMinutes:F1} min; wrote {layout.Model} (config.json, model.safetensors, model.onnx), predictions.csv, per-class.csv, training-curves.png, confusion-matrix.png"));
         return 0;
     }
@@ -124,7 +129,28 @@ internal sealed class FineTuneRun(TextWriter console)
         }
     }
 
-    private void WriteOutputs(VisionTransformer model, OutputFolder layout, DataFolder data, Predictions predictions, EvaluationResult evaluation, PretrainedMetadata metadata)
+    /// <summary>Decodes every validation image once, so an undecodable one stops the run before training (named), not at the first evaluation.</summary>
+    /// <exception cref="UsageException">An image cannot be decoded.</exception>
+    private static void CheckDecodable(StreamingImageFolder validation)
+    {
+        const int Chunk = 64;
+        int[] indices = [.. Enumerable.Range(0, validation.Count)];
+        for (int start = 0; start < indices.Length; start += Chunk)
+        {
+            try
+            {
+                var (images, labels) = validation.GetBatch(indices.AsSpan(start, Math.Min(Chunk, indices.Length - start)));
+                images.Dispose();
+                labels.Dispose();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException(e.Message, e);
+            }
+        }
+    }
+
+    private void WriteOutputs(VisionTransformer model, OutputFolder layout, DataFolder data, IReadOnlyList<string> validationFiles, Predictions predictions, EvaluationResult evaluation, PretrainedMetadata metadata)
     {
         model.SavePretrained(layout.Model, metadata);
         model.ExportOnnx(Path.Combine(layout.Model, "model.onnx"));
@@ -134,7 +160,7 @@ internal sealed class FineTuneRun(TextWriter console)
             for (int i = 0; i < predictions.Count; i++)
             {
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Path.GetRelativePath(data.Validation, data.ValidationFiles[i].Path)},{predictions.Label(i)},{predictions.PredictedClass(i)},{string.Join(",", predictions.Probabilities(i).Select(p => p.ToString("R", CultureInfo.InvariantCulture)))}"));
+                    $"{Path.GetRelativePath(data.Validation, validationFiles[i])},{predictions.Label(i)},{predictions.PredictedClass(i)},{string.Join(",", predictions.Probabilities(i).Select(p => p.ToString("R", CultureInfo.InvariantCulture)))}"));
             }
         }
 

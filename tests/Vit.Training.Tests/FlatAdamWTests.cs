@@ -32,6 +32,37 @@ public sealed class FlatAdamWTests
     }
 
     [Fact]
+    public void Step_GroupLongerThanOneUpdateChunk_MatchesTorchSharpsAdamW()
+    {
+        // 2,049 x 2,048 elements: one whole update chunk and a second, partial one.
+        using var scope = NewDisposeScope();
+        var initial = randn([2049, 2048], generator: new Generator(5));
+        var flatWeight = new Parameter(initial.clone());
+        var referenceWeight = new Parameter(initial.clone());
+        var plan = AdamWParameterGroups.Plan([("w", flatWeight)], weightDecay: 0.05, scales: null);
+        using var optimizer = AdamWParameterGroups.Create(plan, 1e-3, 0.9, 0.999, 1e-8);
+        using var flat = FlatAdamW.Create(optimizer, plan);
+        using var reference = torch.optim.AdamW([referenceWeight], lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.05);
+        var generator = new Generator(6);
+        for (int step = 0; step < 3; step++)
+        {
+            var gradient = randn([2049, 2048], generator: generator);
+            flat.ZeroGradients();
+            flat.Gradients.copy_(gradient.flatten());
+            flat.Step(1e-3);
+            reference.zero_grad();
+            referenceWeight.grad = gradient.clone();
+            reference.step();
+        }
+
+        flat.Parameters.numel().Should().BeGreaterThan(FlatAdamW.UpdateChunk);
+        using var difference = (flat.Parameters.view(2049, 2048) - referenceWeight).abs().max();
+        difference.item<float>().Should().BeLessThan(1e-7f);
+        using var moved = (referenceWeight - initial).abs().max();
+        moved.item<float>().Should().BeGreaterThan(1e-3f, "three steps at lr 1e-3 move the weights");
+    }
+
+    [Fact]
     public void Create_ParametersOfTwoDtypes_ThrowsNamingThem()
     {
         using var a = new Parameter(zeros(4));

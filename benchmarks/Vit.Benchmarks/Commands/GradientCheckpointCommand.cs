@@ -22,6 +22,10 @@ internal static class GradientCheckpointCommand
         int rounds = args.Int("rounds", 2);
         int warmup = args.Int("warmup", 1);
         string mode = args.String("mode", "alternate");
+        string timeline = args.String("timeline", string.Empty);
+        bool split = args.Flag("split");
+        bool returnLargeBlocks = args.Flag("return-large-blocks");
+        int sampleMs = args.Int("sample-ms", 10);
         ModelArguments.ApplyRuntimeSettings(args);
         args.ThrowIfUnused();
         bool[] modes = mode switch
@@ -36,11 +40,18 @@ internal static class GradientCheckpointCommand
         manual_seed(0);
         using var model = new VisionTransformer(options);
         using var trainer = new Trainer(model, new TrainerOptions { LearningRateDecay = LearningRateDecay.Constant, LearningRate = 1e-5 });
+        if (returnLargeBlocks)
+        {
+            // After the trainer, which turns retention on: every large block mapped alone and returned when freed.
+            CpuMemory.ReturnLargeBlocks();
+        }
+
         using var images = randn(batch, options.InChannels, options.ImageSize, options.ImageSize);
         using var labels = randint(0, options.NumClasses, [batch]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rss_mb with model, trainer and batch={ResidentMemory.CurrentMb():F0} load_average_1m={MachineInfo.LoadAverage():F2}"));
         var seconds = modes.ToDictionary(m => m, _ => new List<double>());
         var peaks = modes.ToDictionary(m => m, _ => new List<double>());
+        using var sampler = new MemorySampler(sampleMs);
         for (int round = 0; round < warmup + rounds; round++)
         {
             // Alternate which mode goes first, so drift in the machine's speed falls on both alike.
@@ -50,8 +61,19 @@ internal static class GradientCheckpointCommand
                 CpuMemory.ReleaseFreedMemory();
                 ResidentMemory.ResetPeak();
                 double before = ResidentMemory.CurrentMb();
+                string name = $"{(checkpointing ? "on" : "off")}{round}";
                 var clock = Stopwatch.StartNew();
-                trainer.TrainStep(images, labels);
+                if (split)
+                {
+                    ForwardBackward(model, images, labels, sampler, name);
+                }
+                else
+                {
+                    sampler.Phase(name);
+                    trainer.TrainStep(images, labels);
+                }
+
+                sampler.Phase("between");
                 double elapsed = clock.Elapsed.TotalSeconds;
                 double peak = ResidentMemory.PeakMb();
                 bool measured = round >= warmup;
@@ -62,6 +84,12 @@ internal static class GradientCheckpointCommand
                     peaks[checkpointing].Add(peak);
                 }
             }
+        }
+
+        Console.WriteLine($"# phase maxima (rss/in-use MB): {sampler.Describe()}");
+        if (timeline.Length > 0)
+        {
+            sampler.WriteTimeline(timeline);
         }
 
         foreach (bool m in modes)
@@ -76,6 +104,17 @@ internal static class GradientCheckpointCommand
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# load_average_1m_end={MachineInfo.LoadAverage():F2}"));
         return 0;
+    }
+
+    /// <summary>The step's forward and backward alone (no optimizer), each its own sampler phase, gradients into the trainer's buffer.</summary>
+    private static void ForwardBackward(VisionTransformer model, Tensor images, Tensor labels, MemorySampler sampler, string name)
+    {
+        using var scope = NewDisposeScope();
+        model.train();
+        sampler.Phase(name + "-forward");
+        var loss = nn.functional.cross_entropy(model.call(images), labels);
+        sampler.Phase(name + "-backward");
+        loss.backward();
     }
 
     private static double Median(List<double> values)

@@ -24,6 +24,8 @@ internal sealed class CheckpointFunction : autograd.SingleTensorFunction<Checkpo
         var state = (RecomputeState)vars[1];
         ctx.save_for_backward([input]);
         ctx.save_data(StateKey, state);
+        // A missing output gradient reaches backward as undefined instead of a zeros tensor made from a cached output copy.
+        ctx.set_materialize_grads(false);
         // Intermediates left to a dispose scope would otherwise live until the caller's scope ends (the whole step).
         using var scope = NewDisposeScope();
         return state.Module.call(input).MoveToOuterDisposeScope();
@@ -32,6 +34,12 @@ internal sealed class CheckpointFunction : autograd.SingleTensorFunction<Checkpo
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
         ReleaseReturnedGradients();
+        if (grad_output is null || grad_output.IsInvalid)
+        {
+            // The output did not reach the loss: no gradient for the input or the module.
+            return [null!, null!];
+        }
+
         var state = (RecomputeState)ctx.get_data(StateKey);
         Tensor? gradient;
         // Everything the recomputation makes is freed here, not by the caller's scope at the end of the step: that

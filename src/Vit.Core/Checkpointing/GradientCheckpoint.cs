@@ -39,6 +39,9 @@ public static class GradientCheckpoint
         // The generator state outlives the caller's dispose scope: the backward may run after it closed.
         var randomState = module.training ? random.get_rng_state().DetachFromDisposeScope() : null;
         var recompute = new RecomputeState(module, randomState, Autocast.Dtype);
-        return CheckpointFunction.apply(input, recompute);
+        // TorchSharp's apply keeps an empty_like copy of the output per call (to materialise a missing gradient, which
+        // CheckpointFunction turns off): made in this scope, it is freed here instead of living until the backward.
+        using var scope = NewDisposeScope();
+        return CheckpointFunction.apply(input, recompute).MoveToOuterDisposeScope();
     }
 }

@@ -86,6 +86,22 @@ public sealed class GradientCheckpointTests
     }
 
     [Fact]
+    public void Run_WhileRecording_LeavesOnlyItsOutputInTheCallersScope()
+    {
+        torch.manual_seed(3);
+        using var block = new EncoderLayer(8, 2, 16);
+        block.eval();
+        using var x = torch.randn(2, 5, 8).requires_grad_();
+        using var scope = torch.NewDisposeScope();
+
+        var y = GradientCheckpoint.Run(block, x);
+
+        // No copy of the output (TorchSharp's cache for materialising gradients) stays alive until the backward.
+        y.requires_grad.Should().BeTrue();
+        scope.DisposablesView.Should().ContainSingle().Which.Should().BeSameAs(y);
+    }
+
+    [Fact]
     public void Run_InputWithoutGradient_StillTrainsTheBlock()
     {
         torch.manual_seed(3);
