@@ -7,7 +7,7 @@ namespace Vit.Benchmarks.Commands;
 /// <summary>
 /// <c>export-onnx</c>: writes a seeded random model of the given shape as a model folder (config.json,
 /// model.safetensors) with Vit's ONNX graph in its three attention forms, for <c>inference --engine torch|onnx</c> and
-/// for making PyTorch's exporter's graph of the same weights by hand (BENCHMARKS.md). <c>--precisions int8,fp16</c>
+/// for making PyTorch's exporter's graph of the same weights by hand (BENCHMARKS.md). <c>--precisions int8,int8-static,fp16</c>
 /// adds the standard graph in those precisions (<see cref="Int8File"/>, <see cref="Float16File"/>); <c>--only-standard</c>
 /// skips the two other attention forms; <c>--graph-only</c> writes no config.json/safetensors (a 2.5 GB ViT-H need not);
 /// <c>--external-data auto|always|never</c> is <see cref="OnnxExportOptions.ExternalData"/>; <c>--from DIR</c> exports a
@@ -20,6 +20,7 @@ internal static class ExportOnnxCommand
     public const string FusedAttentionFile = "model-ort-attention.onnx";
     public const string Int8File = "model-int8.onnx";
     public const string Float16File = "model-fp16.onnx";
+    public const string Int8StaticFile = "model-int8-static.onnx";
     public const string EmbeddingsFile = "model-embeddings.onnx";
 
     public static int Run(Arguments args)
@@ -42,7 +43,8 @@ internal static class ExportOnnxCommand
         {
             "int8" => (File: Int8File, Precision: OnnxPrecision.Int8Dynamic),
             "fp16" => (File: Float16File, Precision: OnnxPrecision.Float16),
-            _ => throw new ArgumentException($"--precisions takes int8 and fp16; got '{p}'."),
+            "int8-static" => (File: Int8StaticFile, Precision: OnnxPrecision.Int8Static),
+            _ => throw new ArgumentException($"--precisions takes int8, int8-static and fp16; got '{p}'."),
         }).ToArray();
         args.ThrowIfUnused();
         if (output.Length == 0)
@@ -70,10 +72,18 @@ internal static class ExportOnnxCommand
 
         foreach (var (file, precision) in extra)
         {
-            model.ExportOnnx(Path.Combine(output, file), new OnnxExportOptions { Precision = precision, ExternalData = external });
+            // Static int8's calibration: 32 seeded noise images (speed does not depend on the values; accuracy figures use real images).
+            using var calibration = precision == OnnxPrecision.Int8Static ? CalibrationNoise(model.Options, seed) : null;
+            model.ExportOnnx(Path.Combine(output, file), new OnnxExportOptions { Precision = precision, ExternalData = external, CalibrationImages = calibration });
         }
 
         Console.WriteLine($"# wrote {output}: {(graphOnly ? string.Empty : "config.json, model.safetensors, ")}{StandardFile} (opset 23){(onlyStandard ? string.Empty : $", {Opset17File} (MatMul/Softmax attention), {FusedAttentionFile} (opset 17 + com.microsoft.Attention), {EmbeddingsFile} (output embeddings)")}{string.Concat(extra.Select(e => $", {e.File} ({e.Precision})"))} ({model.parameters().Sum(p => p.numel()):N0} parameters, seed {seed})");
         return 0;
+    }
+
+    private static torch.Tensor CalibrationNoise(VisionTransformerOptions options, int seed)
+    {
+        torch.manual_seed(seed + 1);
+        return torch.randn(32, options.InChannels, options.ImageSize, options.ImageSize);
     }
 }
