@@ -119,7 +119,7 @@ internal static class OnnxAgreementCommand
     }
 
     /// <summary>The folder's normalisation (first channel): timm's pretrained_cfg, else transformers' preprocessor_config.json, else the [-1, 1] mapping.</summary>
-    private static (float Mean, float Std) Statistics(string folder)
+    internal static (float Mean, float Std) Statistics(string folder)
     {
         string path = Path.Combine(folder, "config.json"), processor = Path.Combine(folder, "preprocessor_config.json");
         if (File.Exists(path) && JsonNode.Parse(File.ReadAllText(path))!["pretrained_cfg"] is { } cfg)

@@ -98,6 +98,27 @@ public sealed class StaticInt8QuantizationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ExportOnnx_Int8Static_AnImagesLogitsDoNotDependOnTheOtherImagesInItsBatch()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(15);
+        using var model = new VisionTransformer(Shape(Pooling.ClassToken));
+        model.eval();
+        var image = randn(1, 3, 32, 32);
+        var batch = cat([image, randn(7, 3, 32, 32) * 3], 0);
+        byte[] staticGraph = model.ToOnnxBytes(new OnnxExportOptions { Precision = OnnxPrecision.Int8Static, CalibrationImages = randn(16, 3, 32, 32) });
+        byte[] dynamicGraph = model.ToOnnxBytes(new OnnxExportOptions { Precision = OnnxPrecision.Int8Dynamic });
+
+        var alone = OnnxRuntimeRunner.Run(staticGraph, image);
+        var inBatch = OnnxRuntimeRunner.Run(staticGraph, batch)[..1];
+        double dynamicShift = (OnnxRuntimeRunner.Run(dynamicGraph, image) - OnnxRuntimeRunner.Run(dynamicGraph, batch)[..1]).abs().max().item<float>();
+
+        output.WriteLine($"one image's logits alone vs in a batch with wider-ranged images: static max shift {(alone - inBatch).abs().max().item<float>():G3}, dynamic {dynamicShift:G3}");
+        TensorAssert.Close(inBatch, alone, 1e-6, because: "fixed scales: the batch does not change how an image is quantized");
+        dynamicShift.Should().BeGreaterThan(1e-4, "Int8Dynamic quantizes with the range of the whole batch, which the wider images change");
+    }
+
+    [Fact]
     public void ExportOnnx_Int8StaticWithFixedBatch_CalibratesImagesThatDoNotFillTheLastBatch()
     {
         using var scope = NewDisposeScope();
