@@ -67,7 +67,7 @@ internal static class OnnxAgreementCommand
                     ? string.Create(CultureInfo.InvariantCulture, $" top1={rows.Select((r, i) => ArgMax(r) == labels[i] ? 1.0 : 0.0).Average():F4}")
                     : string.Empty;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"file={files[s]}{top1} argmax_agreement={agreement:F4} cosine_mean={cosines.Average():F5} cosine_min={cosines[0]:F5} cosine_p01={cosines[cosines.Length / 100]:F5} max_abs_diff={maxDifference:E3} seconds_per_batch={seconds[s] / Math.Ceiling((double)n / batch):F3} file_mb={FileMegabytes(folder, files[s]):F1}"));
+                    $"file={files[s]}{top1} argmax_agreement={agreement:F4} cosine_mean={cosines.Average():F5} cosine_min={cosines[0]:F5} cosine_median={cosines[cosines.Length / 2]:F5} cosine_p01={cosines[cosines.Length / 100]:F5} max_abs_diff={maxDifference:E3} seconds_per_batch={seconds[s] / Math.Ceiling((double)n / batch):F3} file_mb={FileMegabytes(folder, files[s]):F1}"));
             }
 
             return 0;
