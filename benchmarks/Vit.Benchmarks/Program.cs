@@ -19,12 +19,14 @@ const string Usage = """
       embed         --engine onnx|torch --model-dir DIR (from export-onnx) [--batch 64 --steps N --warmup N --threads N]:
                     embeddings per second: ImageEmbedder on model-embeddings.onnx, or ForwardHead(ForwardFeatures(x), preLogits: true)
       export-onnx   --out DIR [model options, --pooling token|mean, --seed 0]: a model folder + Vit's ONNX graphs
-                    [--precisions int8,fp16] [--only-standard] [--graph-only] [--external-data auto|always|never] [--from DIR]:
-                    also model-int8.onnx / model-fp16.onnx; only model.onnx of the attention forms; no config/safetensors;
+                    [--precisions int8,int8-static,fp16] [--only-standard] [--graph-only] [--external-data auto|always|never] [--from DIR]:
+                    also model-int8.onnx / model-int8-static.onnx (32 noise calibration images) / model-fp16.onnx; only model.onnx of the attention forms; no config/safetensors;
                     --from: a trained model folder's weights instead of a random model
       onnx-agreement --model-dir DIR --files A.onnx[,B.onnx,...] [--held-out | --images 1000] [--batch 50 --threads 2 --data DIR]:
                     the graphs on real Fashion-MNIST images: top-1 (10-wide outputs), argmax agreement and cosine to the
                     first, seconds per batch, file size (graph + external data)
+      dinov2-folder --out DIR [--depth 12 --dim 384 --heads 6 --patch 14 --image 224 --seed 0]: a folder in transformers'
+                    facebook/dinov2-* layout (config, Dinov2Model keys, preprocessor_config.json) with random weights
       onnx-profile  --file MODEL.onnx [--batch 1 --runs 10 --threads 2]: ONNX Runtime's profiler, kernel time by operator
       hand-step     same model options + [--precision float32|bfloat16|float16] [--no-peer] [--compare-attention]:
                     a hand-written step (forward, loss, backward under Autocast; TorchSharp AdamW), the fp32 peer
@@ -71,6 +73,7 @@ try
         "embed" => RunEmbed(new Arguments(rest)),
         "onnx-interleaved" => OnnxInterleavedCommand.Run(new Arguments(rest)),
         "onnx-agreement" => OnnxAgreementCommand.Run(new Arguments(rest)),
+        "dinov2-folder" => Dinov2FolderCommand.Run(new Arguments(rest)),
         "onnx-profile" => OnnxProfileCommand.Run(new Arguments(rest)),
         "profile" => ProfileCommand.Run(new Arguments(rest)),
         "gemm" => GemmCommand.Run(new Arguments(rest)),

@@ -66,7 +66,7 @@ for id in "${packages[@]}"; do
       grep -q "id=\"Vit.Core\" version=\"$version\"" <<<"$nuspec" || fail "$id does not depend on Vit.Core $version"
       grep -q 'id="Google.Protobuf" version="3.36.2"' <<<"$nuspec" || fail "$id does not depend on Google.Protobuf 3.36.2"
       grep -q " licenses/LICENSE-onnx.txt\$" <<<"$listing" || fail "$id package lacks ONNX's licence for the generated protobuf classes"
-      echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT (+ ONNX's Apache-2.0 for onnx.proto), snupkg; Vit.Core + Google.Protobuf";;
+      echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT (+ ONNX's Apache-2.0 for onnx.proto), snupkg; Vit.Core + Google.Protobuf + ONNX Runtime (calibration)";;
     *)
       grep -q 'id="TorchSharp" version="0.107.0"' <<<"$nuspec" || fail "$id does not depend on TorchSharp 0.107.0"
       echo "   $id: lib/net8.0 + lib/net10.0 with XML docs, README, MIT, repository, tags, snupkg; depends on managed TorchSharp";;

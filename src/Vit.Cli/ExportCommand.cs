@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Vit.Core;
 using Vit.Onnx;
 
@@ -46,6 +47,7 @@ internal static class ExportCommand
         }
 
         var options = VisionTransformer.ReadPretrainedOptions(source);
+        ThrowIfNoPreprocessing(source);
         bool classifier = options.NumClasses > 0;
         var outputs = outputList is null ? (classifier ? OnnxOutputs.Logits | OnnxOutputs.Embeddings : OnnxOutputs.Embeddings) : OutputNames.Parse(outputList);
         if (!classifier && outputs.HasFlag(OnnxOutputs.Logits))
@@ -70,5 +72,16 @@ internal static class ExportCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {target}: model.onnx (outputs {string.Join(", ", OnnxExport.OutputNames(outputs))}; opset {opset}{(quantize is null ? string.Empty : $"; {quantize}")}; {options.Depth}x{options.EmbedDim}, {options.InChannels}x{options.ImageSize}x{options.ImageSize}) and its config"));
         return ExitCodes.Success;
+    }
+
+    /// <summary>A transformers folder keeps its preprocessing in preprocessor_config.json; without it Vit.Inference could not load the written folder.</summary>
+    private static void ThrowIfNoPreprocessing(string source)
+    {
+        string config = Path.Combine(source, VisionTransformer.PretrainedConfigFileName);
+        bool transformers = JsonNode.Parse(File.ReadAllText(config)) is JsonObject root && root.ContainsKey("model_type") && !root.ContainsKey("pretrained_cfg");
+        if (transformers && !File.Exists(Path.Combine(source, ConfigFiles[1])))
+        {
+            throw new CommandLineException($"'{Path.Combine(source, ConfigFiles[1])}' does not exist: a transformers model folder ('{config}' has model_type) keeps its preprocessing there, and ImageClassifier/ImageEmbedder need it; download it with the model.");
+        }
     }
 }

@@ -43,6 +43,7 @@ public static class OnnxExport
     /// <param name="path">The <c>.onnx</c> file to write.</param>
     /// <param name="options">Opset, batch dimension, operators, precision; <see langword="null"/> for the defaults.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (one failure per bad field or combination).</exception>
+    /// <exception cref="ArgumentException"><see cref="OnnxExportOptions.CalibrationImages"/> do not fit the model (channels, size).</exception>
     /// <exception cref="NotSupportedException">The precision cannot be applied to the graph's operators; or a dynamic-size model with an opset below 18, or OnnxRuntimeAttention on a model other than the classic block.</exception>
     /// <exception cref="InvalidOperationException">The weights exceed one file and <see cref="OnnxExportOptions.ExternalData"/> is <see cref="OnnxExternalData.Never"/>.</exception>
     public static void ExportOnnx(this VisionTransformer model, string path, OnnxExportOptions? options = null)
@@ -76,8 +77,13 @@ public static class OnnxExport
     private static ModelProto BuildGraph(VisionTransformer model, OnnxExportOptions options)
     {
         new OnnxExportOptionsValidator().ThrowIfInvalid(options);
+        if (options.Precision == OnnxPrecision.Int8Static)
+        {
+            CalibrationImagesCheck.ThrowIfUnfit(options.CalibrationImages!, model.Options);
+        }
+
         var proto = VisionTransformerGraph.Build(model, options);
-        GraphPrecision.Apply(proto, options.Precision);
+        GraphPrecision.Apply(proto, options);
         return proto;
     }
 }

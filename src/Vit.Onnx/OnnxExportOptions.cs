@@ -52,4 +52,17 @@ public sealed class OnnxExportOptions
     /// <value>The default is <see cref="OnnxOutputs.Logits"/>.</value>
     [EnumDataType(typeof(OnnxOutputs))]
     public OnnxOutputs Outputs { get; set; } = OnnxOutputs.Logits;
+
+    /// <summary>
+    /// Gets or sets the images <see cref="OnnxPrecision.Int8Static"/> measures the activation ranges on: float32
+    /// <c>[N, C, H, W]</c> at the model's channels and size, preprocessed as for inference (normalised); a few dozen
+    /// images like the ones the app will see. Only that precision reads them; the export does not dispose them.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (none).</value>
+    public TorchSharp.torch.Tensor? CalibrationImages { get; set; }
+
+    /// <summary>Gets or sets how many calibration images ONNX Runtime runs at once while measuring the ranges (memory, not results).</summary>
+    /// <value>The default is 16.</value>
+    [Range(1, 4096)]
+    public int CalibrationBatchSize { get; set; } = 16;
 }

@@ -21,4 +21,12 @@ public enum OnnxPrecision
     /// that have them). Patch embedding, LayerNorm, attention, softmax and GELU stay float32.
     /// </summary>
     Int8Dynamic,
+
+    /// <summary>
+    /// Static int8: the linear layers' weights as in <see cref="Int8Dynamic"/>, their inputs quantized to uint8 with one
+    /// scale and zero point per tensor fixed at export from <see cref="OnnxExportOptions.CalibrationImages"/>
+    /// (<c>QuantizeLinear</c> shared by the layers that read the same tensor, then <c>com.microsoft.MatMulIntegerToFloat</c>).
+    /// Measured no faster than <see cref="Int8Dynamic"/> on an AVX-512 VNNI CPU (docs/deployment.md): prefer dynamic.
+    /// </summary>
+    Int8Static,
 }

@@ -67,7 +67,7 @@ internal static class OnnxAgreementCommand
                     ? string.Create(CultureInfo.InvariantCulture, $" top1={rows.Select((r, i) => ArgMax(r) == labels[i] ? 1.0 : 0.0).Average():F4}")
                     : string.Empty;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"file={files[s]}{top1} argmax_agreement={agreement:F4} cosine_mean={cosines.Average():F5} cosine_min={cosines[0]:F5} cosine_p01={cosines[cosines.Length / 100]:F5} max_abs_diff={maxDifference:E3} seconds_per_batch={seconds[s] / Math.Ceiling((double)n / batch):F3} file_mb={FileMegabytes(folder, files[s]):F1}"));
+                    $"file={files[s]}{top1} argmax_agreement={agreement:F4} cosine_mean={cosines.Average():F5} cosine_min={cosines[0]:F5} cosine_median={cosines[cosines.Length / 2]:F5} cosine_p01={cosines[cosines.Length / 100]:F5} max_abs_diff={maxDifference:E3} seconds_per_batch={seconds[s] / Math.Ceiling((double)n / batch):F3} file_mb={FileMegabytes(folder, files[s]):F1}"));
             }
 
             return 0;
@@ -118,17 +118,22 @@ internal static class OnnxAgreementCommand
         return (images.expand(n, channels, side, side).contiguous(), labels.data<long>().ToArray());
     }
 
-    /// <summary>The folder's config.json normalisation (one channel), or the [-1, 1] mapping without one.</summary>
-    private static (float Mean, float Std) Statistics(string folder)
+    /// <summary>The folder's normalisation (first channel): timm's pretrained_cfg, else transformers' preprocessor_config.json, else the [-1, 1] mapping.</summary>
+    internal static (float Mean, float Std) Statistics(string folder)
     {
-        string path = Path.Combine(folder, "config.json");
-        if (!File.Exists(path))
+        string path = Path.Combine(folder, "config.json"), processor = Path.Combine(folder, "preprocessor_config.json");
+        if (File.Exists(path) && JsonNode.Parse(File.ReadAllText(path))!["pretrained_cfg"] is { } cfg)
         {
-            return (0.5f, 0.5f);
+            return ((float)cfg["mean"]![0]!, (float)cfg["std"]![0]!);
         }
 
-        var cfg = JsonNode.Parse(File.ReadAllText(path))!["pretrained_cfg"]!;
-        return ((float)cfg["mean"]![0]!, (float)cfg["std"]![0]!);
+        if (File.Exists(processor))
+        {
+            var hf = JsonNode.Parse(File.ReadAllText(processor))!;
+            return ((float)hf["image_mean"]![0]!, (float)hf["image_std"]![0]!);
+        }
+
+        return (0.5f, 0.5f);
     }
 
     private static List<float[]> Rows(InferenceSession session, float[] images, int batch)

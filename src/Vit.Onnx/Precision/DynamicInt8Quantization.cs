@@ -64,7 +64,7 @@ internal static class DynamicInt8Quantization
         return count;
     }
 
-    private static bool IsLinear(NodeProto node, Dictionary<string, TensorProto> initializers, out TensorProto weight)
+    internal static bool IsLinear(NodeProto node, Dictionary<string, TensorProto> initializers, out TensorProto weight)
     {
         weight = null!;
         if (node.Domain.Length > 0 || node.OpType is not ("MatMul" or "Gemm") || node.Input.Count < 2)
@@ -82,7 +82,7 @@ internal static class DynamicInt8Quantization
     }
 
     /// <summary>Whether a Gemm's weights are transposed; throws for what DynamicQuantizeMatMul cannot express.</summary>
-    private static bool CheckGemm(NodeProto node, Dictionary<string, TensorProto> initializers)
+    internal static bool CheckGemm(NodeProto node, Dictionary<string, TensorProto> initializers, string precision = "Int8Dynamic", string operatorName = OperatorName)
     {
         if (node.OpType != "Gemm")
         {
@@ -93,12 +93,12 @@ internal static class DynamicInt8Quantization
         long transA = Attribute(node, "transA")?.I ?? 0;
         if (alpha != 1f || beta != 1f || transA != 0)
         {
-            throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"Int8Dynamic cannot quantize Gemm '{node.Name}' (alpha {alpha}, beta {beta}, transA {transA}): DynamicQuantizeMatMul computes A·B + bias only."));
+            throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture, $"{precision} cannot quantize Gemm '{node.Name}' (alpha {alpha}, beta {beta}, transA {transA}): {operatorName} computes A·B + bias only."));
         }
 
         if (node.Input.Count > 2 && node.Input[2].Length > 0 && (!initializers.TryGetValue(node.Input[2], out var bias) || bias.Dims.Count != 1))
         {
-            throw new NotSupportedException($"Int8Dynamic cannot quantize Gemm '{node.Name}': its bias '{node.Input[2]}' is not a 1-D initializer, which DynamicQuantizeMatMul needs.");
+            throw new NotSupportedException($"{precision} cannot quantize Gemm '{node.Name}': its bias '{node.Input[2]}' is not a 1-D initializer, which {operatorName} needs.");
         }
 
         return (Attribute(node, "transB")?.I ?? 0) != 0;
@@ -106,7 +106,7 @@ internal static class DynamicInt8Quantization
 
     private static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
 
-    private static void RemoveUnused(GraphProto graph, HashSet<string> candidates)
+    internal static void RemoveUnused(GraphProto graph, HashSet<string> candidates)
     {
         var used = graph.Node.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
         for (int i = graph.Initializer.Count - 1; i >= 0; i--)
