@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Vit.Input;
-using Vit.Pretrained;
 
 namespace Vit.Inference;
 

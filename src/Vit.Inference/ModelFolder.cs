@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vit.Pretrained;
-using Vit.Input;
 
 namespace Vit.Inference;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

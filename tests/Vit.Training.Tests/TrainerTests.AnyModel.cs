@@ -1,5 +1,4 @@
 using FluentAssertions;
-using TorchSharp;
 using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;

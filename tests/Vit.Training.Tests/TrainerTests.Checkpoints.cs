@@ -1,7 +1,6 @@
 using FluentAssertions;
 using Vit.Core;
 using Xunit;
-using static TorchSharp.torch;
 
 namespace Vit.Training.Tests;
 

@@ -1,5 +1,4 @@
 using FluentAssertions;
-using Vit.Core;
 using Xunit;
 using static TorchSharp.torch;
 

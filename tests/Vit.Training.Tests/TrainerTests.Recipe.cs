@@ -2,7 +2,6 @@ using System.Text.Json;
 using FluentAssertions;
 using Vit.Core;
 using Xunit;
-using static TorchSharp.torch;
 
 namespace Vit.Training.Tests;
 

@@ -1,5 +1,4 @@
 using FluentAssertions;
-using Microsoft.Extensions.Options;
 using Xunit;
 using static TorchSharp.torch;
 

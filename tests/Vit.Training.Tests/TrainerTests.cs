@@ -3,7 +3,6 @@ using FluentAssertions;
 using Vit.Core;
 using Xunit;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
 
 namespace Vit.Training.Tests;
 

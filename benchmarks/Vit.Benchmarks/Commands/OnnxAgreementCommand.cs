@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using TorchSharp;
 using Vit.Benchmarks.Measurement;
 using Vit.Data;
 using Vit.Samples.FashionMnist;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Vit.Benchmarks.Measurement;
 using Vit.Inference;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using TorchSharp;
 using Vit.Benchmarks.Measurement;
 using Vit.Core;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Data;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Vit.Core;
 
 namespace Vit.Data;
 

@@ -1,4 +1,3 @@
-using Onnx;
 using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;

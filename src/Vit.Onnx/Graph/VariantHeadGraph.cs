@@ -1,5 +1,4 @@
 using Vit.Core;
-using static TorchSharp.torch;
 
 namespace Vit.Onnx;
 

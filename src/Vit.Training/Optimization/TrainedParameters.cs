@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

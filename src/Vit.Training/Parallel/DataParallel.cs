@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using TorchSharp;
 using Vit.Data;
 using static TorchSharp.torch;
 

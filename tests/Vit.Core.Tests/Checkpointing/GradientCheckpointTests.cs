@@ -1,6 +1,5 @@
 using FluentAssertions;
 using TorchSharp;
-using Vit.Testing;
 using Xunit;
 using static TorchSharp.torch;
 

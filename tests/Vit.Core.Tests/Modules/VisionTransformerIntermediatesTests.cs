@@ -1,6 +1,5 @@
 using System.Globalization;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

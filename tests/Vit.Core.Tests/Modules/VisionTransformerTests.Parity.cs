@@ -1,7 +1,6 @@
 using FluentAssertions;
 using TorchSharp;
 using Xunit;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Vit.Core.Tests.Modules;

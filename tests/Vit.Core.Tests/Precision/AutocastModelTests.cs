@@ -1,7 +1,6 @@
 using System.Text.Json;
 using FluentAssertions;
 using TorchSharp;
-using TorchSharp.Modules;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
 using FluentAssertions;
 using Xunit;
-using static TorchSharp.torch;
 using static Vit.Data.Tests.TensorHelpers;
 
 namespace Vit.Data.Tests;

@@ -1,5 +1,4 @@
 using FluentAssertions;
-using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using Onnx;
 using TorchSharp;

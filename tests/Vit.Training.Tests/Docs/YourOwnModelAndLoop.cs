@@ -1,4 +1,3 @@
-using TorchSharp;
 using Vit.Training;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Data;

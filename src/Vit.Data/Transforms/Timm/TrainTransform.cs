@@ -1,5 +1,4 @@
 using TorchSharp;
-using Vit.Core;
 
 namespace Vit.Data;
 
