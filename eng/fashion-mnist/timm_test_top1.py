@@ -16,23 +16,8 @@ import torch
 
 import timm
 
-DTYPES = {"F32": np.float32, "I64": np.int64}
-
-
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"])
-        out[name] = torch.from_numpy(array.copy())
-    return out
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "timm-coverage"))
+from check_saved import load_safetensors  # noqa: E402 - the one safetensors reader of eng/
 
 def read_idx(path):
     with gzip.open(path, "rb") as f:
