@@ -19,8 +19,11 @@ internal static class TruncatedNormal
         using var noGrad = torch.no_grad();
         tensor.uniform_((2 * lower) - 1, (2 * upper) - 1);
         tensor.erfinv_();
-        tensor.mul_(std * Math.Sqrt(2.0));
-        tensor.add_(mean);
+        // Scalars held for the call: an implicit one may be finalized while libtorch still reads it ("Unknown scalar type").
+        using var scale = (std * Math.Sqrt(2.0)).ToScalar();
+        using var shift = mean.ToScalar();
+        tensor.mul_(scale);
+        tensor.add_(shift);
         tensor.clamp_(a, b);
         return tensor;
     }
