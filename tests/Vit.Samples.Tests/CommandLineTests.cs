@@ -1,5 +1,6 @@
 using FluentAssertions;
 using Vit.Samples.FashionMnist;
+using Vit.Samples.FashionMnist.Options;
 using Xunit;
 
 namespace Vit.Samples.Tests;
