@@ -76,6 +76,11 @@ internal sealed record RunSettings
     [RangeOf(typeof(TrainerOptions), nameof(TrainerOptions.WeightDecay))]
     public double WeightDecay { get; init; } = 0.05;
 
+    /// <summary>AdamW's decay of its average of squared gradients (beta2).</summary>
+    [Option("--beta2", "AdamW's decay of its average of squared gradients (beta2), in [0, 1)")]
+    [RangeOf(typeof(TrainerOptions), nameof(TrainerOptions.Beta2))]
+    public double Beta2 { get; init; } = 0.999;
+
     /// <summary>Epochs of linear learning-rate warmup (at most half the run).</summary>
     [Option("--warmup-epochs", "Epochs of linear learning-rate warmup")]
     [RangeOf(typeof(TrainerOptions), nameof(TrainerOptions.WarmupEpochs))]

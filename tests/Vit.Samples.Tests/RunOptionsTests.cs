@@ -28,6 +28,7 @@ public sealed class RunOptionsTests
         { "--mixup", "0.8", 0.8 },
         { "--cutmix", "1", 1.0 },
         { "--weight-decay", "0.1", 0.1 },
+        { "--beta2", "0.99", 0.99 },
         { "--warmup-epochs", "2.5", 2.5 },
         { "--smoothing", "0.05", 0.05 },
         { "--clip-grad", "0.5", 0.5 },
@@ -58,7 +59,7 @@ public sealed class RunOptionsTests
     {
         { "--epochs", "3" }, { "--preset", "fashion_full" }, { "--batch-size", "64" }, { "--accumulation", "2" }, { "--lr", "5e-4" },
         { "--hide-prob", "0.5" }, { "--randaug", "none" }, { "--erase", "0.25" }, { "--mixup", "0.8" }, { "--cutmix", "1" },
-        { "--weight-decay", "0.1" }, { "--warmup-epochs", "2.5" }, { "--smoothing", "0.05" }, { "--clip-grad", "none" }, { "--drop-path", "0.1" }, { "--ema", "0" },
+        { "--weight-decay", "0.1" }, { "--beta2", "0.99" }, { "--warmup-epochs", "2.5" }, { "--smoothing", "0.05" }, { "--clip-grad", "none" }, { "--drop-path", "0.1" }, { "--ema", "0" },
         { "--eval-every", "3" }, { "--validation-split", "0.2" }, { "--width", "96" }, { "--depth", "8" }, { "--heads", "2" },
         { "--mlp-ratio", "3" }, { "--patch", "4" }, { "--translate", "2" }, { "--precision", "float16" }, { "--seed", "7" },
         { "--data", "d" }, { "--limit", "100" }, { "--out", "o" },
@@ -118,6 +119,7 @@ public sealed class RunOptionsTests
     [InlineData("--mixup", typeof(MixupOptions), nameof(MixupOptions.MixupAlpha), -1.0)]
     [InlineData("--cutmix", typeof(MixupOptions), nameof(MixupOptions.CutmixAlpha), -0.5)]
     [InlineData("--weight-decay", typeof(TrainerOptions), nameof(TrainerOptions.WeightDecay), -0.5)]
+    [InlineData("--beta2", typeof(TrainerOptions), nameof(TrainerOptions.Beta2), 1.5)]
     [InlineData("--warmup-epochs", typeof(TrainerOptions), nameof(TrainerOptions.WarmupEpochs), -1.0)]
     [InlineData("--smoothing", typeof(TrainerOptions), nameof(TrainerOptions.LabelSmoothing), 1.0)]
     [InlineData("--clip-grad", typeof(TrainerOptions), nameof(TrainerOptions.GradientClipNorm), 0.0)]
