@@ -70,6 +70,44 @@ public sealed class GradientCheckpointTests
     }
 
     [Fact]
+    public void SetGradCheckpointing_Backward_RecomputesEveryBlockButTheLast()
+    {
+        torch.manual_seed(7);
+        using var model = new VisionTransformer(SmallOptions(0));
+        model.SetGradCheckpointing();
+        var calls = CountBlockCalls(model);
+        using var images = torch.randn(2, 3, 16, 16);
+
+        using (var loss = model.call(images).sum())
+        {
+            loss.backward();
+        }
+
+        // Blocks 0 and 1: the forward and the recomputation; block 2 keeps its activations and runs once.
+        calls.Should().Equal(2, 2, 1);
+    }
+
+    [Fact]
+    public void ForwardIntermediates_StoppingEarlyWhileCheckpointing_RunsTheLastBlockItNeedsOnce()
+    {
+        torch.manual_seed(7);
+        using var model = new VisionTransformer(SmallOptions(0));
+        model.SetGradCheckpointing();
+        var calls = CountBlockCalls(model);
+        using var images = torch.randn(2, 3, 16, 16);
+
+        using (var features = model.ForwardIntermediates(images, [0, 1], stopEarly: true, intermediatesOnly: true))
+        using (var loss = features.Intermediates[1].sum())
+        {
+            loss.backward();
+        }
+
+        // Block 1 is the last one the pass runs; block 2 does not run at all.
+        calls.Should().Equal(2, 1, 0);
+        model.Blocks[0].parameters().Select(p => p.grad).Should().NotContainNulls();
+    }
+
+    [Fact]
     public void Run_WithoutGradients_IsAPlainCall()
     {
         torch.manual_seed(3);
@@ -136,6 +174,20 @@ public sealed class GradientCheckpointTests
 
         var gradients = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
         return (lossValue, gradients);
+    }
+
+    /// <summary>Counts each block's forward calls (the checkpoint's recomputation calls the block again).</summary>
+    private static int[] CountBlockCalls(VisionTransformer model)
+    {
+        var calls = new int[model.Blocks.Count];
+        for (int i = 0; i < calls.Length; i++)
+        {
+            int index = i;
+            Action<nn.Module> count = _ => calls[index]++;
+            model.Blocks[i].register_forward_pre_hook(count);
+        }
+
+        return calls;
     }
 
     private static float MaxAbsDifference(Tensor a, Tensor b)
