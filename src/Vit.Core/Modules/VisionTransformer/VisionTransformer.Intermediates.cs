@@ -100,7 +100,7 @@ public sealed partial class VisionTransformer
         var x = EmbedAndPreNorm(images);
         for (int i = 0; i <= last; i++)
         {
-            var next = CallBlock(i, x, lastBlock: last);
+            var next = _gradientCheckpointing ? GradientCheckpoint.Run(blocks[i], x) : blocks[i].call(x);
             x.Dispose();
             x = next;
             if (!taken.Contains(i))

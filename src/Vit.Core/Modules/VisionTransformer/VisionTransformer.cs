@@ -90,22 +90,12 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
 
     /// <summary>
     /// Turns gradient checkpointing of the encoder blocks on or off (timm's <c>set_grad_checkpointing</c>): while
-    /// gradients are recorded each block but the last keeps only its input and is recomputed in the backward
-    /// (<see cref="GradientCheckpoint"/>), for less activation memory at about one more forward of compute. The last
-    /// block keeps its activations, as PyTorch's <c>checkpoint_sequential</c> leaves its last segment: the backward
-    /// needs them first, so recomputing them would cost time and save no peak memory. Inference and <c>no_grad</c>
-    /// passes are unaffected.
+    /// gradients are recorded each block keeps only its input and is recomputed in the backward
+    /// (<see cref="GradientCheckpoint"/>), for less activation memory at about one more forward of compute.
+    /// Inference and <c>no_grad</c> passes are unaffected.
     /// </summary>
     /// <param name="enable">Whether to checkpoint the blocks.</param>
     public void SetGradCheckpointing(bool enable = true) => _gradientCheckpointing = enable;
-
-    /// <summary>
-    /// Runs block <paramref name="index"/>, checkpointed when checkpointing is on, except <paramref name="lastBlock"/>
-    /// (the last one the pass runs): its activations would be recomputed first thing in the backward, so keeping them
-    /// costs no more peak memory than recomputing them and saves one block's forward.
-    /// </summary>
-    private Tensor CallBlock(int index, Tensor x, int lastBlock) =>
-        _gradientCheckpointing && index != lastBlock ? GradientCheckpoint.Run(blocks[index], x) : blocks[index].call(x);
 
     /// <summary>Classifies a batch of images.</summary>
     /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype (any floating dtype under <see cref="Autocast"/>).</param>
@@ -123,9 +113,9 @@ public sealed partial class VisionTransformer : Module<Tensor, Tensor>, IAutocas
     public Tensor ForwardFeatures(Tensor images)
     {
         var x = EmbedAndPreNorm(images);
-        for (int i = 0; i < blocks.Count; i++)
+        foreach (var block in blocks)
         {
-            var next = CallBlock(i, x, lastBlock: blocks.Count - 1);
+            var next = _gradientCheckpointing ? GradientCheckpoint.Run(block, x) : block.call(x);
             x.Dispose();
             x = next;
         }
