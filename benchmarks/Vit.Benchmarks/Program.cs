@@ -46,7 +46,7 @@ const string Usage = """
       soak          [--updates 1000 --every 10 --warmup 200 --csv soak.csv --png soak.png --threads N --data DIR]: Trainer
                     updates at the sample's default shape; resident memory, file descriptors and threads, their slope;
                     --from-log FILE summarises and draws a soak's printed lines again
-      grad-checkpoint [--batch 32 --rounds 2 --warmup 1 --mode alternate|on|off --split --timeline CSV --return-large-blocks] + model options: Trainer steps with and
+      grad-checkpoint [--batch 32 --rounds 2 --warmup 1 --mode alternate|on|off --split --breakdown --timeline CSV --return-large-blocks] + model options: Trainer steps with and
                     without gradient checkpointing alternating in one process, each step's own peak resident memory
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;

@@ -11,7 +11,9 @@ namespace Vit.Benchmarks.Commands;
 /// <c>grad-checkpoint</c>: Trainer.TrainStep with and without gradient checkpointing, alternating in one process on one
 /// model and trainer (<see cref="VisionTransformer.SetGradCheckpointing"/> flips between steps). Before each step the
 /// freed heap is returned and the peak resident set reset, so each step's peak is its own; <c>--mode on|off</c> runs one
-/// mode alone (for whole-process peaks compared by <c>farm-bench --vs</c>).
+/// mode alone (for whole-process peaks compared in separate processes). <c>--breakdown</c> follows each step with the
+/// same forward and backward spelled out and prints the wall, CPU (user + system) seconds and page faults of each part;
+/// the update (gradient norm, AdamW, bookkeeping) is the step minus the two.
 /// </summary>
 internal static class GradientCheckpointCommand
 {
@@ -24,6 +26,7 @@ internal static class GradientCheckpointCommand
         string mode = args.String("mode", "alternate");
         string timeline = args.String("timeline", string.Empty);
         bool split = args.Flag("split");
+        bool breakdown = args.Flag("breakdown");
         bool returnLargeBlocks = args.Flag("return-large-blocks");
         int sampleMs = args.Int("sample-ms", 10);
         ModelArguments.ApplyRuntimeSettings(args);
@@ -50,6 +53,7 @@ internal static class GradientCheckpointCommand
         using var labels = randint(0, options.NumClasses, [batch]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rss_mb with model, trainer and batch={ResidentMemory.CurrentMb():F0} load_average_1m={MachineInfo.LoadAverage():F2}"));
         var seconds = modes.ToDictionary(m => m, _ => new List<double>());
+        var parts = new Dictionary<(bool Checkpointing, string Part), List<ProcessTimes>>();
         var peaks = modes.ToDictionary(m => m, _ => new List<double>());
         using var sampler = new MemorySampler(sampleMs);
         for (int round = 0; round < warmup + rounds; round++)
@@ -63,6 +67,7 @@ internal static class GradientCheckpointCommand
                 double before = ResidentMemory.CurrentMb();
                 string name = $"{(checkpointing ? "on" : "off")}{round}";
                 var clock = Stopwatch.StartNew();
+                var start = ProcessTimes.Now();
                 if (split)
                 {
                     ForwardBackward(model, images, labels, sampler, name);
@@ -73,6 +78,7 @@ internal static class GradientCheckpointCommand
                     trainer.TrainStep(images, labels);
                 }
 
+                var step = ProcessTimes.Now().Since(start);
                 sampler.Phase("between");
                 double elapsed = clock.Elapsed.TotalSeconds;
                 double peak = ResidentMemory.PeakMb();
@@ -82,6 +88,14 @@ internal static class GradientCheckpointCommand
                 {
                     seconds[checkpointing].Add(elapsed);
                     peaks[checkpointing].Add(peak);
+                }
+
+                if (breakdown && !split)
+                {
+                    var (forward, backward) = TimeForwardBackward(model, images, labels);
+                    Report(checkpointing, "step", step, measured, parts);
+                    Report(checkpointing, "forward", forward, measured, parts);
+                    Report(checkpointing, "backward", backward, measured, parts);
                 }
             }
         }
@@ -95,6 +109,11 @@ internal static class GradientCheckpointCommand
         foreach (bool m in modes)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checkpointing={(m ? "on" : "off")} median_step_s={Median(seconds[m]):F2} median_peak_rss_mb={Median(peaks[m]):F0}"));
+        }
+
+        if (breakdown && !split)
+        {
+            PrintBreakdown(modes, parts);
         }
 
         if (modes.Length == 2)
@@ -115,6 +134,61 @@ internal static class GradientCheckpointCommand
         var loss = nn.functional.cross_entropy(model.call(images), labels);
         sampler.Phase(name + "-backward");
         loss.backward();
+    }
+
+    /// <summary>The forward (with the loss) and the backward of one step spelled out, each timed; gradients into the trainer's buffer.</summary>
+    private static (ProcessTimes Forward, ProcessTimes Backward) TimeForwardBackward(VisionTransformer model, Tensor images, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        model.train();
+        var start = ProcessTimes.Now();
+        var loss = nn.functional.cross_entropy(model.call(images), labels);
+        var forwardEnd = ProcessTimes.Now();
+        loss.backward();
+        return (forwardEnd.Since(start), ProcessTimes.Now().Since(forwardEnd));
+    }
+
+    private static void Report(bool checkpointing, string part, ProcessTimes times, bool measured, Dictionary<(bool, string), List<ProcessTimes>> parts)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(measured ? "" : "# warmup ")}checkpointing={(checkpointing ? "on" : "off")} part={part} wall_s={times.Wall:F2} cpu_s={times.Cpu:F2} user_s={times.User:F2} sys_s={times.System:F2} minor_faults={times.MinorFaults}"));
+        if (measured)
+        {
+            (parts.TryGetValue((checkpointing, part), out var list) ? list : parts[(checkpointing, part)] = []).Add(times);
+        }
+    }
+
+    /// <summary>Medians of each part per mode, the update as the step minus forward and backward, and on/off ratios of wall and CPU seconds.</summary>
+    private static void PrintBreakdown(bool[] modes, Dictionary<(bool, string), List<ProcessTimes>> parts)
+    {
+        if (parts.Count == 0)
+        {
+            return;
+        }
+
+        var medians = new Dictionary<(bool, string), (double Wall, double Cpu, double Faults)>();
+        foreach (bool m in modes)
+        {
+            foreach (string part in new[] { "step", "forward", "backward" })
+            {
+                var list = parts[(m, part)];
+                medians[(m, part)] = (Median([.. list.Select(t => t.Wall)]), Median([.. list.Select(t => t.Cpu)]), Median([.. list.Select(t => (double)t.MinorFaults)]));
+            }
+
+            var (sw, sc, _) = medians[(m, "step")];
+            var (fw, fc, _) = medians[(m, "forward")];
+            var (bw, bc, _) = medians[(m, "backward")];
+            medians[(m, "update")] = (sw - fw - bw, sc - fc - bc, double.NaN);
+        }
+
+        Console.WriteLine("# breakdown, medians: part | wall s off / on / ratio | cpu s off / on / ratio | minor faults off / on");
+        foreach (string part in new[] { "forward", "backward", "update", "step" })
+        {
+            string Cell(bool m, Func<(double Wall, double Cpu, double Faults), double> f) =>
+                medians.TryGetValue((m, part), out var v) ? f(v).ToString("F2", CultureInfo.InvariantCulture) : "-";
+            string Ratio(Func<(double Wall, double Cpu, double Faults), double> f) =>
+                modes.Length == 2 ? (f(medians[(true, part)]) / f(medians[(false, part)])).ToString("F3", CultureInfo.InvariantCulture) : "-";
+            Console.WriteLine($"breakdown {part} | wall {Cell(false, v => v.Wall)} / {Cell(true, v => v.Wall)} / {Ratio(v => v.Wall)} | cpu {Cell(false, v => v.Cpu)} / {Cell(true, v => v.Cpu)} / {Ratio(v => v.Cpu)} | faults {Cell(false, v => v.Faults)} / {Cell(true, v => v.Faults)}");
+        }
     }
 
     private static double Median(List<double> values)
