@@ -102,6 +102,7 @@ public sealed partial class Trainer
             if (float.IsFinite(loss) && float.IsFinite(norm))
             {
                 _flat.Step(learningRate);
+                _parallel?.BroadcastBuffers(Model);
                 _ema?.Update(t + 1);
             }
         }
