@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Vit.Samples.FashionMnist.Options;
 
 namespace Vit.Samples.FashionMnist;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Vit.Core;
+using Vit.Samples.FashionMnist.Options;
 
 namespace Vit.Samples.FashionMnist;
 

@@ -328,6 +328,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
         Epochs = settings.Epochs,
         LearningRate = settings.LearningRate,
         WeightDecay = settings.WeightDecay,
+        Beta2 = settings.Beta2,
         WarmupEpochs = WarmupEpochs(settings, stepsPerEpoch),
         MinLearningRate = settings.LearningRate / 100,
         AccumulationSteps = settings.Accumulation,

@@ -1,5 +1,6 @@
 using FluentAssertions;
 using Vit.Samples.FashionMnist;
+using Vit.Samples.FashionMnist.Options;
 using Xunit;
 
 namespace Vit.Samples.Tests;
@@ -51,6 +52,7 @@ public sealed class CommandLineTests
     [InlineData("--resume c.safetensors --precision float16", "--precision cannot be combined with --resume: a resumed run keeps the settings it was started with (only --device, --threads, --tensorboard and --distributed may change).")]
     [InlineData("--epochs 0", "--epochs must be at least 1; got 0.")]
     [InlineData("--weight-decay -0.1", "--weight-decay must be a finite number of at least 0; got -0.1.")]
+    [InlineData("--beta2 1.5", "--beta2 must be in [0, 1); got 1.5.")]
     [InlineData("--warmup-epochs -1", "--warmup-epochs must be a finite number of at least 0; got -1.")]
     [InlineData("--smoothing 1", "--smoothing must be in [0, 1); got 1.")]
     [InlineData("--drop-path 1.5", "--drop-path must be in [0, 1); got 1.5.")]

@@ -8,15 +8,8 @@ namespace Vit.Samples.Tests;
 /// <summary>run.json files read for --resume (through <see cref="RunFolder.ReadSettings"/>): each field out of range fails naming it.</summary>
 public sealed class RunFolderSettingsTests
 {
-    private const string Valid = """
-        {
-          "preset": "fashion_small", "epochs": 2, "batchSize": 64, "accumulation": 2, "learningRate": 0.003, "hideProbability": 0.15,
-          "randAugment": null, "eraseProbability": 0, "mixupAlpha": 0, "cutmixAlpha": 0, "weightDecay": 0.05, "warmupEpochs": 1,
-          "labelSmoothing": 0.1, "gradientClipNorm": 1, "dropPathRate": 0, "emaDecay": 0.99, "evaluateEveryEpochs": 2, "validationFraction": null, "width": 128,
-          "depth": 6, "heads": 4, "mlpRatio": 2, "patchSize": 7, "translatePixels": 0, "seed": 0, "precision": "float32",
-          "dataDirectory": null, "limit": 512
-        }
-        """;
+    /// <summary>A run's settings that pass every check (the default preset's with a few changed).</summary>
+    private static readonly RunSettings ValidSettings = new() { Epochs = 2, BatchSize = 64, Accumulation = 2, HideProbability = 0.15, LabelSmoothing = 0.1, EmaDecay = 0.99, EvaluateEveryEpochs = 2, Limit = 512 };
 
     [Theory]
     [InlineData("batchSize", "0", "batchSize must be at least 1; got 0")]
@@ -39,7 +32,7 @@ public sealed class RunFolderSettingsTests
     public void ReadSettings_FieldOutOfRange_NamesTheFileAndField(string field, string json, string problem)
     {
         using var directory = new TempDirectory();
-        var root = JsonNode.Parse(Valid)!.AsObject();
+        var root = WrittenJson(directory);
         root[field] = JsonNode.Parse(json);
         File.WriteAllText(directory.File("run.json"), root.ToJsonString());
 
@@ -50,9 +43,10 @@ public sealed class RunFolderSettingsTests
     public void ReadSettings_SettingsANewRunWrites_Passes()
     {
         using var directory = new TempDirectory();
-        File.WriteAllText(directory.File("run.json"), Valid);
+        var folder = new RunFolder(directory.Path);
+        folder.WriteSettings(ValidSettings);
 
-        new RunFolder(directory.Path).ReadSettings().BatchSize.Should().Be(64);
+        folder.ReadSettings().Should().Be(ValidSettings).And.NotBe(SamplePresets.Default.Defaults);
     }
 
     [Fact]
@@ -74,7 +68,7 @@ public sealed class RunFolderSettingsTests
     public void ReadSettings_AFieldMissing_NamesIt(string field)
     {
         using var directory = new TempDirectory();
-        var root = JsonNode.Parse(Valid)!.AsObject();
+        var root = WrittenJson(directory);
         root.Remove(field);
         File.WriteAllText(directory.File("run.json"), root.ToJsonString());
 
@@ -85,7 +79,7 @@ public sealed class RunFolderSettingsTests
     public void ReadSettings_LargerThanAMegabyte_ThrowsBeforeReadingIt()
     {
         using var directory = new TempDirectory();
-        File.WriteAllText(directory.File("run.json"), Valid + new string(' ', 1 << 20));
+        File.WriteAllText(directory.File("run.json"), WrittenJson(directory).ToJsonString() + new string(' ', 1 << 20));
 
         FluentActions.Invoking(() => new RunFolder(directory.Path).ReadSettings()).ShouldFailWithUsage($"--resume: '{directory.File("run.json")}' is 1,049,* bytes, more than the 1,048,576 a run.json may have.");
     }
@@ -97,5 +91,25 @@ public sealed class RunFolderSettingsTests
         File.WriteAllText(directory.File("run.json"), "null");
 
         FluentActions.Invoking(() => new RunFolder(directory.Path).ReadSettings()).ShouldFailWithUsage($"--resume: '{directory.File("run.json")}' is empty (null).");
+    }
+
+    [Fact]
+    public void WriteSettings_Default_WritesEachFieldCamelCased()
+    {
+        using var directory = new TempDirectory();
+
+        var root = WrittenJson(directory);
+
+        ((int)root["epochs"]!, (int)root["batchSize"]!, (double)root["learningRate"]!, (string)root["preset"]!, (int)root["limit"]!).Should().Be((2, 64, 3e-3, "fashion_small", 512));
+        root["randAugment"].Should().BeNull();
+        root.ContainsKey("randAugment").Should().BeTrue("a null setting is written too: every field must be there");
+        root.ContainsKey("mixes").Should().BeFalse("what is computed from the settings is not saved");
+    }
+
+    /// <summary>run.json as <see cref="RunFolder.WriteSettings"/> writes <see cref="ValidSettings"/>.</summary>
+    private static JsonObject WrittenJson(TempDirectory directory)
+    {
+        new RunFolder(directory.Path).WriteSettings(ValidSettings);
+        return JsonNode.Parse(File.ReadAllText(directory.File("run.json")))!.AsObject();
     }
 }

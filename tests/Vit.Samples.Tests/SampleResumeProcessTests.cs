@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Vit.Core;
+using Vit.Training;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -43,6 +44,15 @@ public sealed class SampleResumeProcessTests(SampleResumeProcessTests.FinishedRu
         result.ExitCode.Should().Be(2, result.Errors);
         result.ErrorLines.Should().ContainSingle().Which.Should().Match(expected.StartsWith("error:", StringComparison.Ordinal) ? expected : "error: --resume: *" + expected);
         Snapshot(folder).Should().Equal(before, "a refused resume writes nothing");
+    }
+
+    [Fact]
+    public void Run_Beta2_IsSavedAndTrainedWith()
+    {
+        var runJson = JsonNode.Parse(File.ReadAllText(Path.Combine(run.Folder, "run.json")))!;
+
+        runJson["beta2"]!.GetValue<double>().Should().Be(0.99);
+        Trainer.ReadCheckpointOptions(Path.Combine(run.Folder, Checkpoint)).Beta2.Should().Be(0.99, "the trainer's AdamW got --beta2");
     }
 
     [Fact]
@@ -171,7 +181,7 @@ public sealed class SampleResumeProcessTests(SampleResumeProcessTests.FinishedRu
         public FinishedRun()
         {
             Folder = _directory.File("finished");
-            var result = SampleProcess.Run(["--out", Folder, "--epochs", "2", "--limit", "64", "--batch-size", "32", "--threads", "1"]);
+            var result = SampleProcess.Run(["--out", Folder, "--epochs", "2", "--limit", "64", "--batch-size", "32", "--beta2", "0.99", "--threads", "1"]);
             if (result.ExitCode != 0 || !File.Exists(Path.Combine(Folder, Checkpoint)))
             {
                 throw new InvalidOperationException($"The sample's tiny run failed (exit {result.ExitCode}): {result.Errors}");

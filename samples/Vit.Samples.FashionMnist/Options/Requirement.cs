@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 
-namespace Vit.Samples.FashionMnist;
+namespace Vit.Samples.FashionMnist.Options;
 
 /// <summary>
 /// Says in words what a <see cref="RangeAttribute"/> or <see cref="AllowedValuesAttribute"/> accepts, in the words

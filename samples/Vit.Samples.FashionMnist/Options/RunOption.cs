@@ -4,23 +4,33 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 
-namespace Vit.Samples.FashionMnist;
+namespace Vit.Samples.FashionMnist.Options;
 
 /// <summary>
-/// One command-line option of the sample: its flag, help, the field it sets (of <see cref="RunSettings"/>, saved in
-/// run.json, or of <see cref="CommandLineRequest"/>), how its text parses and what values it accepts. <see cref="RunOptions"/>
-/// lists them all; parsing, usage, run.json checks and the <c>--resume</c> rule are read from that list.
+/// One command-line option of the sample, as its property declares it (<see cref="OptionAttribute"/> on a property of
+/// <see cref="RunSettings"/>, saved in run.json, or of <see cref="CommandLineRequest"/>): its flag, help, how its text
+/// parses and what values it accepts. <see cref="RunOptions"/> lists them all; parsing, usage, run.json checks and the
+/// <c>--resume</c> rule are read from that list.
 /// </summary>
 internal sealed class RunOption
 {
-    /// <param name="field">The property of <see cref="RunSettings"/> or <see cref="CommandLineRequest"/> the option sets.</param>
-    /// <param name="name">The flag, e.g. <c>--lr</c>.</param>
-    /// <param name="help">What it does, for <c>--help</c> (the default is appended).</param>
-    public RunOption(PropertyInfo field, string name, string help)
+    /// <param name="field">A property of <see cref="RunSettings"/> or <see cref="CommandLineRequest"/> with an <see cref="OptionAttribute"/>.</param>
+    /// <exception cref="ArgumentException">The property has no <see cref="OptionAttribute"/>.</exception>
+    public RunOption(PropertyInfo field)
     {
+        var declared = field.GetCustomAttribute<OptionAttribute>()
+            ?? throw new ArgumentException($"{field.DeclaringType?.Name}.{field.Name} has no [Option].", nameof(field));
         Field = field;
-        Name = name;
-        Help = help;
+        Name = declared.Name;
+        Check = field.GetCustomAttribute<OptionCheckAttribute>();
+        Help = Check?.Choices is string choices ? $"{declared.Help}: {choices}" : declared.Help;
+        Resumable = declared.Resumable;
+        PresetChooses = declared.PresetChooses && IsSetting;
+        NoneText = declared.NoneText;
+        DefaultText = declared.DefaultText;
+        Accepts = field.GetCustomAttribute<RangeOfAttribute>()?.Range
+            ?? field.GetCustomAttribute<RangeAttribute>()
+            ?? (ValidationAttribute?)field.GetCustomAttribute<AllowedValuesAttribute>();
         Type = Nullable.GetUnderlyingType(field.PropertyType) ?? field.PropertyType;
     }
 
@@ -40,19 +50,28 @@ internal sealed class RunOption
     public bool IsSetting => Field.DeclaringType == typeof(RunSettings);
 
     /// <summary>Gets whether the option may be given with <c>--resume</c> (it says where the run runs, not what it trains).</summary>
-    public bool Resumable { get; init; }
+    public bool Resumable { get; }
+
+    /// <summary>Gets whether presets choose the setting (its default is "the preset's").</summary>
+    public bool PresetChooses { get; }
 
     /// <summary>Gets the values the option accepts: a <see cref="RangeAttribute"/> (preferably an options class's own) or an <see cref="AllowedValuesAttribute"/>.</summary>
-    public ValidationAttribute? Accepts { get; init; }
+    public ValidationAttribute? Accepts { get; }
 
-    /// <summary>Gets a further check of a value: the error message (named by the label it is given), or <see langword="null"/>.</summary>
-    public Func<string, object, string?>? Check { get; init; }
+    /// <summary>Gets a further rule of a value, if there is one.</summary>
+    public OptionCheckAttribute? Check { get; }
 
     /// <summary>Gets the text that stands for <see langword="null"/> (<c>--randaug none</c>), if there is one.</summary>
-    public string? NoneText { get; init; }
+    public string? NoneText { get; }
 
     /// <summary>Gets the default as the usage text says it, where the field's default value does not say it.</summary>
-    public string? DefaultText { get; init; }
+    public string? DefaultText { get; }
+
+    /// <summary>Gets the placeholder of the value in the usage text: the accepted values (<c>auto|cpu|cuda</c>), else the flag's word.</summary>
+    public string ValueName => Accepts is AllowedValuesAttribute allowed ? string.Join('|', allowed.Values) : Name.TrimStart('-');
+
+    /// <summary>Gets whether the option is a switch (a <see cref="bool"/> field) rather than one value of text.</summary>
+    public bool IsSwitch => Type == typeof(bool);
 
     /// <summary>Gets the field's type without <see cref="Nullable{T}"/>.</summary>
     private Type Type { get; }
@@ -107,19 +126,19 @@ internal sealed class RunOption
             return $"{label} must be {Requirement.Of(Accepts)}; got {Requirement.Show(value)}";
         }
 
-        return Check?.Invoke(label, value);
+        return Check?.Problem(label, value);
     }
 
     /// <summary>The System.CommandLine option: a switch for a <see cref="bool"/> field, else one value of text.</summary>
     public Option CreateSymbol(string defaultText)
     {
         string description = defaultText.Length == 0 ? Help : $"{Help} [default: {defaultText}]";
-        return Type == typeof(bool)
+        return IsSwitch
             ? new Option<bool>(Name) { Description = description }
             : new Option<string>(Name)
             {
                 Description = description,
-                HelpName = Accepts is AllowedValuesAttribute allowed ? string.Join('|', allowed.Values) : null,
+                HelpName = ValueName,
             };
     }
 }
