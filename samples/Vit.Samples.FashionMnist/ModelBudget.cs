@@ -38,14 +38,28 @@ internal static class ModelBudget
         }
     }
 
+    /// <summary>The stem's convolution weights and biases and its BatchNorm weights and biases (none without a stem).</summary>
+    private static double StemParameters(VisionTransformerOptions options)
+    {
+        double count = 0, previous = options.InChannels;
+        for (int i = 0; options.HasStem && i < options.StemChannels!.Length; i++)
+        {
+            double channels = options.StemChannels[i], kernel = options.StemKernelSize(i);
+            count += (previous * channels * kernel * kernel) + (2 * channels);
+            previous = channels;
+        }
+
+        return count;
+    }
+
     /// <summary>The parameter count of a ViT with these options, in floating point so no size overflows.</summary>
     public static double Parameters(VisionTransformerOptions options)
     {
         double width = options.EmbedDim, hidden = width * options.MlpRatio, patch = options.PatchSize;
         // Mean pooling has no class token (and no position for it).
         double classToken = options.Pooling == Pooling.ClassToken ? 1 : 0;
-        double tokens = Math.Pow(options.ImageSize / patch, 2) + classToken;
-        double embedding = (options.InChannels * patch * patch * width) + width + (tokens * width) + (classToken * width);
+        double tokens = Math.Pow(options.GridSize, 2) + classToken;
+        double embedding = (options.EmbeddingInputChannels * patch * patch * width) + width + (tokens * width) + (classToken * width) + StemParameters(options);
         double block = (4 * width) + (3 * width * width) + (options.QkvBias ? 3 * width : 0) + (width * width) + width
             + (width * hidden) + hidden + (hidden * width) + width + (options.LayerScaleInit is null ? 0 : 2 * width);
         double head = (2 * width) + (width * options.NumClasses) + options.NumClasses;

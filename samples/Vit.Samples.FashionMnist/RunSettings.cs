@@ -139,6 +139,16 @@ internal sealed record RunSettings
     [RangeOf(typeof(VisionTransformerOptions), nameof(VisionTransformerOptions.MlpRatio))]
     public double MlpRatio { get; init; } = 2;
 
+    /// <summary>The output channels of each convolution of the model's convolutional stem, or <see langword="null"/> for none.</summary>
+    [Option("--stem", $"Channels of each convolution of a convolutional stem before the patches (timm's ConvStem: 3x3, BatchNorm, ReLU), e.g. 16,32,64,128, or {RunOptions.None}; with --patch 1 and the last equal to --width the stem's features are the tokens", NoneText = RunOptions.None)]
+    [IntegerList]
+    public string? StemChannels { get; init; }
+
+    /// <summary>The stride of each stem convolution, or <see langword="null"/> for 2 each.</summary>
+    [Option("--stem-strides", $"Stride of each stem convolution, e.g. 1,2,2,2, or {RunOptions.None} for 2 each", NoneText = RunOptions.None)]
+    [IntegerList]
+    public string? StemStrides { get; init; }
+
     /// <summary>The model's patch side in pixels.</summary>
     [Option("--patch", "Patch side in pixels (the input is padded to a multiple of it)")]
     [RangeOf(typeof(VisionTransformerOptions), nameof(VisionTransformerOptions.PatchSize))]
