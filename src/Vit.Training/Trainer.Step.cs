@@ -99,10 +99,12 @@ public sealed partial class Trainer
                 BatchChecks.ThrowIfOutOfRange(((long)host[next], (long)host[next + 1]), classes, nameof(targets));
             }
 
+            // The forward moved each rank's buffers (BatchNorm statistics) with its own share, whether the update is
+            // applied or skipped: every rank takes rank 0's before the EMA reads them, so no state ever differs.
+            _parallel?.BroadcastBuffers(Model);
             if (float.IsFinite(loss) && float.IsFinite(norm))
             {
                 _flat.Step(learningRate);
-                _parallel?.BroadcastBuffers(Model);
                 _ema?.Update(t + 1);
             }
         }
