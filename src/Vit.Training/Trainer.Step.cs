@@ -12,8 +12,9 @@ public sealed partial class Trainer
     /// Performs exactly one optimizer update on one logical batch: <see cref="TrainerOptions.AccumulationSteps"/>
     /// equal micro-batches, the mean loss averaged over them, global-norm clipping, the schedule's learning rate for
     /// update <see cref="Step"/> (times each parameter's layer-decay scale), AdamW, then the EMA. With a
-    /// <see cref="ProcessGroup"/>, every rank calls it at once with its equal share of the global batch and the
-    /// gradients are averaged across the ranks first.
+    /// <see cref="ProcessGroup"/>, every rank calls it at once with its equal share of the global batch, the
+    /// gradients are averaged across the ranks first, and every rank then takes rank 0's buffers (BatchNorm's running
+    /// statistics, which each rank's forward moved with its own share), whether the update is applied or skipped.
     /// </summary>
     /// <param name="images">The model's input batch (for a ViT float [B, C, H, W]); on any device (moved to the model's).
     /// With a <see cref="ProcessGroup"/>: this rank's share, as many images on every rank.</param>
