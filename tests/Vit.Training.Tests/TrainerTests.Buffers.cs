@@ -193,6 +193,81 @@ public sealed partial class TrainerTests
         group.Broadcasts.Should().Equal(buffers, "a skipped update's forward moved each rank's statistics too");
     }
 
+    [Theory]
+    [InlineData(NonFiniteHandling.SkipUpdate)]
+    [InlineData(NonFiniteHandling.Throw)]
+    public void TrainStep_NaNBatch_LeavesTheRunningStatisticsAndCountAsTheyWere(NonFiniteHandling handling)
+    {
+        using var model = BatchNormConvNet.Build(seed: 4);
+        var options = StepOptions();
+        options.NonFiniteHandling = handling;
+        using var trainer = new Trainer(model, options);
+        Train(trainer, 0);
+        var before = BufferModels.Buffers(model);
+        var (images, labels) = TestModels.RandomBatch(8, seed: 3);
+        images[0, 0, 0, 0] = tensor(float.NaN);
+
+        if (handling == NonFiniteHandling.Throw)
+        {
+            FluentActions.Invoking(() => trainer.TrainStep(images, labels)).Should().Throw<TrainingDivergedException>();
+        }
+        else
+        {
+            float.IsNaN(trainer.TrainStep(images, labels)).Should().BeTrue();
+            trainer.SkippedSteps.Should().Be(1);
+        }
+
+        foreach (var (name, buffer) in model.named_buffers())
+        {
+            buffer.equal(before[name]).all().item<bool>().Should().BeTrue("{0} is not moved by the dropped update's forward (it would be NaN)", name);
+        }
+
+        var (checkImages, checkLabels) = TestModels.RandomBatch(16, seed: 4);
+        double.IsFinite(trainer.Evaluate(checkImages, checkLabels).Loss).Should().BeTrue("eval mode normalises with the kept statistics");
+        BufferModels.Free(before);
+    }
+
+    [Fact]
+    public void TrainStep_SoftTargetsOfTheWrongWidth_ThrowsAndLeavesTheBuffersAsTheyWere()
+    {
+        using var model = BatchNormConvNet.Build(seed: 4);
+        using var trainer = new Trainer(model, StepOptions());
+        var before = BufferModels.Buffers(model);
+        using var images = rand(8, 3, 16, 16);
+        using var soft = full(8, 4, 0.25f);
+
+        // The width is checked against the logits, after the forward moved the statistics.
+        FluentActions.Invoking(() => trainer.TrainStep(images, soft)).Should().Throw<ArgumentException>()
+            .WithMessage("Soft targets must have shape [8, 5]*");
+
+        foreach (var (name, buffer) in model.named_buffers())
+        {
+            buffer.equal(before[name]).all().item<bool>().Should().BeTrue(name);
+        }
+
+        BufferModels.Free(before);
+    }
+
+    [Fact]
+    public void TrainStep_Float16OverflowWithBatchNorm_KeepsTheStatisticsTheForwardMovedAsGradScaler()
+    {
+        using var model = BufferModels.Build(BufferModels.StemVit, seed: 5);
+        var options = StepOptions();
+        options.Precision = ScalarType.Float16;
+        options.InitialLossScale = Math.Pow(2, 100);
+        using var trainer = new Trainer(model, options);
+        var before = BufferModels.Buffers(model);
+
+        Train(trainer, 0);
+
+        trainer.OverflowSteps.Should().Be(1, "2^100 times the loss overflows fp16 gradients");
+        var after = model.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        after["patch_embed.backbone.0.bn.num_batches_tracked"].item<long>().Should().Be(1, "the finite forward counted its batch, as with PyTorch");
+        after["patch_embed.backbone.0.bn.running_mean"].equal(before["patch_embed.backbone.0.bn.running_mean"]).all().item<bool>().Should().BeFalse();
+        isfinite(after["patch_embed.backbone.0.bn.running_var"]).all().item<bool>().Should().BeTrue();
+        BufferModels.Free(before);
+    }
+
     [Fact]
     public void TrainStep_BFloat16WithBatchNorm_KeepsFloat32StatisticsAndAnInt64Count()
     {
