@@ -82,7 +82,8 @@ internal sealed class DataParallel(IProcessGroup group)
 
     /// <summary>
     /// Gives every rank rank 0's buffers (BatchNorm's running statistics, which each rank moved with its own share of
-    /// the batch), as PyTorch's DistributedDataParallel does with <c>broadcast_buffers</c>; nothing for a model without buffers.
+    /// the batch; any dtype, the int64 batch count too), as PyTorch's DistributedDataParallel does with
+    /// <c>broadcast_buffers</c>; nothing for a model without buffers. Called after every update, applied or skipped.
     /// </summary>
     public void BroadcastBuffers(nn.Module model)
     {
