@@ -1,5 +1,6 @@
-"""Scores a Fashion-MNIST sample run folder with timm alone: timm.create_model(architecture, **model_args),
-load_state_dict(strict=True) of model.safetensors, then top-1 on the official 10,000 test images, normalised with the
+"""Scores a Fashion-MNIST sample run folder with timm alone: timm.create_model(architecture, **model_args) (with a
+convolutional stem, vit_options.stem_*: embed_layer=HybridEmbed around timm's ConvStem, which a JSON config cannot
+name), load_state_dict(strict=True) of model.safetensors, then top-1 on the official 10,000 test images, normalised with the
 folder's pretrained_cfg mean/std and centred in the model's input (zero padding after normalisation, as the sample
 does). The sample's last line (test_top1=...) should print the same figure.
 
@@ -15,6 +16,9 @@ import numpy as np
 import torch
 
 import timm
+from functools import partial
+from timm.layers import HybridEmbed
+from timm.models.vision_transformer_hybrid import ConvStem
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "timm-coverage"))
 from check_saved import load_safetensors  # noqa: E402 - the one safetensors reader of eng/
@@ -27,10 +31,23 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
+def stem_arguments(config):
+    """timm's hybrid embedding for a config whose vit_options has stem_channels; nothing otherwise."""
+    o = config.get("vit_options", {})
+    channels = o.get("stem_channels")
+    if not channels:
+        return {}
+    n = len(channels)
+    activation = {"relu": torch.nn.ReLU, "gelu": torch.nn.GELU, "silu": torch.nn.SiLU}[o.get("stem_activation", "relu")]
+    stem = ConvStem(in_chans=o["in_channels"], depth=n, channels=tuple(channels), stride=tuple(o.get("stem_strides") or [2] * n),
+                    kernel_size=tuple(o.get("stem_kernel_sizes") or [3] * n), act_layer=activation)
+    return {"embed_layer": partial(HybridEmbed, backbone=stem, proj=o.get("stem_projection", True))}
+
+
 def main(run, data):
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     config = json.load(open(os.path.join(run, "config.json")))
-    model = timm.create_model(config["architecture"], **config["model_args"]).eval()
+    model = timm.create_model(config["architecture"], **config["model_args"], **stem_arguments(config)).eval()
     model.load_state_dict(load_safetensors(os.path.join(run, "model.safetensors")), strict=True)
     images = read_idx(os.path.join(data, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255.0
     labels = read_idx(os.path.join(data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)

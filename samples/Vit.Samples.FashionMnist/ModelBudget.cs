@@ -22,7 +22,7 @@ internal static class ModelBudget
     public static void ThrowIfTooLarge(VisionTransformerOptions options, bool weightAverage, long? availableBytes = null)
     {
         double parameters = Parameters(options);
-        string model = string.Create(CultureInfo.InvariantCulture, $"patch {options.PatchSize}, {options.Depth} blocks x {options.EmbedDim} wide, MLP ratio {options.MlpRatio:G4}");
+        string model = string.Create(CultureInfo.InvariantCulture, $"{(options.HasStem ? $"stem {string.Join('-', options.StemChannels!)}, " : string.Empty)}patch {options.PatchSize}, {options.Depth} blocks x {options.EmbedDim} wide, MLP ratio {options.MlpRatio:G4}");
         if (parameters > MaxParameters)
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
@@ -38,14 +38,30 @@ internal static class ModelBudget
         }
     }
 
+    /// <summary>The stem's convolution weights, its BatchNorm weights and biases and the last convolution's bias (none without a stem).</summary>
+    private static double StemParameters(VisionTransformerOptions options)
+    {
+        double count = 0, previous = options.InChannels;
+        for (int i = 0; options.HasStem && i < options.StemChannels!.Length; i++)
+        {
+            double channels = options.StemChannels[i], kernel = options.StemKernelSize(i);
+            bool last = i == options.StemChannels.Length - 1;
+            count += (previous * channels * kernel * kernel) + (last ? channels : 2 * channels);
+            previous = channels;
+        }
+
+        return count;
+    }
+
     /// <summary>The parameter count of a ViT with these options, in floating point so no size overflows.</summary>
     public static double Parameters(VisionTransformerOptions options)
     {
         double width = options.EmbedDim, hidden = width * options.MlpRatio, patch = options.PatchSize;
         // Mean pooling has no class token (and no position for it).
         double classToken = options.Pooling == Pooling.ClassToken ? 1 : 0;
-        double tokens = Math.Pow(options.ImageSize / patch, 2) + classToken;
-        double embedding = (options.InChannels * patch * patch * width) + width + (tokens * width) + (classToken * width);
+        double tokens = Math.Pow(options.GridSize, 2) + classToken;
+        double projection = options.HasStem && !options.StemProjection ? 0 : (options.EmbeddingInputChannels * patch * patch * width) + width;
+        double embedding = projection + (tokens * width) + (classToken * width) + StemParameters(options);
         double block = (4 * width) + (3 * width * width) + (options.QkvBias ? 3 * width : 0) + (width * width) + width
             + (width * hidden) + hidden + (hidden * width) + width + (options.LayerScaleInit is null ? 0 : 2 * width);
         double head = (2 * width) + (width * options.NumClasses) + options.NumClasses;

@@ -1,4 +1,5 @@
 using Vit.Core;
+using Vit.Samples.FashionMnist.Options;
 
 namespace Vit.Samples.FashionMnist;
 
@@ -14,9 +15,10 @@ internal sealed record SamplePreset(RunSettings Defaults, VisionTransformerOptio
     public bool NeedsFullSet { get; init; }
 
     /// <summary>
-    /// The architecture a run trains: this preset's with the run's width, depth, heads, MLP ratio, patch size and drop
-    /// path, for Fashion-MNIST's channels and classes, the input padded to the smallest multiple of the patch that holds
-    /// its 28-pixel images (28 for patch 4 or 7, 32 for patch 8 or 16; images are centred).
+    /// The architecture a run trains: this preset's with the run's width, depth, heads, MLP ratio, patch size, stem and
+    /// drop path, for Fashion-MNIST's channels and classes, the input padded to the smallest size from 28 whose patches
+    /// tile it (28 for patch 4 or 7, 32 for patch 8 or 16; through the stem's strides with a stem; images are centred).
+    /// A stem whose last width is the model's, with patch 1, gives the tokens itself (timm's <c>HybridEmbed(proj=False)</c>).
     /// </summary>
     /// <param name="settings">The run's settings.</param>
     /// <returns>New options (the preset's are not changed).</returns>
@@ -31,10 +33,34 @@ internal sealed record SamplePreset(RunSettings Defaults, VisionTransformerOptio
         options.MlpRatio = settings.MlpRatio;
         options.PatchSize = settings.PatchSize;
         options.DropPathRate = settings.DropPathRate;
-        options.ImageSize = InputSize(FashionMnistData.ImageSide, settings.PatchSize);
+        options.StemChannels = settings.StemChannels is { } stem ? IntegerListAttribute.Parse(stem) : null;
+        options.StemStrides = settings.StemStrides is { } strides ? IntegerListAttribute.Parse(strides) : null;
+        options.StemProjection = !(options.HasStem && settings.PatchSize == 1 && options.StemChannels![^1] == settings.Width);
+        options.ImageSize = InputSize(FashionMnistData.ImageSide, options);
+
         return options;
     }
 
     /// <summary>The smallest multiple of <paramref name="patchSize"/> that holds images of side <paramref name="imageSize"/>.</summary>
     public static int InputSize(int imageSize, int patchSize) => (imageSize + patchSize - 1) / patchSize * patchSize;
+
+    /// <summary>The smallest input side from <paramref name="imageSize"/> on whose feature map (through the stem, if any) the patches of <paramref name="options"/> tile.</summary>
+    private static int InputSize(int imageSize, VisionTransformerOptions options)
+    {
+        if (!options.HasStem)
+        {
+            return InputSize(imageSize, options.PatchSize);
+        }
+
+        // The stem's output side grows with the input's, so some side within a patch's worth of strides tiles.
+        for (int side = imageSize; side < imageSize + (options.PatchSize * 1024); side++)
+        {
+            if (options.StemOutputSide(side) % options.PatchSize == 0)
+            {
+                return side;
+            }
+        }
+
+        return imageSize;
+    }
 }

@@ -62,6 +62,7 @@ internal static class SamplePresets
             {
                 Preset = name,
                 PatchSize = model.PatchSize,
+                StemChannels = null,
                 Width = model.EmbedDim,
                 Depth = model.Depth,
                 Heads = model.NumHeads,

@@ -260,7 +260,7 @@ internal sealed class TrainingRun(MpiCommunicator? mpi = null)
     /// <summary>The optional augmentations in force, for the start-up line.</summary>
     private static string Describe(VisionTransformerOptions o) => string.Create(
         CultureInfo.InvariantCulture,
-        $"patch {o.PatchSize}, {o.Depth} blocks x {o.EmbedDim} wide, {o.NumHeads} heads, MLP ratio {o.MlpRatio:G3}, {(o.Pooling == Pooling.Mean ? "mean pooling" : "class token")}");
+        $"{(o.HasStem ? $"stem {string.Join('-', o.StemChannels!)} strides {string.Join('-', Enumerable.Range(0, o.StemChannels!.Length).Select(o.StemStride))}, " : string.Empty)}patch {o.PatchSize}, {o.Depth} blocks x {o.EmbedDim} wide, {o.NumHeads} heads, MLP ratio {o.MlpRatio:G3}, {(o.Pooling == Pooling.Mean ? "mean pooling" : "class token")}");
 
     private static string Extras(RunSettings settings) =>
         (settings.RandAugment is null ? "" : $", RandAugment {settings.RandAugment}")

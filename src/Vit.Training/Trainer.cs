@@ -29,8 +29,9 @@ namespace Vit.Training;
 /// <para>Data parallelism: with an <see cref="IProcessGroup"/> (Vit.Distributed's <c>MpiCommunicator</c> under
 /// <c>mpirun -np N</c>) every rank builds the same trainer; the constructor checks that the ranks' options and models
 /// agree and gives every rank rank 0's weights, each update all-reduces the flat gradient buffer once (before
-/// anything reads it: every rank then clips and steps alike, and the replicas stay bit-identical),
-/// <c>Fit(BatchLoader)</c> and <c>Evaluate(BatchLoader)</c> take this rank's share of every global batch, evaluation
+/// anything reads it: every rank then clips and steps alike, and the replicas stay bit-identical) and then gives every
+/// rank rank 0's buffers (BatchNorm statistics, which each rank's forward moved with its own share, as PyTorch's
+/// DistributedDataParallel with <c>broadcast_buffers</c>), <c>Fit(BatchLoader)</c> and <c>Evaluate(BatchLoader)</c> take this rank's share of every global batch, evaluation
 /// counts are summed across the ranks, and only rank 0 logs and writes metrics and checkpoints (docs/distributed.md).</para>
 /// <para>A trainer is not thread-safe. On the CPU the trainer calls <see cref="CpuMemory.RetainFreedMemory"/>, so the
 /// process keeps freed tensor memory for reuse instead of returning it and faulting it in again every step (opt out

@@ -11,7 +11,7 @@ namespace Vit.Onnx.Tests;
 
 /// <summary>
 /// Options no hub case covers (RMSNorm, SiLU with split SwiGLU, scale norms, patch-embedding norm, no projection bias,
-/// max and avg+max pooling, pooling over prefix tokens): ONNX Runtime's outputs equal Vit's TorchSharp forward (itself
+/// max and avg+max pooling, pooling over prefix tokens, a convolutional stem with dynamic size and padding, ReLU): ONNX Runtime's outputs equal Vit's TorchSharp forward (itself
 /// checked against timm in Vit.Core.Tests) within 1e-4, with RMSNormalization (opset 23) and decomposed (opset 17).
 /// </summary>
 [Collection(TorchTestGroup.Name)]
@@ -27,6 +27,8 @@ public sealed class OnnxExportVariantTests(ITestOutputHelper output)
         { "prenorm_max_prefix", 17 },
         { "dynamic_pad_registers", 23 },
         { "dynamic_pad_registers", 18 },
+        { "dynamic_pad_stem_relu", 23 },
+        { "dynamic_pad_stem_relu", 18 },
     };
 
     [Theory]
@@ -84,6 +86,12 @@ public sealed class OnnxExportVariantTests(ITestOutputHelper output)
         {
             ImageSize = 32, PatchSize = 8, InChannels = 3, NumClasses = 0, EmbedDim = 32, Depth = 2, NumHeads = 4, MlpRatio = 2,
             DynamicImageSize = true, DynamicImagePad = true, RegisterTokens = 3, PositionEmbeddingCoversPrefix = false, LayerScaleInit = 0.5,
+        },
+        "dynamic_pad_stem_relu" => new VisionTransformerOptions
+        {
+            ImageSize = 32, PatchSize = 4, InChannels = 3, NumClasses = 5, EmbedDim = 32, Depth = 2, NumHeads = 4, MlpRatio = 2,
+            DynamicImageSize = true, DynamicImagePad = true, RegisterTokens = 1, Activation = ActivationKind.Relu,
+            StemChannels = [8, 16], StemKernelSizes = [3, 5], StemActivation = ActivationKind.Silu,
         },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown case."),
     };

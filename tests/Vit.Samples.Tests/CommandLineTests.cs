@@ -23,7 +23,7 @@ public sealed class CommandLineTests
         string[] args = ["--epochs", "3", "--preset", "cifar100_patch8_32", "--batch-size", "64", "--accumulation", "4", "--lr", "5e-4",
             "--hide-prob", "0.5", "--randaug", "rand-m9-n2-mstd0.5", "--erase", "0.25", "--mixup", "0.8", "--cutmix", "1", "--weight-decay", "0.1",
             "--warmup-epochs", "2.5", "--smoothing", "0.05", "--clip-grad", "2", "--drop-path", "0.1", "--ema", "0.998", "--eval-every", "4", "--validation-split", "0.2",
-            "--width", "96", "--depth", "8", "--heads", "3", "--mlp-ratio", "3", "--patch", "4", "--translate", "0", "--precision", "bfloat16",
+            "--width", "96", "--depth", "8", "--heads", "3", "--mlp-ratio", "3", "--stem", "8,16", "--stem-strides", "2,1", "--patch", "4", "--translate", "0", "--precision", "bfloat16",
             "--seed", "7", "--device", "cpu", "--data", "d", "--out", "o", "--limit", "100", "--threads", "1", "--tensorboard", "tb", "--distributed"];
         CommandLine.TryParse(args, out var request, out var error).Should().BeTrue(error);
         request.Should().Be(new CommandLineRequest
@@ -33,7 +33,7 @@ public sealed class CommandLineTests
                 Epochs = 3, Preset = "cifar100_patch8_32", BatchSize = 64, Accumulation = 4, LearningRate = 5e-4, HideProbability = 0.5,
                 RandAugment = "rand-m9-n2-mstd0.5", EraseProbability = 0.25, MixupAlpha = 0.8, CutmixAlpha = 1, WeightDecay = 0.1, WarmupEpochs = 2.5,
                 LabelSmoothing = 0.05, GradientClipNorm = 2, DropPathRate = 0.1, EmaDecay = 0.998, EvaluateEveryEpochs = 4, ValidationFraction = 0.2,
-                Width = 96, Depth = 8, Heads = 3, MlpRatio = 3, PatchSize = 4, TranslatePixels = 0, Precision = "bfloat16",
+                Width = 96, Depth = 8, Heads = 3, MlpRatio = 3, StemChannels = "8,16", StemStrides = "2,1", PatchSize = 4, TranslatePixels = 0, Precision = "bfloat16",
                 Seed = 7, DataDirectory = "d", Limit = 100,
             },
             Device = "cpu", OutputDirectory = "o", Threads = 1, TensorBoardDirectory = "tb", Distributed = true,
@@ -53,6 +53,11 @@ public sealed class CommandLineTests
     [InlineData("--epochs 0", "--epochs must be at least 1; got 0.")]
     [InlineData("--weight-decay -0.1", "--weight-decay must be a finite number of at least 0; got -0.1.")]
     [InlineData("--beta2 1.5", "--beta2 must be in [0, 1); got 1.5.")]
+    [InlineData("--stem 16,x,64", "--stem must be comma-separated positive integers such as 16,32,64; got '16,x,64'.")]
+    [InlineData("--stem 16,32 --stem-strides 2", "--stem-strides 2 must give one stride per stem convolution; got --stem 16,32.")]
+    [InlineData("--stem none --stem-strides 2,2", "--stem-strides 2,2 must give one stride per stem convolution; got no stem.")]
+    [InlineData("--stem-strides 2,2", "--stem-strides 2,2 must give one stride per stem convolution; got --stem 32,64,128.")]
+    [InlineData("--stem-strides 2,0", "--stem-strides must be comma-separated positive integers such as 16,32,64; got '2,0'.")]
     [InlineData("--warmup-epochs -1", "--warmup-epochs must be a finite number of at least 0; got -1.")]
     [InlineData("--smoothing 1", "--smoothing must be in [0, 1); got 1.")]
     [InlineData("--drop-path 1.5", "--drop-path must be in [0, 1); got 1.5.")]

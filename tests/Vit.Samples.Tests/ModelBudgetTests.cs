@@ -30,7 +30,7 @@ public sealed class ModelBudgetTests
     {
         var options = SmallWith(width, depth, mlpRatio);
 
-        FluentActions.Invoking(() => ModelBudget.ThrowIfTooLarge(options, weightAverage: false, availableBytes: long.MaxValue)).ShouldFailWithUsage($"The model (patch 7, {depth} blocks x {width} wide, MLP ratio *) would have about * parameters; the sample builds at most 1,000,000,000 (set --width, --depth, --mlp-ratio and --patch for a smaller one).");
+        FluentActions.Invoking(() => ModelBudget.ThrowIfTooLarge(options, weightAverage: false, availableBytes: long.MaxValue)).ShouldFailWithUsage($"The model (stem 32-64-128, patch 1, {depth} blocks x {width} wide, MLP ratio *) would have about * parameters; the sample builds at most 1,000,000,000 (set --width, --depth, --mlp-ratio and --patch for a smaller one).");
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ModelBudgetTests
         // 1,000 blocks of width 128: about 131 million parameters, 2.4 GiB with a weight average.
         var options = SmallWith(128, 1000, 2.0);
 
-        FluentActions.Invoking(() => ModelBudget.ThrowIfTooLarge(options, weightAverage: true, availableBytes: 1L << 31)).ShouldFailWithUsage("The model (patch 7, 1000 blocks x 128 wide, MLP ratio 2) would have about 1.32E+08 parameters: training it needs 2.5 GiB for weights, gradients and AdamW moments alone, more than the 2.0 GiB this process may use (set --width, --depth, --mlp-ratio and --patch for a smaller one).");
+        FluentActions.Invoking(() => ModelBudget.ThrowIfTooLarge(options, weightAverage: true, availableBytes: 1L << 31)).ShouldFailWithUsage("The model (stem 32-64-128, patch 1, 1000 blocks x 128 wide, MLP ratio 2) would have about 1.33E+08 parameters: training it needs 2.5 GiB for weights, gradients and AdamW moments alone, more than the 2.0 GiB this process may use (set --width, --depth, --mlp-ratio and --patch for a smaller one).");
     }
 
     [Fact]

@@ -40,6 +40,8 @@ public sealed class RunOptionsTests
         { "--depth", "8", 8 },
         { "--heads", "2", 2 },
         { "--mlp-ratio", "3", 3.0 },
+        { "--stem", "16,32,64", "16,32,64" },
+        { "--stem-strides", "1,2,2", "1,2,2" },
         { "--patch", "4", 4 },
         { "--translate", "2", 2 },
         { "--precision", "float16", "float16" },
@@ -61,7 +63,7 @@ public sealed class RunOptionsTests
         { "--hide-prob", "0.5" }, { "--randaug", "none" }, { "--erase", "0.25" }, { "--mixup", "0.8" }, { "--cutmix", "1" },
         { "--weight-decay", "0.1" }, { "--beta2", "0.99" }, { "--warmup-epochs", "2.5" }, { "--smoothing", "0.05" }, { "--clip-grad", "none" }, { "--drop-path", "0.1" }, { "--ema", "0" },
         { "--eval-every", "3" }, { "--validation-split", "0.2" }, { "--width", "96" }, { "--depth", "8" }, { "--heads", "2" },
-        { "--mlp-ratio", "3" }, { "--patch", "4" }, { "--translate", "2" }, { "--precision", "float16" }, { "--seed", "7" },
+        { "--mlp-ratio", "3" }, { "--stem", "16,32" }, { "--stem-strides", "2,2" }, { "--patch", "4" }, { "--translate", "2" }, { "--precision", "float16" }, { "--seed", "7" },
         { "--data", "d" }, { "--limit", "100" }, { "--out", "o" },
     };
 

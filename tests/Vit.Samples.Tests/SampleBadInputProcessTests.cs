@@ -31,9 +31,9 @@ public sealed class SampleBadInputProcessTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--mlp-ratio 1e300", "error: The model (patch 7, 6 blocks x 128 wide, MLP ratio 1E+300) would have about * parameters; the sample builds at most 1,000,000,000 *")]
-    [InlineData("--width 2147483647 --heads 1", "error: The model (patch 7, 6 blocks x 2147483647 wide, MLP ratio 2) would have about * parameters; the sample builds at most 1,000,000,000 *")]
-    [InlineData("--depth 1000000", "error: The model (patch 7, 1000000 blocks x 128 wide, MLP ratio 2) would have about * parameters; the sample builds at most 1,000,000,000 *")]
+    [InlineData("--mlp-ratio 1e300", "error: The model (stem 32-64-128, patch 1, 6 blocks x 128 wide, MLP ratio 1E+300) would have about * parameters; the sample builds at most 1,000,000,000 *")]
+    [InlineData("--width 2147483647 --heads 1", "error: The model (stem 32-64-128, patch 1, 6 blocks x 2147483647 wide, MLP ratio 2) would have about * parameters; the sample builds at most 1,000,000,000 *")]
+    [InlineData("--depth 1000000", "error: The model (stem 32-64-128, patch 1, 1000000 blocks x 128 wide, MLP ratio 2) would have about * parameters; the sample builds at most 1,000,000,000 *")]
     [InlineData("--validation-split 0.00001 --limit 64", "error: --validation-split 1E-05 holds out no image of the 64 training images; use a larger fraction (or a larger --limit).")]
     public void Run_ModelOrSplitThatCannotWork_ExitsTwoBeforeWritingRunJson(string line, string expected)
     {

@@ -34,16 +34,19 @@ public sealed class SamplePresetsTests
     }
 
     [Fact]
-    public void ModelFor_Default_Is804874ParametersOn28PixelImages()
+    public void ModelFor_Default_Is891242ParametersOn28PixelImages()
     {
         var model = SamplePresets.Default.ModelFor(SamplePresets.Default.Defaults);
-        (model.ImageSize, model.PatchSize, model.GridSize, model.Pooling).Should().Be((28, 7, 4, Pooling.Mean));
-        // 16x128 patch projection + 128, 16x128 positions, 6 blocks of (qkv 3x(128x128+128), proj 128x128+128,
-        // fc1 128x256+256, fc2 256x128+128, two norms 4x128), fc_norm 2x128, head 128x10+10.
+        (model.ImageSize, model.PatchSize, model.GridSize, model.Pooling, model.StemProjection).Should().Be((28, 1, 4, Pooling.Mean, false));
+        model.StemChannels.Should().Equal(32, 64, 128);
+        // Stem: 3x3 convolutions 1->32 and 32->64 without bias, each with BatchNorm (2 x channels), 64->128 with a bias and
+        // no norm (its 128 channels are the tokens: no projection); 16x128 positions, 6 blocks of (qkv 3x(128x128+128),
+        // proj 128x128+128, fc1 128x256+256, fc2 256x128+128, two norms 4x128), fc_norm 2x128, head 128x10+10.
+        int stem = (32 * 9) + (2 * 32) + (64 * 32 * 9) + (2 * 64) + (128 * 64 * 9) + 128;
         int block = (3 * ((128 * 128) + 128)) + ((128 * 128) + 128) + ((128 * 256) + 256) + ((256 * 128) + 128) + (4 * 128);
-        int expected = (49 * 128) + 128 + (16 * 128) + (6 * block) + (2 * 128) + (128 * 10) + 10;
+        int expected = stem + (16 * 128) + (6 * block) + (2 * 128) + (128 * 10) + 10;
         using var vit = new VisionTransformer(model);
-        vit.parameters().Sum(p => p.numel()).Should().Be(expected).And.Be(804_874);
+        vit.parameters().Sum(p => p.numel()).Should().Be(expected).And.Be(891_242);
     }
 
     [Fact]
@@ -70,13 +73,27 @@ public sealed class SamplePresetsTests
     public void ModelFor_Settings_ChangeTheArchitectureAndPadTheInputToThePatch()
     {
         var preset = SamplePresets.Default;
-        var settings = preset.Defaults with { Width = 96, Depth = 3, Heads = 2, MlpRatio = 3, PatchSize = 8, DropPathRate = 0.1 };
+        var settings = preset.Defaults with { Width = 96, Depth = 3, Heads = 2, MlpRatio = 3, PatchSize = 8, DropPathRate = 0.1, StemChannels = null };
 
         var model = preset.ModelFor(settings);
 
         (model.EmbedDim, model.Depth, model.NumHeads, model.MlpRatio, model.PatchSize, model.ImageSize, model.DropPathRate).Should().Be((96, 3, 2, 3.0, 8, 32, 0.1));
         (model.InChannels, model.NumClasses, model.Pooling).Should().Be((1, 10, Pooling.Mean));
         preset.Architecture.EmbedDim.Should().NotBe(96, "the preset's own options are not changed");
+    }
+
+    [Theory]
+    [InlineData("16,32", null, 2, 29, 8, true)]
+    [InlineData("16,32,64", null, 2, 28, 4, true)]
+    [InlineData("16,32,128", "1,2,2", 1, 28, 7, false)]
+    public void ModelFor_Stem_PadsTheInputSoThePatchesTileTheStemsMap(string channels, string? strides, int patch, int image, int feature, bool projection)
+    {
+        var preset = SamplePresets.Default;
+
+        var model = preset.ModelFor(preset.Defaults with { StemChannels = channels, StemStrides = strides, PatchSize = patch });
+
+        (model.ImageSize, model.StemOutputSide(model.ImageSize), model.GridSize, model.StemProjection).Should().Be((image, feature, feature / patch, projection));
+        new VisionTransformerOptionsValidator().Validate(null, model).Succeeded.Should().BeTrue();
     }
 
     [Fact]

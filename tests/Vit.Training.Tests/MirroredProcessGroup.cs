@@ -26,9 +26,10 @@ internal sealed class MirroredProcessGroup(int rank, int size) : IProcessGroup
         tensor.mul_(size);
     }
 
-    public void Broadcast(Tensor tensor, int root)
-    {
-    }
+    /// <summary>Gets the dtype and number of elements of each broadcast, in call order.</summary>
+    public List<(ScalarType Dtype, long Elements)> Broadcasts { get; } = [];
+
+    public void Broadcast(Tensor tensor, int root) => Broadcasts.Add((tensor.dtype, tensor.numel()));
 
     public void VerifyIdentical(string description, string value) => Verified.Add(description);
 

@@ -33,6 +33,12 @@ internal static class RunOptions
             }
         }
 
+        if (settings.StemStrides is { } strides && strides.Split(',').Length != (settings.StemChannels?.Split(',').Length ?? 0))
+        {
+            string channels = settings.StemChannels is null ? "no stem" : $"{label(Of(nameof(RunSettings.StemChannels)))} {settings.StemChannels}";
+            return $"{label(Of(nameof(RunSettings.StemStrides)))} {strides} must give one stride per stem convolution; got {channels}";
+        }
+
         return settings.BatchSize % settings.Accumulation == 0
             ? null
             : $"{label(Of(nameof(RunSettings.BatchSize)))} {settings.BatchSize} is not divisible by {label(Of(nameof(RunSettings.Accumulation)))} {settings.Accumulation}";

@@ -80,6 +80,12 @@ internal sealed class PretrainedConfig
             ["model_args"] = ModelArgs.DeepClone(),
             ["pretrained_cfg"] = Preprocessing.ToJson(NumClasses),
         };
+
+        // timm's first_conv names the convolution that sees the pixels: a convolutional stem's first one.
+        if (VitOptions["stem_channels"] is JsonArray { Count: > 0 })
+        {
+            root["pretrained_cfg"]!["first_conv"] = "patch_embed.backbone.0.conv";
+        }
         if (LabelNames.Count > 0)
         {
             root["label_names"] = new JsonArray([.. LabelNames.Select(n => (JsonNode?)JsonValue.Create(n))]);

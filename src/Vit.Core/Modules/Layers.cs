@@ -25,6 +25,7 @@ internal static class Layers
         ActivationKind.GeluTanh => GELU(TorchSharp.Modules.GELU.Approximate.tanh),
         ActivationKind.QuickGelu => new QuickGelu(),
         ActivationKind.Silu => SiLU(),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"ActivationKind {kind} is not one of Gelu, GeluTanh, QuickGelu, Silu."),
+        ActivationKind.Relu => ReLU(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"ActivationKind {kind} is not one of Gelu, GeluTanh, QuickGelu, Silu, Relu."),
     };
 }

@@ -5,15 +5,19 @@ namespace Vit.Core;
 
 /// <summary>
 /// Cuts images into non-overlapping square patches and projects each to a token with one strided convolution
-/// (timm's <c>PatchEmbed</c>; state_dict keys <c>proj.weight</c>, <c>proj.bias</c> and, with a norm, <c>norm.*</c>).
+/// (timm's <c>PatchEmbed</c>; state_dict keys <c>proj.weight</c>, <c>proj.bias</c> and, with a norm, <c>norm.*</c>),
+/// or, with <see cref="VisionTransformerOptions.StemChannels"/>, runs a convolutional stem first and cuts its feature
+/// map (timm's <c>HybridEmbed</c> around a <c>ConvStem</c>: keys <c>backbone.{i}.*</c>, then <c>proj.*</c>).
 /// Input <c>[B, C, H, W]</c>, output <c>[B, (H/P)*(W/P), D]</c> in row-major patch order. Built for one image size,
 /// or for any size (timm's <c>strict_img_size=False</c> under <c>dynamic_img_size</c>), optionally zero-padding the
 /// bottom and right edges up to a multiple of the patch (<c>dynamic_img_pad</c>).
 /// </summary>
 public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
 {
-    private readonly AutocastConv2d proj;
+    private readonly TorchSharp.Modules.Sequential? backbone;
+    private readonly Module<Tensor, Tensor> proj;
     private readonly Module<Tensor, Tensor> norm;
+    private readonly VisionTransformerOptions _stem;
 
     /// <summary>Creates the patch embedding. The convolution keeps PyTorch's default initialisation, as timm's does.</summary>
     /// <param name="imageSize">Side of the square input images, in pixels.</param>
@@ -44,9 +48,12 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embedDim);
-        if (imageSize % patchSize != 0)
+        long featureSide = o.StemOutputSide(imageSize);
+        if (featureSide % patchSize != 0)
         {
-            throw new ArgumentException($"imageSize {imageSize} is not divisible by patchSize {patchSize}.", nameof(patchSize));
+            throw new ArgumentException(o.HasStem
+                ? $"The stem's {featureSide}x{featureSide} feature map of {imageSize}x{imageSize} images is not divisible by patchSize {patchSize}."
+                : $"imageSize {imageSize} is not divisible by patchSize {patchSize}.", nameof(patchSize));
         }
 
         ImageSize = imageSize;
@@ -55,7 +62,11 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
         EmbedDim = embedDim;
         DynamicImageSize = o.DynamicImageSize;
         DynamicImagePad = o.DynamicImagePad;
-        proj = new AutocastConv2d(inChannels, embedDim, patchSize, stride: patchSize, hasBias: !o.PreNorm);
+        _stem = o.Clone();
+        backbone = o.HasStem ? Stem(o, inChannels) : null;
+        proj = o.HasStem && !o.StemProjection
+            ? Identity()
+            : new AutocastConv2d(o.HasStem ? o.EmbeddingInputChannels : inChannels, embedDim, patchSize, stride: patchSize, hasBias: !o.PreNorm);
         norm = Layers.NormOrIdentity(o.PatchEmbeddingNorm, o.Norm, embedDim, o.LayerNormEpsilon);
         RegisterComponents();
     }
@@ -79,7 +90,10 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
     public int EmbedDim { get; }
 
     /// <summary>Gets the number of patches along one side.</summary>
-    public int GridSize => ImageSize / PatchSize;
+    public int GridSize => (int)(_stem.StemOutputSide(ImageSize) / PatchSize);
+
+    /// <summary>Gets the convolution whose input is the images: the stem's first, or the patch projection.</summary>
+    private AutocastConv2d FirstConvolution => backbone is null ? (AutocastConv2d)proj : ((ConvNormAct)backbone.children().First()).Conv;
 
     /// <summary>Gets the number of patches (tokens) per image.</summary>
     public int NumPatches => GridSize * GridSize;
@@ -88,9 +102,13 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
     /// <param name="height">Input height in pixels.</param>
     /// <param name="width">Input width in pixels.</param>
     /// <returns>The number of patch rows and columns.</returns>
-    public (int Rows, int Columns) GridFor(long height, long width) => DynamicImagePad
-        ? ((int)((height + PatchSize - 1) / PatchSize), (int)((width + PatchSize - 1) / PatchSize))
-        : ((int)(height / PatchSize), (int)(width / PatchSize));
+    public (int Rows, int Columns) GridFor(long height, long width)
+    {
+        long rows = _stem.StemOutputSide(height), columns = _stem.StemOutputSide(width);
+        return DynamicImagePad
+            ? ((int)((rows + PatchSize - 1) / PatchSize), (int)((columns + PatchSize - 1) / PatchSize))
+            : ((int)(rows / PatchSize), (int)(columns / PatchSize));
+    }
 
     /// <summary>Embeds a batch of images.</summary>
     /// <param name="images">Images shaped <c>[B, InChannels, ImageSize, ImageSize]</c> in the weights' floating dtype (any floating dtype under <see cref="Autocast"/>).</param>
@@ -103,11 +121,27 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
         using var scope = NewDisposeScope();
 
         // [B, D, h, w] -> [B, D, h*w] -> [B, h*w, D]; the transpose is a view, the next op (cat or add) makes it dense.
-        var x = proj.call(Pad(images) ?? images).flatten(2).transpose(1, 2);
+        var features = backbone is null ? images : backbone.call(images);
+        var x = proj.call(Pad(features) ?? features).flatten(2).transpose(1, 2);
         return norm.call(x).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The images zero-padded at the bottom and right to a multiple of the patch, or null when no padding is needed.</summary>
+    /// <summary>The stem of <paramref name="o"/>: its convolutions as children "0", "1", … (timm's <c>ConvStem</c>, an <c>nn.Sequential</c>).</summary>
+    private static TorchSharp.Modules.Sequential Stem(VisionTransformerOptions o, int inChannels)
+    {
+        var layers = new List<(string, Module<Tensor, Tensor>)>();
+        int channels = inChannels;
+        for (int i = 0; i < o.StemChannels!.Length; i++)
+        {
+            bool last = i == o.StemChannels.Length - 1;
+            layers.Add(($"{i}", new ConvNormAct(channels, o.StemChannels[i], o.StemKernelSize(i), o.StemStride(i), o.StemPadding(i), last, o.StemActivation)));
+            channels = o.StemChannels[i];
+        }
+
+        return Sequential(layers);
+    }
+
+    /// <summary>The images (or stem features) zero-padded at the bottom and right to a multiple of the patch, or null when no padding is needed.</summary>
     private Tensor? Pad(Tensor images)
     {
         if (!DynamicImagePad)
@@ -136,10 +170,11 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
 
         if (DynamicImageSize)
         {
-            if (!DynamicImagePad && (images.shape[2] % PatchSize != 0 || images.shape[3] % PatchSize != 0 || images.shape[2] == 0 || images.shape[3] == 0))
+            long rows = _stem.StemOutputSide(images.shape[2]), columns = _stem.StemOutputSide(images.shape[3]);
+            if (!DynamicImagePad && (rows % PatchSize != 0 || columns % PatchSize != 0 || rows <= 0 || columns <= 0))
             {
                 throw new ArgumentException(
-                    $"Expected images whose height and width are positive multiples of the patch size {PatchSize} (shaped [batch, {InChannels}, H, W]), got {images.shape[2]}x{images.shape[3]} in shape {actual}. " +
+                    $"Expected images whose height and width are positive multiples of the patch size {PatchSize}{(_stem.HasStem ? " after the stem" : string.Empty)} (shaped [batch, {InChannels}, H, W]), got {images.shape[2]}x{images.shape[3]} in shape {actual}. " +
                     "Resize or crop the images, or build the model with VisionTransformerOptions.DynamicImagePad to zero-pad them.",
                     nameof(images));
             }
@@ -154,12 +189,12 @@ public sealed class PatchEmbedding : Module<Tensor, Tensor>, IAutocastModule
 
         if (!images.is_floating_point())
         {
-            throw new ArgumentException($"Expected floating-point images ({proj.Weight.dtype}, like the weights), got dtype {images.dtype}.", nameof(images));
+            throw new ArgumentException($"Expected floating-point images ({FirstConvolution.Weight.dtype}, like the weights), got dtype {images.dtype}.", nameof(images));
         }
 
-        if (images.dtype != proj.Weight.dtype && !Autocast.IsEnabled)
+        if (images.dtype != FirstConvolution.Weight.dtype && !Autocast.IsEnabled)
         {
-            throw new ArgumentException($"Expected images of dtype {proj.Weight.dtype} (the weights' dtype), got {images.dtype}; convert the images or the model, or run under Autocast.", nameof(images));
+            throw new ArgumentException($"Expected images of dtype {FirstConvolution.Weight.dtype} (the weights' dtype), got {images.dtype}; convert the images or the model, or run under Autocast.", nameof(images));
         }
     }
 }

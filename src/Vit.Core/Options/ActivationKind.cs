@@ -1,6 +1,6 @@
 namespace Vit.Core;
 
-/// <summary>The activation of the transformer MLPs (timm's <c>act_layer</c>).</summary>
+/// <summary>The activation of the transformer MLPs and the convolutional stem (timm's <c>act_layer</c>).</summary>
 public enum ActivationKind
 {
     /// <summary>Exact (erf) GELU, timm's default <c>nn.GELU</c>.</summary>
@@ -14,4 +14,7 @@ public enum ActivationKind
 
     /// <summary><c>x * sigmoid(x)</c> (timm's <c>'silu'</c> / <c>nn.SiLU</c>; the gate of SwiGLU MLPs).</summary>
     Silu = 3,
+
+    /// <summary><c>max(x, 0)</c> (<c>nn.ReLU</c>; timm's convolutional stems).</summary>
+    Relu = 4,
 }

@@ -95,13 +95,20 @@ public sealed partial class VisionTransformerOptions
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double? LayerScaleInit { get; set; }
 
-    /// <summary>Gets the number of patches along one side of the image.</summary>
-    public int GridSize => PatchSize > 0 ? ImageSize / PatchSize : 0;
+    /// <summary>Gets the number of patches along one side of the image (of the stem's feature map with <see cref="StemChannels"/>).</summary>
+    public int GridSize => PatchSize > 0 ? (int)(StemOutputSide(ImageSize) / PatchSize) : 0;
 
     /// <summary>Gets the MLP hidden width, <c>(int)(EmbedDim * MlpRatio)</c>.</summary>
     public int MlpHiddenDim => (int)(EmbedDim * MlpRatio);
 
-    /// <summary>Returns an independent copy (all members are values).</summary>
+    /// <summary>Returns an independent copy (the stem's arrays are copied too).</summary>
     /// <returns>A new options object equal to this one.</returns>
-    public VisionTransformerOptions Clone() => (VisionTransformerOptions)MemberwiseClone();
+    public VisionTransformerOptions Clone()
+    {
+        var copy = (VisionTransformerOptions)MemberwiseClone();
+        copy.StemChannels = StemChannels?.ToArray();
+        copy.StemStrides = StemStrides?.ToArray();
+        copy.StemKernelSizes = StemKernelSizes?.ToArray();
+        return copy;
+    }
 }

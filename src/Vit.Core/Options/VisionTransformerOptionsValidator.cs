@@ -2,7 +2,7 @@ namespace Vit.Core;
 
 /// <summary>
 /// Validates <see cref="VisionTransformerOptions"/>: the DataAnnotations ranges on each property and the rules across
-/// fields (<c>EmbedDim % NumHeads == 0</c>, <c>ImageSize % PatchSize == 0</c>, a hidden MLP width of at least 1, and
+/// fields (<c>EmbedDim % NumHeads == 0</c>, <c>ImageSize % PatchSize == 0</c> (of the stem's feature map with a stem), a hidden MLP width of at least 1, and
 /// the combinations timm cannot build: class-token pooling without a class token, a distillation token without class-token
 /// pooling or with registers, an odd packed SwiGLU width, <c>fc_norm</c> without the final norm).
 /// </summary>
@@ -16,7 +16,12 @@ public sealed class VisionTransformerOptionsValidator : OptionsValidator<VisionT
             yield return $"VisionTransformerOptions.EmbedDim is {options.EmbedDim} and NumHeads is {options.NumHeads}, but EmbedDim must be divisible by NumHeads";
         }
 
-        if (options.PatchSize > 0 && options.ImageSize > 0 && options.ImageSize % options.PatchSize != 0)
+        foreach (string failure in VisionTransformerOptionsStemRules.Failures(options))
+        {
+            yield return failure;
+        }
+
+        if (!options.HasStem && options.PatchSize > 0 && options.ImageSize > 0 && options.ImageSize % options.PatchSize != 0)
         {
             yield return $"VisionTransformerOptions.ImageSize is {options.ImageSize} and PatchSize is {options.PatchSize}, but ImageSize must be divisible by PatchSize";
         }

@@ -100,18 +100,18 @@ public static partial class Autocast
         return F.linear(x ?? input, w ?? weight, b ?? bias);
     }
 
-    /// <summary>An unpadded <c>conv2d</c>, with input, weight and bias cast to <see cref="Dtype"/> for the call under autocast.</summary>
-    internal static Tensor Conv2dOp(Tensor input, Tensor weight, Tensor? bias, long[] stride)
+    /// <summary>A zero-padded <c>conv2d</c>, with input, weight and bias cast to <see cref="Dtype"/> for the call under autocast.</summary>
+    internal static Tensor Conv2dOp(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding)
     {
         if (s_dtype.Value is not ScalarType dtype)
         {
-            return F.conv2d(input, weight, bias, stride);
+            return F.conv2d(input, weight, bias, stride, padding);
         }
 
         using var x = CastOrNull(input, dtype);
         using var w = CastOrNull(weight, dtype);
         using var b = bias is null ? null : CastOrNull(bias, dtype);
-        return F.conv2d(x ?? input, w ?? weight, b ?? bias, stride);
+        return F.conv2d(x ?? input, w ?? weight, b ?? bias, stride, padding);
     }
 
     /// <summary><c>layer_norm</c>, in fp32 under autocast (input and weights cast up when they are not fp32).</summary>

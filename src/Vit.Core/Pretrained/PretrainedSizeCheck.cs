@@ -24,14 +24,27 @@ internal static partial class PretrainedSizeCheck
         InvalidDataException Mismatch(string option, string value, string found) =>
             new($"'{configPath}': {field(option)} is {value} but '{weightsPath}' holds {found}; nothing was built.");
 
-        if (!shapes.TryGetValue("patch_embed.proj.weight", out var patch) || patch.Length != 4)
+        if (o.HasStem)
         {
-            throw new InvalidDataException($"'{weightsPath}' has no patch_embed.proj.weight [embed_dim, in_chans, patch, patch]: these are not a ViT's weights (or not with timm's key names).");
+            CheckStem(o, shapes, Mismatch);
         }
 
-        Compare(o.EmbedDim, patch[0], nameof(o.EmbedDim), "patch_embed.proj.weight");
-        Compare(o.InChannels, patch[1], nameof(o.InChannels), "patch_embed.proj.weight");
-        Compare(o.PatchSize, patch[2], nameof(o.PatchSize), "patch_embed.proj.weight");
+        if (o.HasStem && !o.StemProjection)
+        {
+            string last = $"patch_embed.backbone.{o.StemChannels!.Length - 1}.conv.weight";
+            Compare(o.EmbedDim, shapes[last][0], nameof(o.EmbedDim), last);
+        }
+        else
+        {
+            if (!shapes.TryGetValue("patch_embed.proj.weight", out var patch) || patch.Length != 4)
+            {
+                throw new InvalidDataException($"'{weightsPath}' has no patch_embed.proj.weight [embed_dim, in_chans, patch, patch]: these are not a ViT's weights (or not with timm's key names).");
+            }
+
+            Compare(o.EmbedDim, patch[0], nameof(o.EmbedDim), "patch_embed.proj.weight");
+            Compare(o.EmbeddingInputChannels, patch[1], o.HasStem ? nameof(o.StemChannels) : nameof(o.InChannels), "patch_embed.proj.weight");
+            Compare(o.PatchSize, patch[2], nameof(o.PatchSize), "patch_embed.proj.weight");
+        }
 
         int blocks = shapes.Keys.Select(k => BlockIndex().Match(k)).Where(m => m.Success)
             .Select(m => int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i + 1 : int.MaxValue)
@@ -50,7 +63,7 @@ internal static partial class PretrainedSizeCheck
 
         if (shapes.TryGetValue("pos_embed", out var pos) && pos.Length == 3)
         {
-            double grid = (double)o.ImageSize / o.PatchSize;
+            double grid = o.GridSize;
             if (grid * grid > (double)MaxGridGrowth * pos[1])
             {
                 throw Mismatch(nameof(o.ImageSize), Text(o.ImageSize), string.Create(CultureInfo.InvariantCulture, $"position embeddings for {pos[1]} tokens, and a grid of {grid * grid:0} patches is more than {MaxGridGrowth} times that"));
@@ -63,6 +76,32 @@ internal static partial class PretrainedSizeCheck
             {
                 throw Mismatch(option, Text(expected), string.Create(CultureInfo.InvariantCulture, $"{tensor} with {found} there"));
             }
+        }
+    }
+
+    /// <summary>Each stem convolution is [channels, previous channels, kernel, kernel], and there are no more of them.</summary>
+    private static void CheckStem(VisionTransformerOptions o, IReadOnlyDictionary<string, long[]> shapes, Func<string, string, string, InvalidDataException> mismatch)
+    {
+        int convolutions = shapes.Keys.Select(k => StemIndex().Match(k)).Where(m => m.Success)
+            .Select(m => int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i + 1 : int.MaxValue)
+            .DefaultIfEmpty(0).Max();
+        if (convolutions != o.StemChannels!.Length)
+        {
+            throw mismatch(nameof(o.StemChannels), $"[{string.Join(", ", o.StemChannels)}]", string.Create(CultureInfo.InvariantCulture, $"{convolutions} stem convolutions (patch_embed.backbone.N.conv.weight)"));
+        }
+
+        long previous = o.InChannels;
+        for (int i = 0; i < o.StemChannels.Length; i++)
+        {
+            string key = $"patch_embed.backbone.{i}.conv.weight";
+            long[] expected = [o.StemChannels[i], previous, o.StemKernelSize(i), o.StemKernelSize(i)];
+            if (!shapes.TryGetValue(key, out var found) || !found.SequenceEqual(expected))
+            {
+                throw mismatch(nameof(o.StemChannels), $"[{string.Join(", ", o.StemChannels)}] (kernels {string.Join(", ", Enumerable.Range(0, o.StemChannels.Length).Select(o.StemKernelSize))}, {o.InChannels} input channels)",
+                    found is null ? $"no {key}" : $"{key} shaped [{string.Join(", ", found)}], not [{string.Join(", ", expected)}]");
+            }
+
+            previous = o.StemChannels[i];
         }
     }
 
@@ -84,4 +123,7 @@ internal static partial class PretrainedSizeCheck
 
     [GeneratedRegex(@"^blocks\.(\d+)\.")]
     private static partial Regex BlockIndex();
+
+    [GeneratedRegex(@"^patch_embed\.backbone\.(\d+)\.conv\.weight$")]
+    private static partial Regex StemIndex();
 }

@@ -20,6 +20,7 @@ internal static class VitOptionsJson
         "class_token", "register_tokens", "distillation_token", "position_embedding_covers_prefix", "dynamic_image_size",
         "dynamic_image_pad", "norm", "activation", "mlp", "projection_bias", "qk_norm", "scale_attention_norm",
         "scale_mlp_norm", "pre_norm", "patch_embedding_norm", "final_norm", "fc_norm", "pool_include_prefix", "head_dropout",
+        "stem_channels", "stem_strides", "stem_kernel_sizes", "stem_activation", "stem_projection",
     };
 
     // The original fields first, in declaration order, then the optional ones.
@@ -46,6 +47,7 @@ internal static class VitOptionsJson
                 int i => i,
                 double d => d,
                 bool b => b,
+                int[] values => new JsonArray([.. values.Select(v => (JsonNode)v)]),
                 _ => throw new NotSupportedException($"VisionTransformerOptions.{property.Name} has type {property.PropertyType}, which vit_options cannot hold."),
             };
         }
@@ -81,6 +83,7 @@ internal static class VitOptionsJson
                 _ when type == typeof(double?) => fields.NullableDouble(name),
                 _ when type == typeof(bool) => fields.Bool(name),
                 _ when type == typeof(bool?) => fields.NullableBool(name),
+                _ when type == typeof(int[]) => fields.Node[name] is null ? null : fields.Ints(name, minimum: 1).ToArray(),
                 _ when type.IsEnum => ReadEnum(fields, name, type),
                 _ => throw new NotSupportedException($"VisionTransformerOptions.{property.Name} has type {type}, which vit_options cannot hold."),
             };

@@ -24,9 +24,10 @@ internal static partial class TimmStateDict
             {
                 problems.Add($"missing key '{name}' (expected {Shape(parameter)})");
             }
-            else if (!tensor.is_floating_point())
+            else if (tensor.is_floating_point() != parameter.is_floating_point())
             {
-                problems.Add($"'{name}' has dtype {tensor.dtype}, expected a floating-point dtype");
+                // Integer buffers (BatchNorm's num_batches_tracked) take integers; everything else any floating dtype.
+                problems.Add($"'{name}' has dtype {tensor.dtype}, expected {(parameter.is_floating_point() ? "a floating-point dtype" : parameter.dtype.ToString())}");
             }
             else if (tensor.shape.SequenceEqual(parameter.shape))
             {
@@ -84,9 +85,9 @@ internal static partial class TimmStateDict
                 }
             }
 
-            if (patch.shape[1] != options.InChannels || patch.shape[2] != options.PatchSize)
+            if (patch.shape[1] != options.EmbeddingInputChannels || patch.shape[2] != options.PatchSize)
             {
-                yield return $"hint: the checkpoint has {patch.shape[1]} input channels and {patch.shape[2]}x{patch.shape[3]} patches; options say {options.InChannels} and {options.PatchSize}";
+                yield return $"hint: the checkpoint has {patch.shape[1]} input channels and {patch.shape[2]}x{patch.shape[3]} patches; options say {options.EmbeddingInputChannels} and {options.PatchSize}";
             }
         }
 

@@ -61,14 +61,8 @@ internal static class VariantGraph
     {
         var g = l.G;
         int d = o.EmbedDim, prefix = o.NumPrefixTokens;
-        string images = o.DynamicImagePad ? PaddedImages(g, o.PatchSize) : OnnxExport.InputName;
-        var convInputs = new List<string> { images, g.Float("patch_embed.proj.weight", l.Get("patch_embed.proj.weight")) };
-        if (l.Find("patch_embed.proj.bias") is { } convBias)
-        {
-            convInputs.Add(g.Float("patch_embed.proj.bias", convBias));
-        }
-
-        string conv = g.Node("Conv", "patch_embed", convInputs, OnnxGraphBuilder.Ints("kernel_shape", o.PatchSize, o.PatchSize), OnnxGraphBuilder.Ints("strides", o.PatchSize, o.PatchSize));
+        string features = PatchEmbeddingGraph.Stem(l, o, OnnxExport.InputName);
+        string conv = PatchEmbeddingGraph.Projection(l, o, o.DynamicImagePad ? Padded(g, features, o.PatchSize) : features);
         string x = g.Node("Transpose", "patch_tokens", [g.Node("Reshape", "patch_flatten", [conv, g.Shape(0, d, -1)])], OnnxGraphBuilder.Ints("perm", 0, 2, 1));
         if (l.Has("patch_embed.norm.weight"))
         {
@@ -101,16 +95,16 @@ internal static class VariantGraph
 
     /// <summary>
     /// timm's <c>dynamic_img_pad</c>: zeros below and to the right up to the next multiple of the patch size,
-    /// <c>(P - side mod P) mod P</c> computed from the image's shape.
+    /// <c>(P - side mod P) mod P</c> computed from the shape of what the projection reads (the images, or the stem's features).
     /// </summary>
-    private static string PaddedImages(OnnxGraphBuilder g, int patch)
+    private static string Padded(OnnxGraphBuilder g, string input, int patch)
     {
-        string sides = g.Node("Slice", "image_sides", [g.Node("Shape", "images_shape_for_pad", [OnnxExport.InputName]), g.Int64("slice_2", 2), g.Int64("slice_4", 4)]);
+        string sides = g.Node("Slice", "image_sides", [g.Node("Shape", "images_shape_for_pad", [input]), g.Int64("slice_2", 2), g.Int64("slice_4", 4)]);
         string p = g.Int64("patch_size", patch);
         string remainder = g.Node("Mod", "image_side_remainder", [sides, p]);
         string missing = g.Node("Mod", "image_pad", [g.Node("Sub", "image_pad_unwrapped", [p, remainder]), p]);
         string pads = g.Node("Concat", "image_pads", [g.Int64("pads_before", 0, 0, 0, 0, 0, 0), missing], OnnxGraphBuilder.Int("axis", 0));
-        return g.Node("Pad", "images_padded", [OnnxExport.InputName, pads]);
+        return g.Node("Pad", "images_padded", [input, pads]);
     }
 
     /// <summary>

@@ -75,8 +75,11 @@ internal sealed class VariantLayers
         return G.Node("Mul", key + "_scaled", [normed, w]);
     }
 
-    /// <summary>The model's activation: exact or tanh GELU (one operator from opset 20), quick-GELU, SiLU.</summary>
-    public string Activation(string name, string input) => _options.Activation switch
+    /// <summary>The model's MLP activation: exact or tanh GELU (one operator from opset 20), quick-GELU, SiLU, ReLU.</summary>
+    public string Activation(string name, string input) => Activation(name, input, _options.Activation);
+
+    /// <summary>Activation <paramref name="kind"/> (the MLP's, or the stem's <see cref="VisionTransformerOptions.StemActivation"/>).</summary>
+    public string Activation(string name, string input, ActivationKind kind) => kind switch
     {
         ActivationKind.Gelu when Opset >= GeluOpset => G.Node("Gelu", name + "_gelu", [input]),
         ActivationKind.Gelu => ErfGelu(name, input),
@@ -84,7 +87,8 @@ internal sealed class VariantLayers
         ActivationKind.GeluTanh => TanhGelu(name, input),
         ActivationKind.QuickGelu => SigmoidGate(name + "_quick_gelu", input, 1.702f),
         ActivationKind.Silu => SigmoidGate(name + "_silu", input, 1f),
-        _ => throw new NotSupportedException($"ActivationKind {_options.Activation} has no ONNX form."),
+        ActivationKind.Relu => G.Node("Relu", name + "_relu", [input]),
+        _ => throw new NotSupportedException($"ActivationKind {kind} has no ONNX form."),
     };
 
     /// <summary>A reduction over axis <paramref name="axis"/> (axes an input from opset 18, an attribute below).</summary>

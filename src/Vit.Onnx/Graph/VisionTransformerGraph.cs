@@ -50,7 +50,7 @@ internal static class VisionTransformerGraph
 
         var outputs = exportOptions.Outputs;
         bool everyToken = outputs.HasFlag(OnnxOutputs.Tokens);
-        string x = g.Node("Reshape", "tokens_2d", [PatchTokens(g, weights, state, o, classToken), g.Shape(-1, d)]);
+        string x = g.Node("Reshape", "tokens_2d", [PatchTokens(g, weights, state, o, classToken, opset), g.Shape(-1, d)]);
         string pooled = string.Empty;
         for (int i = 0; i < o.Depth; i++)
         {
@@ -153,7 +153,7 @@ internal static class VisionTransformerGraph
             IrVersion = IrVersion(opset),
             ProducerName = "Vit.Onnx",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-            DocString = string.Create(CultureInfo.InvariantCulture, $"Vision Transformer {o.Depth}x{o.EmbedDim}, {o.NumHeads} heads, patch {o.PatchSize} on {o.InChannels}x{o.ImageSize}x{o.ImageSize}, {(classToken ? "class-token" : "mean")} pooling"),
+            DocString = string.Create(CultureInfo.InvariantCulture, $"Vision Transformer {o.Depth}x{o.EmbedDim}, {o.NumHeads} heads, patch {o.PatchSize}{Stem(o)} on {o.InChannels}x{o.ImageSize}x{o.ImageSize}, {(classToken ? "class-token" : "mean")} pooling"),
             Graph = graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = opset });
@@ -210,19 +210,19 @@ internal static class VisionTransformerGraph
             IrVersion = IrVersion(exportOptions.Opset),
             ProducerName = "Vit.Onnx",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-            DocString = string.Create(CultureInfo.InvariantCulture, $"Vision Transformer {o.Depth}x{o.EmbedDim}, {o.NumHeads} heads, patch {o.PatchSize}, {o.NumPrefixTokens} prefix tokens, {o.Pooling} pooling, {o.Norm}, {o.Activation}, {o.Mlp} MLP{(o.DynamicImageSize ? ", dynamic image size" : string.Empty)}"),
+            DocString = string.Create(CultureInfo.InvariantCulture, $"Vision Transformer {o.Depth}x{o.EmbedDim}, {o.NumHeads} heads, patch {o.PatchSize}, {o.NumPrefixTokens} prefix tokens, {o.Pooling} pooling, {o.Norm}, {o.Activation}, {o.Mlp} MLP{Stem(o)}{(o.DynamicImageSize ? ", dynamic image size" : string.Empty)}"),
             Graph = graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = exportOptions.Opset });
         return proto;
     }
 
-    /// <summary>Patch embedding (one strided convolution) plus position embeddings and the class token: <c>[N, T, D]</c>.</summary>
-    private static string PatchTokens(OnnxGraphBuilder g, Weights weights, Dictionary<string, Tensor> state, VisionTransformerOptions o, bool classToken)
+    /// <summary>Patch embedding (the stem's convolutions, if any, then one strided convolution) plus position embeddings and the class token: <c>[N, T, D]</c>.</summary>
+    private static string PatchTokens(OnnxGraphBuilder g, Weights weights, Dictionary<string, Tensor> state, VisionTransformerOptions o, bool classToken, int opset)
     {
         int d = o.EmbedDim, patches = o.GridSize * o.GridSize;
-        string conv = g.Node("Conv", "patch_embed", [OnnxExport.InputName, weights.Raw("patch_embed.proj.weight"), weights.Raw("patch_embed.proj.bias")],
-            Ints("kernel_shape", o.PatchSize, o.PatchSize), Ints("strides", o.PatchSize, o.PatchSize));
+        var layers = new VariantLayers(g, state, o, opset);
+        string conv = PatchEmbeddingGraph.Projection(layers, o, PatchEmbeddingGraph.Stem(layers, o, OnnxExport.InputName));
         string flat = g.Node("Reshape", "patch_flatten", [conv, g.Shape(0, d, patches)]);
         string x = g.Node("Transpose", "patch_tokens", [flat], Ints("perm", 0, 2, 1));
         var pos = state["pos_embed"];
@@ -240,6 +240,10 @@ internal static class VisionTransformerGraph
         string cls = g.Node("Expand", "cls_tokens", [clsPos, clsShape]);
         return g.Node("Concat", "class_and_patch_tokens", [cls, x], Int("axis", 1));
     }
+
+    /// <summary>The stem in the graph's description: <c>", stem 16-32-48 Relu"</c>, empty without one.</summary>
+    private static string Stem(VisionTransformerOptions o) =>
+        o.HasStem ? $", stem {string.Join("-", o.StemChannels!)} {o.StemActivation}{(o.StemProjection ? string.Empty : " without projection")}" : string.Empty;
 
     /// <summary>Exact GELU: the <c>Gelu</c> operator from opset 20, below it <c>x * 0.5 * (1 + erf(x / √2))</c> (ONNX Runtime fuses both).</summary>
     private static string Gelu(OnnxGraphBuilder g, string b, string hidden, int opset)

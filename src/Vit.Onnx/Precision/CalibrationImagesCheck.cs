@@ -10,10 +10,14 @@ internal static class CalibrationImagesCheck
     public static void ThrowIfUnfit(Tensor images, VisionTransformerOptions model)
     {
         long channels = images.shape[1], height = images.shape[2], width = images.shape[3];
-        bool sizeFits = model.DynamicImageSize ? height >= model.PatchSize && width >= model.PatchSize : height == model.ImageSize && width == model.ImageSize;
+        bool sizeFits = model.DynamicImageSize
+            ? model.StemOutputSide(height) >= model.PatchSize && model.StemOutputSide(width) >= model.PatchSize
+            : height == model.ImageSize && width == model.ImageSize;
         if (channels != model.InChannels || !sizeFits)
         {
-            string size = model.DynamicImageSize ? $"height and width of at least the patch size {model.PatchSize}" : $"{model.ImageSize}x{model.ImageSize}";
+            string size = model.DynamicImageSize
+                ? $"height and width of at least the patch size {model.PatchSize}{(model.HasStem ? " after the stem" : string.Empty)}"
+                : $"{model.ImageSize}x{model.ImageSize}";
             throw new ArgumentException(
                 $"OnnxExportOptions.CalibrationImages is [{string.Join(", ", images.shape)}], but the model takes {model.InChannels} channels at {size}: [N, {model.InChannels}, H, W]; nothing was written.",
                 nameof(images));

@@ -5,7 +5,8 @@ namespace Vit.Training;
 
 /// <summary>
 /// An exponential moving average of the trained weights, as timm's <c>ModelEmaV3</c> keeps it: after every optimizer
-/// update <c>ema = decay * ema + (1 - decay) * w</c> for each trained parameter, and the model's buffers are copied.
+/// update <c>ema = decay * ema + (1 - decay) * w</c> for each trained parameter and each floating-point buffer
+/// (BatchNorm's running statistics), and integer buffers (<c>num_batches_tracked</c>) are copied.
 /// It starts from the weights the model had when the trainer was created.
 /// </summary>
 /// <remarks>
@@ -140,7 +141,16 @@ public sealed class ModelEma
         _average.mul_(decay).add_(_flat.Parameters, alpha: 1 - decay);
         foreach (var (name, buffer) in _model.named_buffers())
         {
-            if (_buffers.TryGetValue(name, out var copy))
+            if (!_buffers.TryGetValue(name, out var copy))
+            {
+                continue;
+            }
+
+            if (copy.is_floating_point())
+            {
+                copy.mul_(decay).add_(buffer, alpha: 1 - decay);
+            }
+            else
             {
                 copy.copy_(buffer);
             }

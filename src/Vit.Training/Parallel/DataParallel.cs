@@ -80,6 +80,20 @@ internal sealed class DataParallel(IProcessGroup group)
         return (tail[0], tail[1]);
     }
 
+    /// <summary>
+    /// Gives every rank rank 0's buffers (BatchNorm's running statistics, which each rank moved with its own share of
+    /// the batch; any dtype, the int64 batch count too), as PyTorch's DistributedDataParallel does with
+    /// <c>broadcast_buffers</c>; nothing for a model without buffers. Called after every update, applied or skipped.
+    /// </summary>
+    public void BroadcastBuffers(nn.Module model)
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, buffer) in model.named_buffers())
+        {
+            Group.Broadcast(buffer, 0);
+        }
+    }
+
     /// <summary>Throws unless every rank trained on as many images as this one (the equal shares a mean of means needs).</summary>
     /// <exception cref="ArgumentException">The shares differ.</exception>
     public void ThrowIfUnequalShares(double meanCount, int localCount, string parameterName)

@@ -25,7 +25,8 @@ public interface IProcessGroup
     void AllReduce(Tensor tensor);
 
     /// <summary>Copies rank <paramref name="root"/>'s <paramref name="tensor"/> to every rank, in place.</summary>
-    /// <param name="tensor">The root's values, or the tensor that receives them.</param>
+    /// <param name="tensor">The root's values, or the tensor that receives them; any dtype (the trainer broadcasts the
+    /// model's buffers after every update, BatchNorm's int64 <c>num_batches_tracked</c> among them).</param>
     /// <param name="root">The rank whose values every rank ends up with.</param>
     void Broadcast(Tensor tensor, int root);
 

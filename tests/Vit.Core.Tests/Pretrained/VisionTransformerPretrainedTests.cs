@@ -126,7 +126,8 @@ public sealed class VisionTransformerPretrainedTests
             "image_size", "patch_size", "in_channels", "num_classes", "embed_dim", "depth", "num_heads", "mlp_ratio", "qkv_bias",
             "pooling", "dropout", "attention_dropout", "drop_path_rate", "layer_norm_epsilon", "layer_scale_init",
             "norm", "activation", "mlp", "projection_bias", "qk_norm", "scale_attention_norm", "scale_mlp_norm", "pre_norm",
-            "patch_embedding_norm", "final_norm", "fc_norm", "pool_include_prefix", "head_dropout", "class_token", "register_tokens",
+            "patch_embedding_norm", "final_norm", "fc_norm", "pool_include_prefix", "head_dropout", "stem_channels", "stem_strides",
+            "stem_kernel_sizes", "stem_activation", "stem_projection", "class_token", "register_tokens",
             "distillation_token", "position_embedding_covers_prefix", "dynamic_image_size", "dynamic_image_pad");
         config["vit_options"]!["pooling"]!.GetValue<string>().Should().Be("mean");
     }

@@ -11,6 +11,7 @@ internal static class TimmFixtures
     [
         "dinov2_reg4", "dinov2_reg4_dynamic", "clip_quickgelu", "siglip_map", "siglip_gap_tanh",
         "deit3", "deit_distilled", "reg4_gap", "swiglu", "qk_norm", "aimv2", "scale_norms_avgmax_pad", "max_no_final_norm",
+        "conv_stem", "conv_stem_noproj_gap",
     ];
 
     /// <summary>timm's architecture arguments for the case (its registry entry, then the case's model_args over them).</summary>
@@ -65,6 +66,13 @@ internal static class TimmFixtures
             case "max_no_final_norm": // vit_base_patch16_224 with the arguments in its case.json
                 (o.ClassToken, o.Pooling, o.FinalNorm, o.Activation) = (false, Pooling.Max, false, ActivationKind.Silu);
                 (o.QkvBias, o.Norm) = (false, NormKind.RmsNorm);
+                break;
+            case "conv_stem": // HybridEmbed(ConvStem(channels=(16, 32, 48))), patch 2 (eng/make_hybrid_fixtures.py)
+                (o.PatchSize, o.StemChannels) = (2, [16, 32, 48]);
+                break;
+            case "conv_stem_noproj_gap": // HybridEmbed(ConvStem(in_chans=1, channels=(16, 32, 64), GELU), proj=False), avg pooling
+                (o.ImageSize, o.InChannels, o.PatchSize, o.StemChannels, o.StemActivation, o.StemProjection) = (28, 1, 1, [16, 32, 64], ActivationKind.Gelu, false);
+                (o.ClassToken, o.Pooling) = (false, Pooling.Mean);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, "not a timm fixture case");

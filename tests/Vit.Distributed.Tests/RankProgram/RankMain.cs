@@ -31,6 +31,7 @@ internal static class RankMain
                 "train" => Training.Train(mpi, rest),
                 "train-mismatch" => Training.Mismatch(mpi, rest),
                 "train-indivisible" => Training.Indivisible(mpi, rest),
+                "train-batchnorm" => BatchNormTraining.Run(mpi, rest),
                 _ => throw new ArgumentException($"Unknown scenario '{scenario}'.", nameof(args)),
             },
             options);
