@@ -10,7 +10,7 @@ python3-torch and timm's source on PYTHONPATH:
 """
 import json
 import os
-import struct
+import sys
 from functools import partial
 
 import torch
@@ -18,6 +18,9 @@ from torch import nn
 from timm.layers import HybridEmbed
 from timm.models.vision_transformer import VisionTransformer
 from timm.models.vision_transformer_hybrid import ConvStem
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_variant_fixtures import save_safetensors  # noqa: E402 - the fixtures' one safetensors writer
 
 OUT = os.path.join(os.path.dirname(__file__), '..', 'tests', 'Vit.Core.Tests', 'Fixtures', 'variants')
 
@@ -32,24 +35,6 @@ CASES = {
         img_size=28, patch_size=1, in_chans=1, embed_dim=64, depth=2, num_heads=4, num_classes=10, class_token=False,
         global_pool='avg')),
 }
-
-
-def save_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, tensor in tensors.items():
-        tensor = tensor.detach().contiguous()
-        dtype = 'I64' if tensor.dtype == torch.int64 else 'F32'
-        data = (tensor if dtype == 'I64' else tensor.to(torch.float32)).numpy().tobytes()
-        header[name] = {'dtype': dtype, 'shape': list(tensor.shape), 'data_offsets': [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(',', ':')).encode()
-    text += b' ' * (-len(text) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
 
 
 def main():

@@ -34,10 +34,13 @@ CASES = {
 
 
 def save_safetensors(path, tensors):
+    """Writes tensors as safetensors: int64 ones (BatchNorm's num_batches_tracked) as I64, the others as F32."""
     header, offset, blobs = {}, 0, []
     for name, tensor in tensors.items():
-        data = tensor.detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(tensor.shape), 'data_offsets': [offset, offset + len(data)]}
+        tensor = tensor.detach().contiguous()
+        dtype = 'I64' if tensor.dtype == torch.int64 else 'F32'
+        data = (tensor if dtype == 'I64' else tensor.to(torch.float32)).numpy().tobytes()
+        header[name] = {'dtype': dtype, 'shape': list(tensor.shape), 'data_offsets': [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)
     text = json.dumps(header, separators=(',', ':')).encode()
