@@ -60,9 +60,11 @@ public sealed class FineTuneSampleProcessTests(ITestOutputHelper log) : IDisposa
         string data = Generate(perClass: 10);
         string model = SmallModelFolder(inChannels: 3);
         string output = _temp.File("run");
-        string[] command = ["--model", model, "--data", data, "--out", output, "--batch", "8", "--ema", "0", "--epochs", "40"];
+        // 400 epochs of 5 updates: long enough that Ctrl+C after the first epoch lands mid-run on a fast, idle machine
+        // (40 epochs ended before the signal arrived), short enough for the resumed run to finish in seconds.
+        string[] command = ["--model", model, "--data", data, "--out", output, "--batch", "8", "--ema", "0", "--epochs", "400"];
 
-        var interrupted = Run(command, interruptAfter: "Fine-tuning");
+        var interrupted = Run(command, interruptAfter: "epoch 1:");
         var again = Run(command);
         var resumed = Run([.. command, "--resume"]);
 
