@@ -46,8 +46,11 @@ const string Usage = """
       soak          [--updates 1000 --every 10 --warmup 200 --csv soak.csv --png soak.png --threads N --data DIR]: Trainer
                     updates at the sample's default shape; resident memory, file descriptors and threads, their slope;
                     --from-log FILE summarises and draws a soak's printed lines again
-      grad-checkpoint [--batch 32 --rounds 2 --warmup 1 --mode alternate|on|off --split --breakdown --timeline CSV --return-large-blocks] + model options: Trainer steps with and
-                    without gradient checkpointing alternating in one process, each step's own peak resident memory
+      grad-checkpoint [--batch 32 --rounds 2 --warmup 1 --mode alternate|on|off --split --breakdown --timeline CSV --return-large-blocks
+                    --retain-freed-memory --return-blocks-from-mb MB
+                    --sample-ms MS (memory sampler, 0 = off: the default unless --split or --timeline)] + model options:
+                    Trainer steps with and without gradient checkpointing alternating in one process, each step's own peak
+                    resident memory
       micro         [BenchmarkDotNet arguments, e.g. --filter *Attention*]
       allreduce     [--elements N (default: the model options' gradient count) --repetitions 20 --warmup 3] + model options;
                     under mpirun: mpirun -np 2 dotnet Vit.Benchmarks.dll allreduce

@@ -16,4 +16,8 @@ internal static class GradientCheckpointingSwitch
                 nameof(model));
         target.SetGradCheckpointing(true);
     }
+
+    /// <summary>Gets the model, or the first module inside it, that can checkpoint its blocks; <see langword="null"/> when none can.</summary>
+    public static IGradientCheckpointingModel? Find(nn.Module<Tensor, Tensor> model) =>
+        model as IGradientCheckpointingModel ?? model.modules().OfType<IGradientCheckpointingModel>().FirstOrDefault();
 }

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Vit.Core;
 using Vit.Data;
 using Xunit;
 using static TorchSharp.torch;
@@ -30,6 +31,29 @@ public sealed partial class TrainerTests
 
         checkpointedLosses.Should().Equal(plainLosses, (a, b) => Math.Abs(a - b) < 1e-6f);
         TestModels.MaxAbsDifference(checkpointed, plain.state_dict()).Should().BeLessThan(1e-5);
+    }
+
+    [Fact]
+    public void Constructor_GradientCheckpointingOnTheCpu_ReturnsLargeBlocksInsteadOfRetainingThem()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(CpuMemory.OptOutVariable) == "0")
+        {
+            return; // glibc's setting; the opt-out keeps retention off for every trainer
+        }
+
+        using var plain = TestModels.Build(TestModels.Tiny());
+        using (new Trainer(plain, StepOptions()))
+        {
+            CpuMemory.IsRetainingFreedMemory.Should().BeTrue();
+        }
+
+        using var checkpointed = TestModels.Build(TestModels.Tiny());
+        var options = StepOptions();
+        options.GradientCheckpointing = true;
+        using (new Trainer(checkpointed, options))
+        {
+            CpuMemory.IsRetainingFreedMemory.Should().BeFalse();
+        }
     }
 
     [Fact]

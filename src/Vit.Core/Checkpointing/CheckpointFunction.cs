@@ -51,7 +51,8 @@ internal sealed class CheckpointFunction : autograd.SingleTensorFunction<Checkpo
             using (enable_grad())
             using (Autocast.Enable(state.AutocastDtype ?? ScalarType.Float32))
             {
-                autograd.backward(state.Module.call(leaf), grad_output);
+                var output = state.Module is IRecomputableModule recomputable ? recomputable.RecomputeForBackward(leaf) : state.Module.call(leaf);
+                autograd.backward(output, grad_output);
             }
 
             grad_output.Dispose();

@@ -11,7 +11,7 @@ namespace Vit.Core;
 /// <see cref="Autocast"/> the branches run their products in lower precision while the norms and the residual stream
 /// stay fp32 (adding a lower-precision branch to the fp32 stream promotes it, as in PyTorch).
 /// </summary>
-public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
+public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule, IRecomputableModule
 {
     private readonly Module<Tensor, Tensor> norm1;
     private readonly MultiHeadAttention attn;
@@ -96,6 +96,24 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule
         using var scope = NewDisposeScope(); // frees the branches' intermediates that autograd did not save
         x = x + drop_path1.call(ls1.call(attn.call(norm1.call(x))));
         x = x + drop_path2.call(ls2.call(mlp.call(norm2.call(x))));
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The block for a checkpoint's backward: the MLP's last product is left out (about a third of the block's
+    /// arithmetic), because nothing after it needs its value. With LayerScale on the MLP branch (its gamma's gradient
+    /// needs that value) or a gated MLP it is the plain forward.
+    /// </summary>
+    Tensor IRecomputableModule.RecomputeForBackward(Tensor x)
+    {
+        if (ls2 is not TorchSharp.Modules.Identity || mlp is not FeedForward feedForward)
+        {
+            return call(x);
+        }
+
+        using var scope = NewDisposeScope();
+        x = x + drop_path1.call(ls1.call(attn.call(norm1.call(x))));
+        x = x + drop_path2.call(feedForward.RecomputeForBackward(norm2.call(x)));
         return x.MoveToOuterDisposeScope();
     }
 

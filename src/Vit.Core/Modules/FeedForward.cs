@@ -62,4 +62,20 @@ public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
         x = drop2.call(x);
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The forward for a checkpoint's recomputation whose output value is never read: everything up to <c>fc2</c>,
+    /// whose product is left out (its backward needs its input and the output's gradient only), then the dropout.
+    /// </summary>
+    internal Tensor RecomputeForBackward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        x = fc1.call(x);
+        x = act.call(x);
+        x = drop1.call(x);
+        x = norm.call(x);
+        x = fc2.OutputFreeForward(x);
+        x = drop2.call(x);
+        return x.MoveToOuterDisposeScope();
+    }
 }

@@ -100,6 +100,23 @@ public static partial class Autocast
         return F.linear(x ?? input, w ?? weight, b ?? bias);
     }
 
+    /// <summary>
+    /// <see cref="LinearOp"/>'s gradients without its product (<see cref="OutputFreeLinearFunction"/>), with the same
+    /// casts, for a checkpoint's recomputation that never reads the output.
+    /// </summary>
+    internal static Tensor OutputFreeLinearOp(Tensor input, Tensor weight, Tensor? bias)
+    {
+        if (s_dtype.Value is not ScalarType dtype)
+        {
+            return OutputFreeLinearFunction.Apply(input, weight, bias);
+        }
+
+        using var x = CastOrNull(input, dtype);
+        using var w = CastOrNull(weight, dtype);
+        using var b = bias is null ? null : CastOrNull(bias, dtype);
+        return OutputFreeLinearFunction.Apply(x ?? input, w ?? weight, b ?? bias);
+    }
+
     /// <summary>A zero-padded <c>conv2d</c>, with input, weight and bias cast to <see cref="Dtype"/> for the call under autocast.</summary>
     internal static Tensor Conv2dOp(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding)
     {

@@ -41,4 +41,7 @@ public sealed class AutocastLinear : nn.Module<Tensor, Tensor>, IAutocastModule
 
     /// <inheritdoc />
     public override Tensor forward(Tensor x) => Autocast.LinearOp(x, weight, bias);
+
+    /// <summary>The layer's gradients for a recomputation that never reads its output: zeros instead of the product.</summary>
+    internal Tensor OutputFreeForward(Tensor x) => Autocast.OutputFreeLinearOp(x, weight, bias);
 }

@@ -31,6 +31,47 @@ public sealed class GradientCheckpointTests
     }
 
     [Fact]
+    public void SetGradCheckpointing_WithLayerScale_GivesTheSameGradients()
+    {
+        // LayerScale's gamma needs the MLP's output value, so these blocks recompute it in full.
+        var options = SmallOptions(0.2);
+        options.LayerScaleInit = 0.1;
+        var (plainLoss, plainGradients) = LossAndGradients(options, checkpointing: false, precision: null);
+        var (checkpointedLoss, checkpointedGradients) = LossAndGradients(options, checkpointing: true, precision: null);
+
+        checkpointedLoss.Should().BeApproximately(plainLoss, 1e-6f);
+        plainGradients.Keys.Should().Contain("blocks.0.ls2.gamma");
+        foreach (var (name, gradient) in plainGradients)
+        {
+            MaxAbsDifference(checkpointedGradients[name], gradient).Should().BeLessThan(1e-5f, name);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, 1)]
+    [InlineData(0.1, 2)]
+    public void SetGradCheckpointing_Backward_LeavesOutTheMlpsLastProductUnlessLayerScaleNeedsIt(double? layerScale, int fc2Calls)
+    {
+        torch.manual_seed(7);
+        var options = SmallOptions(0);
+        options.LayerScaleInit = layerScale;
+        using var model = new VisionTransformer(options);
+        model.SetGradCheckpointing();
+        var fc1 = CountCalls(model, "blocks.0.mlp.fc1");
+        var fc2 = CountCalls(model, "blocks.0.mlp.fc2");
+        using var images = torch.randn(2, 3, 16, 16);
+
+        using (var loss = model.call(images).sum())
+        {
+            loss.backward();
+        }
+
+        fc1().Should().Be(2);
+        fc2().Should().Be(fc2Calls);
+        model.named_parameters().Single(p => p.name == "blocks.0.mlp.fc2.weight").parameter.grad.Should().NotBeNull();
+    }
+
+    [Fact]
     public void SetGradCheckpointing_UnderBFloat16Autocast_RecomputesInTheForwardsPrecision()
     {
         var (plainLoss, plainGradients) = LossAndGradients(SmallOptions(0), checkpointing: false, precision: ScalarType.BFloat16);
@@ -156,7 +197,7 @@ public sealed class GradientCheckpointTests
         return (lossValue, gradients);
     }
 
-    /// <summary>Counts each block's forward calls (the checkpoint's recomputation calls the block again).</summary>
+    /// <summary>Counts each block's attention calls (the checkpoint's recomputation runs the block's attention again).</summary>
     private static int[] CountBlockCalls(VisionTransformer model)
     {
         var calls = new int[model.Blocks.Count];
@@ -164,10 +205,19 @@ public sealed class GradientCheckpointTests
         {
             int index = i;
             Action<nn.Module> count = _ => calls[index]++;
-            model.Blocks[i].register_forward_pre_hook(count);
+            model.Blocks[i].Attention.register_forward_pre_hook(count);
         }
 
         return calls;
+    }
+
+    /// <summary>Counts the forward calls of the named submodule; the returned function reads the count.</summary>
+    private static Func<int> CountCalls(VisionTransformer model, string name)
+    {
+        int calls = 0;
+        Action<nn.Module> count = _ => calls++;
+        ((nn.Module<Tensor, Tensor>)model.named_modules().Single(m => m.name == name).module).register_forward_pre_hook(count);
+        return () => calls;
     }
 
     private static float MaxAbsDifference(Tensor a, Tensor b)
