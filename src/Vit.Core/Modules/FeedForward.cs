@@ -54,13 +54,7 @@ public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = fc1.call(x);
-        x = act.call(x);
-        x = drop1.call(x);
-        x = norm.call(x);
-        x = fc2.call(x);
-        x = drop2.call(x);
-        return x.MoveToOuterDisposeScope();
+        return drop2.call(fc2.call(Hidden(x))).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -70,12 +64,9 @@ public sealed class FeedForward : Module<Tensor, Tensor>, IAutocastModule
     internal Tensor RecomputeForBackward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = fc1.call(x);
-        x = act.call(x);
-        x = drop1.call(x);
-        x = norm.call(x);
-        x = fc2.OutputFreeForward(x);
-        x = drop2.call(x);
-        return x.MoveToOuterDisposeScope();
+        return drop2.call(fc2.OutputFreeForward(Hidden(x))).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The hidden activations <c>fc2</c> reads: <c>fc1</c>, activation, dropout, optional norm.</summary>
+    private Tensor Hidden(Tensor x) => norm.call(drop1.call(act.call(fc1.call(x))));
 }

@@ -87,34 +87,27 @@ public static partial class Autocast
     }
 
     /// <summary><c>linear(input, weight, bias)</c>, with the three cast to <see cref="Dtype"/> for the call under autocast.</summary>
-    internal static Tensor LinearOp(Tensor input, Tensor weight, Tensor? bias)
-    {
-        if (s_dtype.Value is not ScalarType dtype)
-        {
-            return F.linear(input, weight, bias);
-        }
-
-        using var x = CastOrNull(input, dtype);
-        using var w = CastOrNull(weight, dtype);
-        using var b = bias is null ? null : CastOrNull(bias, dtype);
-        return F.linear(x ?? input, w ?? weight, b ?? bias);
-    }
+    internal static Tensor LinearOp(Tensor input, Tensor weight, Tensor? bias) => WithLinearCasts(input, weight, bias, F.linear);
 
     /// <summary>
     /// <see cref="LinearOp"/>'s gradients without its product (<see cref="OutputFreeLinearFunction"/>), with the same
     /// casts, for a checkpoint's recomputation that never reads the output.
     /// </summary>
-    internal static Tensor OutputFreeLinearOp(Tensor input, Tensor weight, Tensor? bias)
+    internal static Tensor OutputFreeLinearOp(Tensor input, Tensor weight, Tensor? bias) =>
+        WithLinearCasts(input, weight, bias, OutputFreeLinearFunction.Apply);
+
+    /// <summary><paramref name="op"/> on the three, each cast to <see cref="Dtype"/> for the call under autocast.</summary>
+    private static Tensor WithLinearCasts(Tensor input, Tensor weight, Tensor? bias, Func<Tensor, Tensor, Tensor?, Tensor> op)
     {
         if (s_dtype.Value is not ScalarType dtype)
         {
-            return OutputFreeLinearFunction.Apply(input, weight, bias);
+            return op(input, weight, bias);
         }
 
         using var x = CastOrNull(input, dtype);
         using var w = CastOrNull(weight, dtype);
         using var b = bias is null ? null : CastOrNull(bias, dtype);
-        return OutputFreeLinearFunction.Apply(x ?? input, w ?? weight, b ?? bias);
+        return op(x ?? input, w ?? weight, b ?? bias);
     }
 
     /// <summary>A zero-padded <c>conv2d</c>, with input, weight and bias cast to <see cref="Dtype"/> for the call under autocast.</summary>
