@@ -9,7 +9,7 @@ internal static class GradientCheckpointingSwitch
     /// <exception cref="ArgumentException">No module of the model can checkpoint its blocks.</exception>
     public static void TurnOn(nn.Module<Tensor, Tensor> model)
     {
-        var target = model as IGradientCheckpointingModel ?? model.modules().OfType<IGradientCheckpointingModel>().FirstOrDefault()
+        var target = Find(model)
             ?? throw new ArgumentException(
                 $"TrainerOptions.GradientCheckpointing is true, but the model ({model.GetType().Name}) has no module that implements {nameof(IGradientCheckpointingModel)}: "
                 + $"wrap its blocks' calls in {nameof(GradientCheckpoint)}.{nameof(GradientCheckpoint.Run)} yourself, or set GradientCheckpointing to false.",
