@@ -141,8 +141,8 @@ public sealed partial class Trainer : IDisposable
         {
             if (GradientCheckpointingSwitch.Find(model) is { GradientCheckpointing: true })
             {
-                // Checkpointing is there to save memory, and a retaining heap fragments around the saved block inputs
-                // (ViT-B/16: resident peak 0.61x of the plain step's instead of 0.38x; BENCHMARKS.md).
+                // Checkpointing is there to save memory, and under it a retaining heap grows step after step
+                // (ViT-B/16: resident peak 0.61x of the plain step's after 3 steps instead of 0.38x; BENCHMARKS.md).
                 CpuMemory.ReturnLargeBlocks();
             }
             else
