@@ -57,7 +57,10 @@ public sealed class SamplePresetsTests
         (defaults.Epochs, defaults.BatchSize, defaults.LearningRate, defaults.EmaDecay, defaults.EvaluateEveryEpochs).Should().Be((9, 256, 3e-3, 0.0, 0));
         (defaults.HideProbability, defaults.TranslatePixels, defaults.WeightDecay, defaults.WarmupEpochs, defaults.LabelSmoothing).Should().Be((0.0, 0, 0.05, 1.0, 0.0));
         SamplePresets.Find("fashion_full")!.Defaults.Should().Be(
-            defaults with { Preset = "fashion_full", Epochs = 35, HideProbability = 0.15, LabelSmoothing = 0.1, EmaDecay = 0.998 });
+            defaults with
+            {
+                Preset = "fashion_full", Epochs = 45, HideProbability = 0.15, LabelSmoothing = 0.1, DropPathRate = 0.2, EraseProbability = 0.5, EmaDecay = 0.998,
+            });
     }
 
     [Fact]
@@ -100,9 +103,11 @@ public sealed class SamplePresetsTests
     public void Find_Full_NeedsTheFullSetAndTheDefaultDoesNot()
     {
         var full = SamplePresets.Find("FASHION_FULL")!;
+        var defaultModel = SamplePresets.Default.ModelFor(SamplePresets.Default.Defaults);
+        defaultModel.DropPathRate = 0.2;
 
         (full.Name, full.NeedsFullSet, SamplePresets.Default.NeedsFullSet).Should().Be(("fashion_full", true, false));
-        full.ModelFor(full.Defaults).Should().BeEquivalentTo(SamplePresets.Default.ModelFor(SamplePresets.Default.Defaults));
+        full.ModelFor(full.Defaults).Should().BeEquivalentTo(defaultModel, "the full preset is the default's model with drop-path 0.2");
     }
 
     [Fact]
