@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -11,6 +12,10 @@ namespace Vit.Core;
 /// </summary>
 public sealed class ConvNormAct : Module<Tensor, Tensor>, IAutocastModule
 {
+    // Counts batches with a Scalar that lives as long as the process: TorchSharp's BatchNorm counts with add_(1), whose
+    // temporary Scalar another thread's garbage collection can free while libtorch still reads it.
+    private static readonly Scalar One = 1.ToScalar();
+
     private readonly AutocastConv2d conv;
     private readonly TorchSharp.Modules.BatchNorm2d? bn;
     private readonly Module<Tensor, Tensor>? act;
@@ -48,7 +53,35 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>, IAutocastModule
 
         using var scope = NewDisposeScope();
         var y = conv.call(x);
-        var normalized = bn.call(Autocast.IsEnabled && y.dtype != ScalarType.Float32 ? y.to(ScalarType.Float32) : y);
+        var normalized = Normalize(Autocast.IsEnabled && y.dtype != ScalarType.Float32 ? y.to(ScalarType.Float32) : y);
         return act!.call(normalized).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// PyTorch's <c>BatchNorm2d.forward</c> on <see cref="Norm"/>'s parameters and buffers (its own forward, and so
+    /// hooks registered on it, are not called): batch statistics while training, which also move the running ones and
+    /// count the batch; the running statistics otherwise.
+    /// </summary>
+    private Tensor Normalize(Tensor x)
+    {
+        var norm = bn!;
+        double factor = norm.momentum ?? 0.0;
+        if (norm.training && norm.track_running_stats && norm.num_batches_tracked is not null)
+        {
+            norm.num_batches_tracked.add_(One, One);
+            factor = norm.momentum ?? 1.0 / norm.num_batches_tracked.item<long>();
+        }
+
+        bool useBatchStatistics = norm.training || (norm.running_mean is null && norm.running_var is null);
+        bool passRunning = !norm.training || norm.track_running_stats;
+        return functional.batch_norm(
+            x,
+            passRunning ? norm.running_mean : null,
+            passRunning ? norm.running_var : null,
+            norm.weight,
+            norm.bias,
+            useBatchStatistics,
+            factor,
+            norm.eps);
     }
 }
