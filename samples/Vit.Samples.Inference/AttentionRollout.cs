@@ -1,3 +1,4 @@
+using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;
 
@@ -40,7 +41,8 @@ internal static class AttentionRollout
         var relevance = patches.reshape(batch, grid, grid);
         // Min-max scaled per image for display: the identity terms give every patch a floor of relevance.
         var low = relevance.amin([1, 2], keepdim: true);
-        var span = (relevance.amax([1, 2], keepdim: true) - low).clamp_min(1e-12);
+        using var tiny = 1e-12.ToScalar();
+        var span = (relevance.amax([1, 2], keepdim: true) - low).clamp_min(tiny);
         return ((relevance - low) / span).to(ScalarType.Float32).cpu().MoveToOuterDisposeScope();
     }
 }

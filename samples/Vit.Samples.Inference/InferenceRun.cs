@@ -118,7 +118,8 @@ internal static class InferenceRun
     {
         int channels = options.InChannels, modelSize = options.ImageSize;
         byte[] all = [.. inputs.SelectMany(i => i.Pixels)];
-        var images = tensor(all, [inputs.Count, channels, size, size], ScalarType.Byte).to(device).to_type(ScalarType.Float32).div(255f);
+        using var byteRange = 255f.ToScalar();
+        var images = tensor(all, [inputs.Count, channels, size, size], ScalarType.Byte).to(device).to_type(ScalarType.Float32).div(byteRange);
         int before = (modelSize - size) / 2, after = modelSize - size - before;
         if (modelSize != size)
         {

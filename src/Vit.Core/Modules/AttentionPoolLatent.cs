@@ -78,6 +78,7 @@ public sealed class AttentionPoolLatent : Module<Tensor, Tensor>, IAutocastModul
     {
         using var noGrad = torch.no_grad();
         TruncatedNormal.Fill(latent, std: 1.0);
-        latent.mul_(1.0 / Math.Sqrt(latent.shape[2]));
+        using var scale = (1.0 / Math.Sqrt(latent.shape[2])).ToScalar();
+        latent.mul_(scale);
     }
 }

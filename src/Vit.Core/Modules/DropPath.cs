@@ -36,7 +36,8 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
         var maskShape = new long[x.dim()];
         Array.Fill(maskShape, 1L);
         maskShape[0] = x.shape[0];
-        using var mask = torch.empty(maskShape, x.dtype, x.device).bernoulli_(keep).div_(keep);
+        using var keepScalar = keep.ToScalar();
+        using var mask = torch.empty(maskShape, x.dtype, x.device).bernoulli_(keep).div_(keepScalar);
         return x * mask;
     }
 }

@@ -19,7 +19,8 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
         : base(nameof(LayerScale))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
-        gamma = new Parameter(torch.empty(dim).fill_(initValue));
+        using var value = initValue.ToScalar();
+        gamma = new Parameter(torch.empty(dim).fill_(value));
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -104,7 +105,8 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>, IAutocastModule
     {
         using var scope = NewDisposeScope();
         var (q, k, v) = Project(x);
-        var attention = Autocast.Softmax(Autocast.Matmul(q * (1.0 / Math.Sqrt(HeadDim)), k.transpose(-2, -1)), -1);
+        using var scale = (1.0 / Math.Sqrt(HeadDim)).ToScalar();
+        var attention = Autocast.Softmax(Autocast.Matmul(q.mul(scale), k.transpose(-2, -1)), -1);
         x = Autocast.Matmul(attn_drop.call(attention), v);
         return (Output(x).MoveToOuterDisposeScope(), attention.MoveToOuterDisposeScope());
     }

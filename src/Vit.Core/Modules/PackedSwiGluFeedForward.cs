@@ -68,7 +68,8 @@ public sealed class PackedSwiGluFeedForward : Module<Tensor, Tensor>, IAutocastM
         if (fc1.Bias is not null)
         {
             using var biasGate = fc1.Bias.narrow(0, half, half);
-            biasGate.fill_(1.0);
+            using var one = 1.0.ToScalar();
+            biasGate.fill_(one);
         }
 
         using var weightGate = fc1.Weight.narrow(0, half, half);

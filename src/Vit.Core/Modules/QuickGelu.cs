@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Core;
@@ -14,7 +15,8 @@ public sealed class QuickGelu : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var scaled = x * 1.702;
+        using var factor = 1.702.ToScalar();
+        using var scaled = x.mul(factor);
         using var gate = scaled.sigmoid();
         return x * gate;
     }

@@ -38,7 +38,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>, IAutocastModule
         }
 
         var scale = Autocast.IsEnabled && weight.dtype != ScalarType.Float32 ? weight.to_type(ScalarType.Float32) : weight;
-        x = x * x.square().mean([-1], keepdim: true).add(Epsilon).rsqrt();
+        using var epsilon = Epsilon.ToScalar();
+        x = x * x.square().mean([-1], keepdim: true).add(epsilon).rsqrt();
         return (x * scale).MoveToOuterDisposeScope();
     }
 }

@@ -61,7 +61,8 @@ public sealed class SwiGluFeedForward : Module<Tensor, Tensor>, IAutocastModule
     internal void InitializeGate()
     {
         using var noGrad = torch.no_grad();
-        fc1_g.Bias?.fill_(1.0);
+        using var one = 1.0.ToScalar();
+        fc1_g.Bias?.fill_(one);
         fc1_g.Weight.normal_(0.0, 1e-6);
     }
 }

@@ -22,9 +22,11 @@ internal static class TruncatedNormal
         // Scalars held for the call: an implicit one may be finalized while libtorch still reads it ("Unknown scalar type").
         using var scale = (std * Math.Sqrt(2.0)).ToScalar();
         using var shift = mean.ToScalar();
+        using var min = a.ToScalar();
+        using var max = b.ToScalar();
         tensor.mul_(scale);
         tensor.add_(shift);
-        tensor.clamp_(a, b);
+        tensor.clamp_(min, max);
         return tensor;
     }
 

@@ -295,7 +295,9 @@ public sealed class BatchLoader : IDisposable
         var (bytes, labels) = Dataset.GetBatch(samples);
 
         // Images travel as uint8 (a quarter of float32); to CUDA from pinned memory without waiting for the copy.
-        Tensor images = DeviceTransfer.ToDevice(bytes, _device).to_type(ScalarType.Float32).div_(255f);
+        // Explicit Scalars, disposed after use: TorchSharp's implicit ones can be freed by another thread's GC mid-call.
+        using var levelMax = 255f.ToScalar();
+        Tensor images = DeviceTransfer.ToDevice(bytes, _device).to_type(ScalarType.Float32).div_(levelMax);
         labels = DeviceTransfer.ToDevice(labels, _device);
         var streams = SampleStreams.ForSamples(Seed, epoch, index, samples);
         for (int t = 0; t < _transforms.Length; t++)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -12,8 +13,12 @@ internal static class BoxMask
     public static Tensor Build(long[] top, long[] bottom, long[] left, long[] right, long height, long width, Device device)
     {
         int batch = top.Length;
-        Tensor rows = arange(height, ScalarType.Int64, device).view(1, height);
-        Tensor cols = arange(width, ScalarType.Int64, device).view(1, width);
+
+        // Explicit Scalars, disposed after use: TorchSharp's implicit ones can be freed by another thread's GC mid-call.
+        using var rowCount = height.ToScalar();
+        using var colCount = width.ToScalar();
+        Tensor rows = arange(rowCount, ScalarType.Int64, device).view(1, height);
+        Tensor cols = arange(colCount, ScalarType.Int64, device).view(1, width);
         Tensor Column(long[] values) => tensor(values, device: device).view(batch, 1);
         Tensor inRows = rows.ge(Column(top)).logical_and_(rows.lt(Column(bottom)));
         Tensor inCols = cols.ge(Column(left)).logical_and_(cols.lt(Column(right)));

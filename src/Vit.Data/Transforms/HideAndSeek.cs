@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;
 
@@ -99,6 +100,9 @@ public sealed class HideAndSeek : RandomBatchTransform
             }
         }
 
+        // Explicit Scalars, disposed after use: TorchSharp's implicit ones can be freed by another thread's GC mid-call.
+        using var rowCount = height.ToScalar();
+        using var colCount = width.ToScalar();
         Tensor hidden = zeros([batch, height, width], ScalarType.Bool, images.device);
         for (int k = 0; k < sizes.Count; k++)
         {
@@ -109,9 +113,10 @@ public sealed class HideAndSeek : RandomBatchTransform
 
             int size = sizes[k];
             long rows = (height + size - 1) / size, cols = (width + size - 1) / size;
+            using var cellSize = size.ToScalar();
             Tensor cells = tensor(decisions, [batch, rows, cols]).to(images.device);
-            Tensor rowCell = arange(height, ScalarType.Int64, images.device).div(size, rounding_mode: RoundingMode.floor);
-            Tensor colCell = arange(width, ScalarType.Int64, images.device).div(size, rounding_mode: RoundingMode.floor);
+            Tensor rowCell = arange(rowCount, ScalarType.Int64, images.device).div(cellSize, rounding_mode: RoundingMode.floor);
+            Tensor colCell = arange(colCount, ScalarType.Int64, images.device).div(cellSize, rounding_mode: RoundingMode.floor);
             hidden = hidden.logical_or(cells.index_select(1, rowCell).index_select(2, colCell));
         }
 

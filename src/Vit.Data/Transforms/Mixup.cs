@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -122,8 +123,12 @@ public sealed class Mixup : IBatchTransform
     internal Tensor SmoothOneHot(Tensor labels, ScalarType dtype)
     {
         double off = LabelSmoothing / NumClasses, on = 1.0 - LabelSmoothing + off;
-        return full([labels.shape[0], NumClasses], off, dtype, labels.device)
-            .scatter_(1, labels.to(ScalarType.Int64).view(-1, 1), full([labels.shape[0], 1], on, dtype, labels.device));
+
+        // Explicit Scalars, disposed after use: TorchSharp's implicit ones can be freed by another thread's GC mid-call.
+        using var offValue = off.ToScalar();
+        using var onValue = on.ToScalar();
+        return full([labels.shape[0], NumClasses], offValue, dtype, labels.device)
+            .scatter_(1, labels.to(ScalarType.Int64).view(-1, 1), full([labels.shape[0], 1], onValue, dtype, labels.device));
     }
 
     /// <summary>One sample's (or pair's, or batch's) draws, in timm's order: mix?, CutMix?, λ, box centre.</summary>
@@ -187,8 +192,9 @@ public sealed class Mixup : IBatchTransform
         if (parameters.Any(p => !p.Cutmix && p.Mixes))
         {
             var weights = parameters.Select(p => p.Cutmix ? 1.0 : p.Lambda).ToArray();
+            using var one = 1.0.ToScalar();
             Tensor lambda = tensor(weights, device: images.device).to(images.dtype).view(batch, 1, 1, 1);
-            result = images.mul(lambda).add_(other.mul(lambda.neg().add_(1.0)));
+            result = images.mul(lambda).add_(other.mul(lambda.neg().add_(one)));
         }
 
         if (parameters.Any(p => p.Cutmix && p.Mixes))
@@ -205,8 +211,9 @@ public sealed class Mixup : IBatchTransform
     private Tensor MixTargets(Tensor labels, Tensor partners, MixParameters[] parameters, ScalarType dtype)
     {
         Tensor own = SmoothOneHot(labels, dtype);
+        using var one = 1.0.ToScalar();
         Tensor lambda = tensor(parameters.Select(p => p.Lambda).ToArray(), device: labels.device).to(dtype).view(-1, 1);
-        return own.mul(lambda).add_(own.index_select(0, partners.to(labels.device)).mul(lambda.neg().add_(1.0)));
+        return own.mul(lambda).add_(own.index_select(0, partners.to(labels.device)).mul(lambda.neg().add_(one)));
     }
 
     private void Check(Tensor images, Tensor labels)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Onnx;
@@ -55,7 +56,7 @@ internal sealed class BlockWeights
         string p = $"blocks.{index}.";
         Tensor Get(string key) => state.TryGetValue(p + key, out var t) ? t : throw new InvalidOperationException($"The model has no weight '{p + key}'.");
 
-        double scale = 1.0 / Math.Sqrt(dim / heads);
+        using var scale = (1.0 / Math.Sqrt(dim / heads)).ToScalar();
         var qkv = Get("attn.qkv.weight").to(ScalarType.Float64);
         var qkvBias = state.TryGetValue(p + "attn.qkv.bias", out var b) ? b.to(ScalarType.Float64) : null;
         var proj = Get("attn.proj.weight").to(ScalarType.Float64);
@@ -85,8 +86,8 @@ internal sealed class BlockWeights
         {
             Norm1Weight = Get("norm1.weight"),
             Norm1Bias = Get("norm1.bias"),
-            QueryWeight = Single(qkv[..dim] * scale),
-            QueryBias = qkvBias is null ? null : Single(qkvBias[..dim] * scale),
+            QueryWeight = Single(qkv[..dim].mul(scale)),
+            QueryBias = qkvBias is null ? null : Single(qkvBias[..dim].mul(scale)),
             KeyWeight = Single(qkv[dim..(2 * dim)]),
             ValueWeight = Single(qkv[(2 * dim)..]),
             ProjWeight = Single(proj),

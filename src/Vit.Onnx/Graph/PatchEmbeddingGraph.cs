@@ -1,3 +1,4 @@
+using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;
 
@@ -63,7 +64,8 @@ internal static class PatchEmbeddingGraph
             var beta = l.Get(prefix + ".bn.bias").to(ScalarType.Float64);
             var mean = l.Get(prefix + ".bn.running_mean").to(ScalarType.Float64);
             var variance = l.Get(prefix + ".bn.running_var").to(ScalarType.Float64);
-            var scale = gamma / (variance + BatchNormEpsilon).sqrt();
+            using var epsilon = BatchNormEpsilon.ToScalar();
+            var scale = gamma / variance.add(epsilon).sqrt();
             weight = weight * scale.reshape(-1, 1, 1, 1);
             bias = ((bias - mean) * scale) + beta;
         }

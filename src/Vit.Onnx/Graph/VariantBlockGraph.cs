@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Onnx;
@@ -22,7 +23,8 @@ internal static class VariantBlockGraph
         var qkv = l.Get(p + "attn.qkv.weight");
         var qkvBias = l.Find(p + "attn.qkv.bias");
         double queryScale = qkNorm ? 1.0 : scale;
-        string q = l.Linear(p + "attn.q", h, qkv[..dim] * queryScale, qkvBias is null ? null : qkvBias[..dim] * queryScale);
+        using var queryFactor = queryScale.ToScalar();
+        string q = l.Linear(p + "attn.q", h, qkv[..dim].mul(queryFactor), qkvBias?[..dim].mul(queryFactor));
         string k = l.Linear(p + "attn.k", h, qkv[dim..(2 * dim)], qkvBias?[dim..(2 * dim)]);
         string v = l.Linear(p + "attn.v", h, qkv[(2 * dim)..], qkvBias?[(2 * dim)..]);
         string split = g.Shape(0, 0, heads, headDim);

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Onnx;
+using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;
 
@@ -52,10 +53,11 @@ internal sealed class VariantLayers
     public string Norm(string key, string input, double scale = 1.0)
     {
         float eps = (float)_options.LayerNormEpsilon;
-        var weight = Get(key + ".weight") * scale;
+        using var factor = scale.ToScalar();
+        var weight = Get(key + ".weight").mul(factor);
         if (_options.Norm == NormKind.LayerNorm)
         {
-            var bias = Get(key + ".bias") * scale;
+            var bias = Get(key + ".bias").mul(factor);
             return G.Node("LayerNormalization", key, [input, G.Float(key + ".weight", weight), G.Float(key + ".bias", bias)],
                 OnnxGraphBuilder.Int("axis", -1), OnnxGraphBuilder.Float("epsilon", eps));
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Onnx;
@@ -48,7 +49,9 @@ internal static class ActivationCalibration
             if (fixedBatch > 0 && batch.shape[0] < step)
             {
                 // A fixed-batch graph: fill the batch by repeating its images; repeats cannot change a min/max range.
-                batch = batch.index_select(0, arange(step, ScalarType.Int64) % batch.shape[0]);
+                using var end = step.ToScalar();
+                using var available = batch.shape[0].ToScalar();
+                batch = batch.index_select(0, arange(end, ScalarType.Int64).remainder(available));
             }
 
             float[] values = batch.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -37,11 +38,12 @@ internal sealed class CheckpointContent(Dictionary<string, Tensor> tensors, Chec
         }
 
         using var scope = NewDisposeScope();
+        using var zero = 0.ToScalar();
         if (!isfinite(found).all().item<bool>())
         {
             problems.Add($"{key} holds NaN or infinite values");
         }
-        else if (nonNegative && found.lt(0).any().item<bool>())
+        else if (nonNegative && found.lt(zero).any().item<bool>())
         {
             problems.Add($"{key} holds negative values (it is a mean of squares)");
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -137,8 +138,10 @@ public sealed class ModelEma
     {
         double decay = GetDecay(updates);
         using var noGrad = no_grad();
+        using var kept = decay.ToScalar();
+        using var taken = (1 - decay).ToScalar();
         // timm's fallback arithmetic (PyTorch 1.13 has no _foreach_lerp_), which its reference fixture used.
-        _average.mul_(decay).add_(_flat.Parameters, alpha: 1 - decay);
+        _average.mul_(kept).add_(_flat.Parameters, alpha: taken);
         foreach (var (name, buffer) in _model.named_buffers())
         {
             if (!_buffers.TryGetValue(name, out var copy))
@@ -148,7 +151,7 @@ public sealed class ModelEma
 
             if (copy.is_floating_point())
             {
-                copy.mul_(decay).add_(buffer, alpha: 1 - decay);
+                copy.mul_(kept).add_(buffer, alpha: taken);
             }
             else
             {

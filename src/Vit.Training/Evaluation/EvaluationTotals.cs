@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -44,7 +45,8 @@ internal sealed class EvaluationTotals : IDisposable
         long k = topIndexes.shape[1];
         // At most one of the k columns hits, so the running sum is 1 from the hit on: top-j hits for every j at once.
         var hits = topIndexes.eq(labels.unsqueeze(1)).to(ScalarType.Int64).cumsum(1).sum(0L).to(ScalarType.Float64);
-        var pairs = (labels * classes) + topIndexes.select(1, 0);
+        using var classCount = classes.ToScalar();
+        var pairs = labels.mul(classCount) + topIndexes.select(1, 0);
         var confusion = pairs.bincount(null, classes * classes).to(ScalarType.Float64);
         _detail!.add_(cat([hits, confusion]));
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -40,7 +41,9 @@ internal sealed class Evaluator(nn.Module<Tensor, Tensor> model, Device device, 
                 if (batch.LabelsOnDevice)
                 {
                     totals.TrackLabelRange(y, classes);
-                    y = y.clamp(0, classes - 1);
+                    using var min = 0.ToScalar();
+                    using var max = (classes - 1).ToScalar();
+                    y = y.clamp(min, max);
                 }
 
                 var loss = ClassificationLoss.Compute(logits, y, batch.Kind, labelSmoothing: 0, nn.Reduction.Sum);

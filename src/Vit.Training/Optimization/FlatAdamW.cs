@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -169,14 +170,19 @@ internal sealed class FlatAdamW : IDisposable
     public void Unscale(float inverseScale)
     {
         using var noGrad = no_grad();
-        _gradients.mul_(inverseScale);
+        using var factor = inverseScale.ToScalar();
+        _gradients.mul_(factor);
     }
 
     /// <summary>Scales all gradients by <c>min(1, maxNorm / (norm + 1e-6))</c>, as <c>clip_grad_norm_</c> does.</summary>
     public void Clip(Tensor norm, double maxNorm)
     {
         using var noGrad = no_grad();
-        using var coefficient = full_like(norm, maxNorm).div(norm + 1e-6).clamp_max(1.0).to(_gradients.dtype);
+        using var scope = NewDisposeScope();
+        using var limit = maxNorm.ToScalar();
+        using var epsilon = 1e-6.ToScalar();
+        using var one = 1.0.ToScalar();
+        var coefficient = full_like(norm, limit).div(norm.add(epsilon)).clamp_max(one).to(_gradients.dtype);
         _gradients.mul_(coefficient);
     }
 
@@ -208,6 +214,16 @@ internal sealed class FlatAdamW : IDisposable
 
             double biasCorrection1 = 1 - Math.Pow(beta1, step);
             double biasCorrection2 = 1 - Math.Pow(beta2, step);
+            // Explicit Scalars, disposed after the loop: an implicit one can be freed by another thread's garbage
+            // collection while libtorch reads it.
+            using var decayFactor = (1 - (lr * weightDecay)).ToScalar();
+            using var beta1Scalar = beta1.ToScalar();
+            using var gradientWeight = (1 - beta1).ToScalar();
+            using var beta2Scalar = beta2.ToScalar();
+            using var squareWeight = (1 - beta2).ToScalar();
+            using var correction2 = Math.Sqrt(biasCorrection2).ToScalar();
+            using var epsScalar = eps.ToScalar();
+            using var stepSize = (-lr / biasCorrection1).ToScalar();
             // In chunks, so the denominator's temporary is at most one chunk (whole, it would be one more copy of the
             // group's parameters on top of the step's peak: 346 MB for ViT-B/16).
             for (long start = 0; start < length; start += UpdateChunk)
@@ -218,11 +234,11 @@ internal sealed class FlatAdamW : IDisposable
                 var grad = _gradients.narrow(0, offset + start, n);
                 var expAvg = _expAvg.narrow(0, offset + start, n);
                 var expAvgSq = _expAvgSq.narrow(0, offset + start, n);
-                p.mul_(1 - (lr * weightDecay));
-                expAvg.mul_(beta1).add_(grad, alpha: 1 - beta1);
-                expAvgSq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-                var denom = expAvgSq.sqrt().div_(Math.Sqrt(biasCorrection2)).add_(eps);
-                p.addcdiv_(expAvg, denom, value: -lr / biasCorrection1);
+                p.mul_(decayFactor);
+                expAvg.mul_(beta1Scalar).add_(grad, alpha: gradientWeight);
+                expAvgSq.mul_(beta2Scalar).addcmul_(grad, grad, value: squareWeight);
+                var denom = expAvgSq.sqrt().div_(correction2).add_(epsScalar);
+                p.addcdiv_(expAvg, denom, value: stepSize);
             }
         }
     }

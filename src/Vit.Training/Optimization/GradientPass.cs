@@ -1,3 +1,4 @@
+using TorchSharp;
 using Vit.Core;
 using static TorchSharp.torch;
 
@@ -48,13 +49,15 @@ internal sealed class GradientPass(nn.Module<Tensor, Tensor> model, FlatAdamW fl
             // Equal micro-batches: the mean of their means is the batch mean, and so is the summed gradient of loss / k.
             if (k > 1)
             {
-                loss = loss / k;
+                using var steps = k.ToScalar();
+                loss = loss.div(steps);
             }
 
             if (scaler.Enabled)
             {
                 // fp16: backward of the scaled loss, so small gradients survive in fp16; unscaled before the norm.
-                loss.mul(scaler.Scale).backward();
+                using var scale = scaler.Scale.ToScalar();
+                loss.mul(scale).backward();
             }
             else
             {
@@ -91,7 +94,9 @@ internal sealed class GradientPass(nn.Module<Tensor, Tensor> model, FlatAdamW fl
         long classes = logits.shape[1];
         // Class indices that came on the device were not range-checked on the host: read them clamped (their range is
         // checked with the update's one wait), so an out-of-range one cannot trigger a device-side assert.
-        var y = batch.LabelsOnDevice ? targets.clamp(0, classes - 1) : targets;
+        using var min = 0.ToScalar();
+        using var max = (classes - 1).ToScalar();
+        var y = batch.LabelsOnDevice ? targets.clamp(min, max) : targets;
         return ClassificationLoss.Compute(logits, y, batch.Kind, options.LabelSmoothing, nn.Reduction.Mean);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using TorchSharp;
 using Vit.Data;
 using static TorchSharp.torch;
 
@@ -76,7 +77,8 @@ internal sealed class DataParallel(IProcessGroup group)
         var tail = flat.ReductionTail;
         tail.copy_(stack([localLoss.to(tail.dtype).reshape([]), tensor((double)localCount, tail.dtype, tail.device)]));
         Group.AllReduce(flat.ReductionBuffer);
-        flat.ReductionBuffer.div_(Size);
+        using var size = Size.ToScalar();
+        flat.ReductionBuffer.div_(size);
         return (tail[0], tail[1]);
     }
 

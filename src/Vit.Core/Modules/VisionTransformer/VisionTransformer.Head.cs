@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -28,7 +29,8 @@ public sealed partial class VisionTransformer
                 using var max = patches.amax([1]);
                 using var mean = patches.mean([1]);
                 using var sum = max + mean;
-                return sum * 0.5;
+                using var half = 0.5.ToScalar();
+                return sum.mul(half);
             }
 
             default:
@@ -44,15 +46,16 @@ public sealed partial class VisionTransformer
     {
         using var classToken = features.select(1, 0);
         using var distillationToken = features.select(1, 1);
+        using var two = 2.ToScalar();
         if (preLogits)
         {
             using var sum = classToken + distillationToken;
-            return sum / 2;
+            return sum.div(two);
         }
 
         using var logits = head.call(classToken);
         using var distillationLogits = distillationHead.call(distillationToken);
         using var both = logits + distillationLogits;
-        return both / 2;
+        return both.div(two);
     }
 }

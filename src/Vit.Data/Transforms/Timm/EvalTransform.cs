@@ -127,7 +127,9 @@ public sealed class EvalTransform
         using var bytes = tensor(pixels, [Channels, ImageSize, ImageSize], ScalarType.Byte);
 
         // The same two steps, in the same order and precision, as the loader's uint8 -> float / 255 and Normalize.
-        using var scaled = bytes.to_type(ScalarType.Float32).div_(255f);
+        // Explicit Scalars, disposed after use: TorchSharp's implicit ones can be freed by another thread's GC mid-call.
+        using var levelMax = 255f.ToScalar();
+        using var scaled = bytes.to_type(ScalarType.Float32).div_(levelMax);
         return Normalize.call(scaled).MoveToOuterDisposeScope();
     }
 
