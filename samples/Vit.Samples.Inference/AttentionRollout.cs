@@ -28,7 +28,7 @@ internal static class AttentionRollout
         foreach (var attention in maps)
         {
             var averaged = attention.to(ScalarType.Float64).mean([1]);            // [B, T, T]
-            var withResidual = averaged + identity;
+            var withResidual = averaged.add(identity, ScalarConstants.One);
             var normalised = withResidual / withResidual.sum(-1, keepdim: true);
             rollout = normalised.matmul(rollout);                                 // later blocks on the left
         }

@@ -7,10 +7,12 @@ using System.Reflection.PortableExecutable;
 namespace Vit.Testing;
 
 /// <summary>
-/// Finds, in a compiled assembly, every call that turns a host number into a TorchSharp <c>Scalar</c> behind the
-/// code's back: Scalar's implicit conversions, and Tensor operators with a number operand (they convert inside
-/// TorchSharp). TorchSharp frees such a temporary in its finalizer, which another thread's garbage collection can run
-/// while libtorch still reads the value; library code creates its Scalars explicitly and disposes them after the call.
+/// Finds, in a compiled assembly, every call that makes a TorchSharp <c>Scalar</c> behind the code's back: Scalar's
+/// implicit conversions; Tensor operators with a number operand; and the TorchSharp 0.107 members that create one
+/// inside (<c>add</c>/<c>add_</c> without an alpha, the <c>+</c> operator, <c>number - tensor</c>, <c>square()</c>,
+/// <c>addcdiv</c>/<c>addcdiv_</c> without a value). TorchSharp frees such a temporary in its finalizer, which another
+/// thread's garbage collection can run while libtorch still reads it; library code creates its Scalars explicitly and
+/// disposes them after the call, or passes <c>ScalarConstants.One</c> as the alpha.
 /// </summary>
 internal static class ImplicitScalarScan
 {
@@ -92,13 +94,21 @@ internal static class ImplicitScalarScan
             return "Scalar.op_Implicit";
         }
 
-        if (type != "Tensor" || !name.StartsWith("op_", StringComparison.Ordinal))
+        if (type != "Tensor")
         {
             return null;
         }
 
         var parameters = member.DecodeMethodSignature(new SignatureTypeNames(), null).ParameterTypes;
-        return parameters.Any(NumberTypes.Contains) ? $"Tensor.{name}({string.Join(", ", parameters)})" : null;
+        bool makesScalar = name switch
+        {
+            "add" or "add_" => parameters.Length == 1,
+            "addcdiv" or "addcdiv_" => parameters.Length == 2,
+            "square" or "op_Addition" => true,
+            "op_Subtraction" => parameters[0] != "Tensor" || parameters.Any(NumberTypes.Contains),
+            _ => name.StartsWith("op_", StringComparison.Ordinal) && parameters.Any(NumberTypes.Contains),
+        };
+        return makesScalar ? $"Tensor.{name}({string.Join(", ", parameters)})" : null;
     }
 
     private static int OperandSize(OperandType operand, byte[] il, int at) => operand switch

@@ -69,7 +69,7 @@ public sealed class AttentionPoolLatent : Module<Tensor, Tensor>, IAutocastModul
         x = x.transpose(1, 2).reshape(batch, 1, dim);
         x = proj.call(x);
         x = proj_drop.call(x);
-        x = x + mlp.call(norm.call(x));
+        x = x.add(mlp.call(norm.call(x)), ScalarConstants.One);
         return x.select(1, 0).MoveToOuterDisposeScope();
     }
 

@@ -94,8 +94,8 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule, IRec
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope(); // frees the branches' intermediates that autograd did not save
-        x = x + drop_path1.call(ls1.call(attn.call(norm1.call(x))));
-        x = x + drop_path2.call(ls2.call(mlp.call(norm2.call(x))));
+        x = x.add(drop_path1.call(ls1.call(attn.call(norm1.call(x)))), ScalarConstants.One);
+        x = x.add(drop_path2.call(ls2.call(mlp.call(norm2.call(x)))), ScalarConstants.One);
         return x.MoveToOuterDisposeScope();
     }
 
@@ -112,8 +112,8 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule, IRec
         }
 
         using var scope = NewDisposeScope();
-        x = x + drop_path1.call(ls1.call(attn.call(norm1.call(x))));
-        x = x + drop_path2.call(feedForward.RecomputeForBackward(norm2.call(x)));
+        x = x.add(drop_path1.call(ls1.call(attn.call(norm1.call(x)))), ScalarConstants.One);
+        x = x.add(drop_path2.call(feedForward.RecomputeForBackward(norm2.call(x))), ScalarConstants.One);
         return x.MoveToOuterDisposeScope();
     }
 
@@ -124,8 +124,8 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>, IAutocastModule, IRec
     {
         using var scope = NewDisposeScope();
         var (attended, attention) = attn.ForwardWithAttention(norm1.call(x));
-        x = x + drop_path1.call(ls1.call(attended));
-        x = x + drop_path2.call(ls2.call(mlp.call(norm2.call(x))));
+        x = x.add(drop_path1.call(ls1.call(attended)), ScalarConstants.One);
+        x = x.add(drop_path2.call(ls2.call(mlp.call(norm2.call(x)))), ScalarConstants.One);
         return (x.MoveToOuterDisposeScope(), attention.MoveToOuterDisposeScope());
     }
 }

@@ -39,7 +39,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>, IAutocastModule
 
         var scale = Autocast.IsEnabled && weight.dtype != ScalarType.Float32 ? weight.to_type(ScalarType.Float32) : weight;
         using var epsilon = Epsilon.ToScalar();
-        x = x * x.square().mean([-1], keepdim: true).add(epsilon).rsqrt();
+        using var two = 2.ToScalar();
+        x = x * x.pow(two).mean([-1], keepdim: true).add(epsilon, ScalarConstants.One).rsqrt();
         return (x * scale).MoveToOuterDisposeScope();
     }
 }

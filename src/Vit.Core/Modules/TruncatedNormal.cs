@@ -25,7 +25,7 @@ internal static class TruncatedNormal
         using var min = a.ToScalar();
         using var max = b.ToScalar();
         tensor.mul_(scale);
-        tensor.add_(shift);
+        tensor.add_(shift, ScalarConstants.One);
         tensor.clamp_(min, max);
         return tensor;
     }

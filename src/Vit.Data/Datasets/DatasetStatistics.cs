@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -35,6 +36,7 @@ public static class DatasetStatistics
         double[] sum = new double[channels];
         double[] sumSquares = new double[channels];
         int[] indices = new int[Math.Min(chunkSize, dataset.Count)];
+        using var two = 2.ToScalar(); // pow(two), not square(): square() creates an implicit Scalar 2 inside TorchSharp.
         for (int start = 0; start < dataset.Count; start += chunkSize)
         {
             int count = Math.Min(chunkSize, dataset.Count - start);
@@ -48,7 +50,7 @@ public static class DatasetStatistics
             // Byte values summed exactly in float64: [B, C, H, W] → [C].
             Tensor values = images.to_type(ScalarType.Float64);
             double[] s = values.sum([0, 2, 3]).data<double>().ToArray();
-            double[] q = values.square().sum([0, 2, 3]).data<double>().ToArray();
+            double[] q = values.pow(two).sum([0, 2, 3]).data<double>().ToArray();
             for (int c = 0; c < channels; c++)
             {
                 sum[c] += s[c];

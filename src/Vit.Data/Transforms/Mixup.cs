@@ -1,4 +1,5 @@
 using TorchSharp;
+using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -194,7 +195,7 @@ public sealed class Mixup : IBatchTransform
             var weights = parameters.Select(p => p.Cutmix ? 1.0 : p.Lambda).ToArray();
             using var one = 1.0.ToScalar();
             Tensor lambda = tensor(weights, device: images.device).to(images.dtype).view(batch, 1, 1, 1);
-            result = images.mul(lambda).add_(other.mul(lambda.neg().add_(one)));
+            result = images.mul(lambda).add_(other.mul(lambda.neg().add_(one, ScalarConstants.One)), ScalarConstants.One);
         }
 
         if (parameters.Any(p => p.Cutmix && p.Mixes))
@@ -213,7 +214,8 @@ public sealed class Mixup : IBatchTransform
         Tensor own = SmoothOneHot(labels, dtype);
         using var one = 1.0.ToScalar();
         Tensor lambda = tensor(parameters.Select(p => p.Lambda).ToArray(), device: labels.device).to(dtype).view(-1, 1);
-        return own.mul(lambda).add_(own.index_select(0, partners.to(labels.device)).mul(lambda.neg().add_(one)));
+        Tensor partner = own.index_select(0, partners.to(labels.device));
+        return own.mul(lambda).add_(partner.mul(lambda.neg().add_(one, ScalarConstants.One)), ScalarConstants.One);
     }
 
     private void Check(Tensor images, Tensor labels)

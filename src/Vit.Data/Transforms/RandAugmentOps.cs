@@ -1,4 +1,5 @@
 using TorchSharp;
+using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Data;
@@ -27,11 +28,11 @@ internal static class RandAugmentOps
         {
             RandAugmentOp.AutoContrast => AutoContrast(x),
             RandAugmentOp.Equalize => Equalize(x),
-            RandAugmentOp.Invert => x.neg().add_(one),
+            RandAugmentOp.Invert => x.neg().add_(one, ScalarConstants.One),
             RandAugmentOp.Rotate => Warp(x, fill, arguments.Select(degrees => Rotation(degrees, ratio)).ToArray()),
             RandAugmentOp.Posterize => Posterize(x, arguments),
-            RandAugmentOp.Solarize => where(Levels(x).ge(Column(arguments, x)), x.neg().add_(one), x),
-            RandAugmentOp.SolarizeAdd => where(Levels(x).lt(solarizeAddBelow), x.add(Column(arguments, x).div_(levelMax)).clamp_max_(one), x),
+            RandAugmentOp.Solarize => where(Levels(x).ge(Column(arguments, x)), x.neg().add_(one, ScalarConstants.One), x),
+            RandAugmentOp.SolarizeAdd => where(Levels(x).lt(solarizeAddBelow), x.add(Column(arguments, x).div_(levelMax), ScalarConstants.One).clamp_max_(one), x),
             RandAugmentOp.Color => Blend(Gray(x), x, arguments),
             RandAugmentOp.Contrast => Blend(MeanGray(x), x, arguments),
             RandAugmentOp.Brightness => x.mul(Column(arguments, x)).clamp_(zero, one),
@@ -60,7 +61,7 @@ internal static class RandAugmentOps
     {
         using var zero = 0.0.ToScalar();
         using var one = 1.0.ToScalar();
-        return x.sub(degenerate).mul_(Column(factors, x)).add_(degenerate).clamp_(zero, one);
+        return x.sub(degenerate).mul_(Column(factors, x)).add_(degenerate, ScalarConstants.One).clamp_(zero, one);
     }
 
     /// <summary>Luma [n, 1, H, W] for RGB, the image itself for one channel, the channel mean otherwise.</summary>
@@ -80,7 +81,7 @@ internal static class RandAugmentOps
     {
         using var levelMax = 255.0.ToScalar();
         using var half = 0.5.ToScalar();
-        return Gray(x).mean([1, 2, 3], keepdim: true).mul_(levelMax).add_(half).floor_().div_(levelMax);
+        return Gray(x).mean([1, 2, 3], keepdim: true).mul_(levelMax).add_(half, ScalarConstants.One).floor_().div_(levelMax);
     }
 
     private static Tensor AutoContrast(Tensor x)
@@ -124,10 +125,10 @@ internal static class RandAugmentOps
         Tensor histogram = zeros([n * channels, 256], ScalarType.Int64, x.device).scatter_add_(1, levels, ones_like(levels));
         Tensor top = histogram.gt(zero).to(ScalarType.Int64).mul(arange(levelCount, ScalarType.Int64, x.device)).amax([1], keepdim: true);
         Tensor topCount = histogram.gather(1, top);
-        Tensor step = topCount.neg().add_(pixels).div(levelMax, rounding_mode: RoundingMode.floor);
+        Tensor step = topCount.neg().add_(pixels, ScalarConstants.One).div(levelMax, rounding_mode: RoundingMode.floor);
         Tensor below = histogram.cumsum(1).sub_(histogram);
         Tensor safeStep = step.clamp_min(one);
-        Tensor lut = below.add(safeStep.div(two, rounding_mode: RoundingMode.floor)).div_(safeStep, rounding_mode: RoundingMode.floor).clamp_max_(levelMax);
+        Tensor lut = below.add(safeStep.div(two, rounding_mode: RoundingMode.floor), ScalarConstants.One).div_(safeStep, rounding_mode: RoundingMode.floor).clamp_max_(levelMax);
         Tensor equalized = lut.gather(1, levels).to(x.dtype).div_(scale).view(n, channels, height, width);
         Tensor keep = step.le(zero).logical_or_(histogram.gt(zero).sum([1], keepdim: true).le(one)).view(n, channels, 1, 1);
         return where(keep, x, equalized);
@@ -181,10 +182,10 @@ internal static class RandAugmentOps
         using var rowOffset = ((1.0 / height) - 1.0).ToScalar();
         using var minusOne = (-1.0).ToScalar();
         using var one = 1.0.ToScalar();
-        Tensor xs = arange(columnCount, x.dtype, x.device).mul_(columnStep).add_(columnOffset).view(1, 1, width);
-        Tensor ys = arange(rowCount, x.dtype, x.device).mul_(rowStep).add_(rowOffset).view(1, height, 1);
-        Tensor gx = xs.mul(Coefficient(0)).add(ys.mul(Coefficient(1))).add_(Coefficient(2));
-        Tensor gy = xs.mul(Coefficient(3)).add(ys.mul(Coefficient(4))).add_(Coefficient(5));
+        Tensor xs = arange(columnCount, x.dtype, x.device).mul_(columnStep).add_(columnOffset, ScalarConstants.One).view(1, 1, width);
+        Tensor ys = arange(rowCount, x.dtype, x.device).mul_(rowStep).add_(rowOffset, ScalarConstants.One).view(1, height, 1);
+        Tensor gx = xs.mul(Coefficient(0)).add(ys.mul(Coefficient(1)), ScalarConstants.One).add_(Coefficient(2), ScalarConstants.One);
+        Tensor gy = xs.mul(Coefficient(3)).add(ys.mul(Coefficient(4)), ScalarConstants.One).add_(Coefficient(5), ScalarConstants.One);
         Tensor inside = gx.ge(minusOne).logical_and_(gx.lt(one)).logical_and_(gy.ge(minusOne)).logical_and_(gy.lt(one)).unsqueeze(1);
         Tensor grid = stack([gx, gy], 3);
         Tensor sampled = nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);

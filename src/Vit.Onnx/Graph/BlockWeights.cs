@@ -1,4 +1,5 @@
 using TorchSharp;
+using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Onnx;
@@ -65,7 +66,7 @@ internal sealed class BlockWeights
         var fc2Bias = Get("mlp.fc2.bias").to(ScalarType.Float64);
         if (qkvBias is not null)
         {
-            projBias = projBias + proj.matmul(qkvBias[(2 * dim)..]);
+            projBias = projBias.add(proj.matmul(qkvBias[(2 * dim)..]), ScalarConstants.One);
         }
 
         if (state.TryGetValue(p + "ls1.gamma", out var gamma1))

@@ -65,9 +65,9 @@ internal static class PatchEmbeddingGraph
             var mean = l.Get(prefix + ".bn.running_mean").to(ScalarType.Float64);
             var variance = l.Get(prefix + ".bn.running_var").to(ScalarType.Float64);
             using var epsilon = BatchNormEpsilon.ToScalar();
-            var scale = gamma / variance.add(epsilon).sqrt();
+            var scale = gamma / variance.add(epsilon, ScalarConstants.One).sqrt();
             weight = weight * scale.reshape(-1, 1, 1, 1);
-            bias = ((bias - mean) * scale) + beta;
+            bias = ((bias - mean) * scale).add(beta, ScalarConstants.One);
         }
 
         return (weight.to(ScalarType.Float32).contiguous(), bias.to(ScalarType.Float32).contiguous());

@@ -84,7 +84,7 @@ internal static class VariantGraph
         var prefixTokens = torch.cat(parts, 1);
         if (covered > 0)
         {
-            prefixTokens = prefixTokens + pos[.., ..covered];
+            prefixTokens = prefixTokens.add(pos[.., ..covered], ScalarConstants.One);
         }
 
         string batch = g.Node("Slice", "batch", [g.Node("Shape", "images_shape", [OnnxExport.InputName]), g.Int64("slice_0", 0), g.Int64("slice_1", 1)]);

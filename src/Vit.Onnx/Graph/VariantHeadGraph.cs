@@ -71,7 +71,7 @@ internal static class VariantHeadGraph
         int d = o.EmbedDim, heads = o.NumHeads, headDim = d / heads;
         var latent = l.Get(p + "latent").reshape(-1, d);
         using var scale = (1.0 / Math.Sqrt(headDim)).ToScalar();
-        var query = (latent.matmul(l.Get(p + "q.weight").t()) + l.Get(p + "q.bias")).mul(scale);
+        var query = latent.matmul(l.Get(p + "q.weight").t()).add(l.Get(p + "q.bias"), ScalarConstants.One).mul(scale);
 
         // The query as [1, H, Lq, Dh]; keys and values split from kv's [2D, D] weight.
         var queryHeads = query.reshape(1, -1, heads, headDim).permute(0, 2, 1, 3).contiguous();

@@ -233,7 +233,7 @@ internal static class VisionTransformerGraph
 
         string patchPos = g.Float("pos_embed_patches", pos[.., 1..]);
         x = g.Node("Add", "pos_add", [x, patchPos]);
-        string clsPos = g.Float("cls_token_with_pos", state["cls_token"] + pos[.., ..1]);
+        string clsPos = g.Float("cls_token_with_pos", state["cls_token"].add(pos[.., ..1], ScalarConstants.One));
         string shape = g.Node("Shape", "images_shape", [OnnxExport.InputName]);
         string batch = g.Node("Slice", "batch", [shape, g.Int64("slice_0", 0), g.Int64("slice_1", 1)]);
         string clsShape = g.Node("Concat", "cls_shape", [batch, g.Int64("one_and_width", 1, d)], Int("axis", 0));

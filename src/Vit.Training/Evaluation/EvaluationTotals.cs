@@ -1,4 +1,5 @@
 using TorchSharp;
+using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -31,7 +32,7 @@ internal sealed class EvaluationTotals : IDisposable
     public void Add(Tensor lossSum, Tensor top1Hits, Tensor top5Hits, long count)
     {
         using var scope = NewDisposeScope();
-        _sums.add_(stack([lossSum.to(ScalarType.Float64), top1Hits.to(ScalarType.Float64), top5Hits.to(ScalarType.Float64), tensor((double)count, ScalarType.Float64, _sums.device)]));
+        _sums.add_(stack([lossSum.to(ScalarType.Float64), top1Hits.to(ScalarType.Float64), top5Hits.to(ScalarType.Float64), tensor((double)count, ScalarType.Float64, _sums.device)]), ScalarConstants.One);
     }
 
     /// <summary>Adds one batch's top-k hits and confusion counts (on the device, no wait).</summary>
@@ -46,9 +47,9 @@ internal sealed class EvaluationTotals : IDisposable
         // At most one of the k columns hits, so the running sum is 1 from the hit on: top-j hits for every j at once.
         var hits = topIndexes.eq(labels.unsqueeze(1)).to(ScalarType.Int64).cumsum(1).sum(0L).to(ScalarType.Float64);
         using var classCount = classes.ToScalar();
-        var pairs = labels.mul(classCount) + topIndexes.select(1, 0);
+        var pairs = labels.mul(classCount).add(topIndexes.select(1, 0), ScalarConstants.One);
         var confusion = pairs.bincount(null, classes * classes).to(ScalarType.Float64);
-        _detail!.add_(cat([hits, confusion]));
+        _detail!.add_(cat([hits, confusion]), ScalarConstants.One);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Vit.Core;
 using static TorchSharp.torch;
 
 namespace Vit.Training;
@@ -182,7 +183,7 @@ internal sealed class FlatAdamW : IDisposable
         using var limit = maxNorm.ToScalar();
         using var epsilon = 1e-6.ToScalar();
         using var one = 1.0.ToScalar();
-        var coefficient = full_like(norm, limit).div(norm.add(epsilon)).clamp_max(one).to(_gradients.dtype);
+        var coefficient = full_like(norm, limit).div(norm.add(epsilon, ScalarConstants.One)).clamp_max(one).to(_gradients.dtype);
         _gradients.mul_(coefficient);
     }
 
@@ -237,7 +238,7 @@ internal sealed class FlatAdamW : IDisposable
                 p.mul_(decayFactor);
                 expAvg.mul_(beta1Scalar).add_(grad, alpha: gradientWeight);
                 expAvgSq.mul_(beta2Scalar).addcmul_(grad, grad, value: squareWeight);
-                var denom = expAvgSq.sqrt().div_(correction2).add_(epsScalar);
+                var denom = expAvgSq.sqrt().div_(correction2).add_(epsScalar, ScalarConstants.One);
                 p.addcdiv_(expAvg, denom, value: stepSize);
             }
         }

@@ -6,13 +6,16 @@ namespace Vit.Core.Tests.Interop;
 public sealed class ImplicitScalarScanTests
 {
     [Fact]
-    public void Find_FlagsImplicitConversionsAndNumberOperators_NotExplicitScalars()
+    public void Find_FlagsImplicitConversionsNumberOperatorsAndHiddenAlphas_NotExplicitScalars()
     {
         var findings = ImplicitScalarScan.Find(typeof(ImplicitScalarSamples).Assembly, type => type == nameof(ImplicitScalarSamples));
 
         findings.Should().BeEquivalentTo(
             "ImplicitScalarSamples.ImplicitConversion: Scalar.op_Implicit",
-            "ImplicitScalarSamples.NumberOperator: Tensor.op_Multiply(Tensor, double)");
+            "ImplicitScalarSamples.NumberOperator: Tensor.op_Multiply(Tensor, double)",
+            "ImplicitScalarSamples.AddOperator: Tensor.op_Addition(Tensor, Tensor)",
+            "ImplicitScalarSamples.AddWithoutAlpha: Tensor.add(Tensor)",
+            "ImplicitScalarSamples.Square: Tensor.square()");
     }
 
     [Fact]

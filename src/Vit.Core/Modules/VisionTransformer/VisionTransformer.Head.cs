@@ -28,7 +28,7 @@ public sealed partial class VisionTransformer
             {
                 using var max = patches.amax([1]);
                 using var mean = patches.mean([1]);
-                using var sum = max + mean;
+                using var sum = max.add(mean, ScalarConstants.One);
                 using var half = 0.5.ToScalar();
                 return sum.mul(half);
             }
@@ -49,13 +49,13 @@ public sealed partial class VisionTransformer
         using var two = 2.ToScalar();
         if (preLogits)
         {
-            using var sum = classToken + distillationToken;
+            using var sum = classToken.add(distillationToken, ScalarConstants.One);
             return sum.div(two);
         }
 
         using var logits = head.call(classToken);
         using var distillationLogits = distillationHead.call(distillationToken);
-        using var both = logits + distillationLogits;
+        using var both = logits.add(distillationLogits, ScalarConstants.One);
         return both.div(two);
     }
 }

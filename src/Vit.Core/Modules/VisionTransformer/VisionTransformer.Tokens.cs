@@ -26,16 +26,16 @@ public sealed partial class VisionTransformer
         Tensor tokens;
         if (_options.NumPrefixTokens == 0)
         {
-            tokens = patches + positions;
+            tokens = patches.add(positions, ScalarConstants.One);
         }
         else if (_options.PositionEmbeddingCoversPrefix)
         {
             using var joined = WithPrefix(patches);
-            tokens = joined + positions;
+            tokens = joined.add(positions, ScalarConstants.One);
         }
         else
         {
-            using var placed = patches + positions;
+            using var placed = patches.add(positions, ScalarConstants.One);
             tokens = WithPrefix(placed);
         }
 
