@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -12,10 +11,6 @@ namespace Vit.Core;
 /// </summary>
 public sealed class ConvNormAct : Module<Tensor, Tensor>, IAutocastModule
 {
-    // Counts batches with a Scalar that lives as long as the process: TorchSharp's BatchNorm counts with add_(1), whose
-    // temporary Scalar another thread's garbage collection can free while libtorch still reads it.
-    private static readonly Scalar One = 1.ToScalar();
-
     private readonly AutocastConv2d conv;
     private readonly TorchSharp.Modules.BatchNorm2d? bn;
     private readonly Module<Tensor, Tensor>? act;
@@ -68,7 +63,8 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>, IAutocastModule
         double factor = norm.momentum ?? 0.0;
         if (norm.training && norm.track_running_stats && norm.num_batches_tracked is not null)
         {
-            norm.num_batches_tracked.add_(One, One);
+            // TorchSharp's BatchNorm counts with add_(1), whose temporary Scalars another thread's GC can free mid-call.
+            norm.num_batches_tracked.add_(ScalarConstants.One, ScalarConstants.One);
             factor = norm.momentum ?? 1.0 / norm.num_batches_tracked.item<long>();
         }
 
