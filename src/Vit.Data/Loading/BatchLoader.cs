@@ -25,18 +25,8 @@ namespace Vit.Data;
 /// </remarks>
 public sealed class BatchLoader : IDisposable
 {
-    /// <summary>The purpose the batch step's streams are derived with (transforms use their position).</summary>
-    private const long BatchStepPurpose = 0x4241_5443_4853_5450; // "BATCHSTP"
-
-    private readonly torchvision.ITransform[] _transforms;
-    private readonly IBatchTransform? _batchTransform;
     private readonly CancellationTokenSource _disposed = new();
-    private readonly Device _device;
-    private readonly ScalarType _imageDtype;
-    private readonly int _workerTorchThreads;
-    private readonly object _threadsLock = new();
-    private WorkerThreads? _threads;
-    private int _running;
+    private readonly EpochThreads _threads;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The dataset; the loader reads it but does not own it.</param>
@@ -77,17 +67,16 @@ public sealed class BatchLoader : IDisposable
         DropLast = options.DropLast;
         PrefetchCount = options.PrefetchCount;
         WorkerCount = options.WorkerCount;
-        _device = options.Device ?? CPU;
-        _imageDtype = options.ImageDtype;
-        _workerTorchThreads = options.WorkerTorchThreads;
+        ImageDtype = options.ImageDtype;
         Seed = options.Seed ?? Random.Shared.Next();
-        _transforms = transforms?.ToArray() ?? [];
-        if (Array.IndexOf(_transforms, null) >= 0)
+        var transformList = transforms?.ToArray() ?? [];
+        if (Array.IndexOf(transformList, null) >= 0)
         {
             throw new ArgumentException("The transforms must not contain null.", nameof(transforms));
         }
 
-        _batchTransform = batchTransform;
+        Builder = new BatchBuilder(dataset, Seed, options.Device ?? CPU, ImageDtype, transformList, batchTransform);
+        _threads = new EpochThreads(WorkerCount, options.WorkerTorchThreads);
         BatchesPerEpoch = DropLast ? dataset.Count / BatchSize : (dataset.Count + BatchSize - 1) / BatchSize;
     }
 
@@ -113,16 +102,19 @@ public sealed class BatchLoader : IDisposable
     public int WorkerCount { get; }
 
     /// <summary>Gets the dtype of the images the loader yields (<see cref="BatchLoaderOptions.ImageDtype"/>).</summary>
-    public ScalarType ImageDtype => _imageDtype;
+    public ScalarType ImageDtype { get; }
 
     /// <summary>Gets the number of batches each epoch yields.</summary>
     public int BatchesPerEpoch { get; }
 
     /// <summary>Gets whether batches end with a batch step (such as Mixup), which may pair samples within a batch.</summary>
-    internal bool HasBatchTransform => _batchTransform is not null;
+    internal bool HasBatchTransform => Builder.BatchTransform is not null;
 
     /// <summary>Gets the batch step the batches end with (such as <see cref="Mixup"/>), or <see langword="null"/>.</summary>
-    public IBatchTransform? BatchTransform => _batchTransform;
+    public IBatchTransform? BatchTransform => Builder.BatchTransform;
+
+    /// <summary>Gets how a batch is built from its samples (on the worker threads).</summary>
+    internal BatchBuilder Builder { get; }
 
     /// <summary>Gets the order in which epoch <paramref name="epoch"/> visits the samples.</summary>
     /// <param name="epoch">The epoch, from 0.</param>
@@ -180,15 +172,7 @@ public sealed class BatchLoader : IDisposable
         }
 
         _disposed.Cancel();
-        lock (_threadsLock)
-        {
-            // A running epoch still owns the threads; the last epoch to finish ends them instead.
-            if (Volatile.Read(ref _running) == 0)
-            {
-                _threads?.Dispose();
-                _threads = null;
-            }
-        }
+        _threads.Close();
     }
 
     /// <summary>
@@ -229,7 +213,8 @@ public sealed class BatchLoader : IDisposable
     /// </summary>
     internal IEnumerable<Batch> Enumerate(int epoch, PlannedBatch[] plan, CancellationToken cancellationToken)
     {
-        WorkerThreads threads = AcquireThreads();
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        WorkerThreads threads = _threads.Acquire(this);
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
@@ -250,72 +235,9 @@ public sealed class BatchLoader : IDisposable
         }
         finally
         {
-            ReleaseThreads();
+            _threads.Release();
         }
     }
-
-    /// <summary>One epoch at a time: a second one would queue behind the first's workers and never start.</summary>
-    private WorkerThreads AcquireThreads()
-    {
-        lock (_threadsLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-            if (_running != 0)
-            {
-                throw new InvalidOperationException(
-                    "Another epoch of this BatchLoader is still being enumerated; finish or dispose its enumerator first (one epoch at a time per loader).");
-            }
-
-            _running = 1;
-            return _threads ??= new WorkerThreads(WorkerCount, _workerTorchThreads);
-        }
-    }
-
-    private void ReleaseThreads()
-    {
-        lock (_threadsLock)
-        {
-            _running = 0;
-            if (_disposed.IsCancellationRequested)
-            {
-                _threads?.Dispose();
-                _threads = null;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Builds batch <paramref name="index"/> of an epoch from the samples <paramref name="samples"/>; runs on a worker
-    /// thread. The streams are keyed by the samples' dataset indices and by <paramref name="index"/> (a rank's share of
-    /// a global batch passes the global batch's index, so it is augmented and mixed as in the whole batch).
-    /// </summary>
-    internal Batch BuildBatch(int epoch, int index, ReadOnlySpan<int> samples)
-    {
-        using var scope = NewDisposeScope();
-        var (bytes, labels) = Dataset.GetBatch(samples);
-
-        // Images travel as uint8 (a quarter of float32); to CUDA from pinned memory without waiting for the copy.
-        // Explicit Scalars, disposed after use: TorchSharp's implicit ones can be freed by another thread's GC mid-call.
-        using var levelMax = 255f.ToScalar();
-        Tensor images = DeviceTransfer.ToDevice(bytes, _device).to_type(ScalarType.Float32).div_(levelMax);
-        labels = DeviceTransfer.ToDevice(labels, _device);
-        var streams = SampleStreams.ForSamples(Seed, epoch, index, samples);
-        for (int t = 0; t < _transforms.Length; t++)
-        {
-            images = _transforms[t] is IRandomTransform random ? random.Apply(images, streams.Derive(t)) : _transforms[t].call(images);
-        }
-
-        if (_batchTransform is null)
-        {
-            return new Batch(InImageDtype(images), labels, epoch, index);
-        }
-
-        var (mixed, targets) = _batchTransform.Apply(images, labels, streams.Derive(BatchStepPurpose));
-        return new Batch(InImageDtype(mixed), labels, targets, epoch, index);
-    }
-
-    /// <summary>Transforms and the batch step run in fp32; the model's dtype (e.g. bf16 weights) comes last.</summary>
-    private Tensor InImageDtype(Tensor images) => images.dtype == _imageDtype ? images : images.to_type(_imageDtype);
 
     private static void Validate(IImageDataset dataset, BatchLoaderOptions options)
     {

@@ -115,7 +115,7 @@ internal sealed class PrefetchRun : IDisposable
             try
             {
                 var planned = _plan[index];
-                _slots[index].TrySetResult(_loader.BuildBatch(_epoch, planned.Index, planned.Samples));
+                _slots[index].TrySetResult(_loader.Builder.Build(_epoch, planned.Index, planned.Samples));
             }
 #pragma warning disable CA1031 // Any failure is handed to the consumer, who rethrows it at this batch.
             catch (Exception e)
